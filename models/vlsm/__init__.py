@@ -1,0 +1,1 @@
+"""VLSM Workbench model toolchain: bundles, export, quantisation, the compact default model."""
