@@ -1,0 +1,53 @@
+// View state of the canvas: transform (zoom/pan), current frame, window/level, cursor read-out.
+// Transforms live here so the status bar and tools can read them; the scan layer only redraws when
+// frame or window changes (see viewer/ScanLayer).
+import { create } from 'zustand';
+import type { WindowLevel } from '../scan/types';
+
+export interface ViewTransform {
+  /** Screen pixels per image pixel. */
+  scale: number;
+  /** Screen position of image pixel (0,0). */
+  x: number;
+  y: number;
+}
+
+export interface CursorInfo {
+  x: number;
+  y: number;
+  /** Pixel value(s) at the cursor, already formatted; null outside the image. */
+  value: string | null;
+}
+
+export interface ViewState {
+  transform: ViewTransform;
+  frame: number;
+  window: WindowLevel;
+  /** Name of the window preset in use, e.g. 'file', 'auto', 'ct-lung', or 'custom' after a drag. */
+  windowPreset: string;
+  cursor: CursorInfo | null;
+  /** Bumped to ask the viewer to fit the scan to the canvas. */
+  fitRequest: number;
+  setTransform(t: ViewTransform): void;
+  setFrame(frame: number): void;
+  setWindow(w: WindowLevel, preset: string): void;
+  setCursor(c: CursorInfo | null): void;
+  requestFit(): void;
+  reset(window: WindowLevel, frame?: number): void;
+}
+
+export const useView = create<ViewState>((set) => ({
+  transform: { scale: 1, x: 0, y: 0 },
+  frame: 0,
+  window: { center: 127.5, width: 255 },
+  windowPreset: 'file',
+  cursor: null,
+  fitRequest: 0,
+  setTransform: (transform) => set({ transform }),
+  setFrame: (frame) => set({ frame }),
+  setWindow: (window, windowPreset) => set({ window, windowPreset }),
+  setCursor: (cursor) => set({ cursor }),
+  requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
+  reset: (window, frame = 0) =>
+    set((s) => ({ window, windowPreset: 'file', frame, cursor: null, fitRequest: s.fitRequest + 1 })),
+}));

@@ -1,0 +1,8 @@
+// Public surface of the storage layer. The rest of the app imports from here, never from dexie.
+export { DB_NAME, WorkbenchDB } from './schema';
+export * from './types';
+export * from './scans';
+export * from './settings';
+export * from './masks';
+export * from './quota';
+export { StorageFullError, isQuotaError } from './errors';

@@ -1,0 +1,96 @@
+// Scan repository: save (metadata + pixels in one transaction), list, load, rename, delete.
+import type { PixelArray, Scan, ScanDType } from '../scan/types';
+import { guardWrite, StorageFullError } from './errors';
+import type { WorkbenchDB } from './schema';
+import type { ScanRow } from './types';
+
+export interface SaveOptions {
+  thumbnail?: string | null;
+  source?: 'file' | 'demo';
+  /** Free space check before writing (navigator.storage.estimate); injectable for tests. */
+  estimate?: () => Promise<{ usage?: number; quota?: number }>;
+}
+
+const ARRAYS: Record<ScanDType, new (b: ArrayBuffer) => PixelArray> = {
+  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
+  uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
+};
+
+const newId = (): string => globalThis.crypto.randomUUID();
+
+function pixelBuffer(data: PixelArray): ArrayBuffer {
+  const buf = data.buffer as ArrayBuffer;
+  return data.byteOffset === 0 && data.byteLength === buf.byteLength ? buf : buf.slice(data.byteOffset, data.byteOffset + data.byteLength);
+}
+
+export function scanToRow(scan: Scan, id: string, now: number, opts: SaveOptions = {}): ScanRow {
+  return {
+    id, name: scan.name, format: scan.format, source: opts.source ?? 'file',
+    width: scan.width, height: scan.height, frames: scan.frames, shape: scan.shape, dtype: scan.dtype,
+    channels: scan.channels, spacing: scan.spacing, spacingKnown: scan.spacingKnown, photometric: scan.photometric,
+    window: scan.window, range: scan.range, modality: scan.modality, metadata: scan.metadata, geometry: scan.geometry,
+    bytes: scan.data.byteLength, thumbnail: opts.thumbnail ?? null, createdAt: now, updatedAt: now,
+  };
+}
+
+/** Saves a scan and returns its row. Either both rows are written or neither. */
+export async function saveScan(db: WorkbenchDB, scan: Scan, opts: SaveOptions = {}): Promise<ScanRow> {
+  const row = scanToRow(scan, newId(), Date.now(), opts);
+  if (opts.estimate) {
+    const { usage = 0, quota = Infinity } = await opts.estimate();
+    if (usage + row.bytes * 1.1 > quota) throw new StorageFullError(`"${scan.name}"`);
+  }
+  await guardWrite(`"${scan.name}"`, () =>
+    db.transaction('rw', db.scans, db.scanPixels, async () => {
+      await db.scanPixels.add({ id: row.id, dtype: scan.dtype, data: pixelBuffer(scan.data) });
+      await db.scans.add(row);
+    }),
+  );
+  return row;
+}
+
+/** All scans, most recently used first; pixels are not loaded. */
+export async function listScans(db: WorkbenchDB): Promise<ScanRow[]> {
+  return db.scans.orderBy('updatedAt').reverse().toArray();
+}
+
+/** The full scan (metadata + pixels), or null when missing or incomplete. */
+export async function loadScan(db: WorkbenchDB, id: string): Promise<Scan | null> {
+  const [row, px] = await db.transaction('r', db.scans, db.scanPixels, () =>
+    Promise.all([db.scans.get(id), db.scanPixels.get(id)]),
+  );
+  if (!row || !px) return null;
+  const data = new ARRAYS[px.dtype](px.data);
+  return {
+    name: row.name, format: row.format, width: row.width, height: row.height, frames: row.frames, shape: row.shape,
+    channels: row.channels, dtype: row.dtype, data, spacing: row.spacing, spacingKnown: row.spacingKnown,
+    photometric: row.photometric, window: row.window, range: row.range, modality: row.modality,
+    metadata: row.metadata, geometry: row.geometry,
+  };
+}
+
+export async function renameScan(db: WorkbenchDB, id: string, name: string): Promise<void> {
+  const clean = name.trim();
+  if (!clean) throw new Error('A scan name cannot be empty.');
+  await guardWrite('the new name', async () => {
+    const n = await db.scans.update(id, { name: clean, updatedAt: Date.now() });
+    if (n === 0) throw new Error('That scan no longer exists.');
+  });
+}
+
+/** Marks a scan as just used (moves it to the top of the list). */
+export async function touchScan(db: WorkbenchDB, id: string): Promise<void> {
+  await db.scans.update(id, { updatedAt: Date.now() });
+}
+
+/** Deletes a scan with its pixels, runs, masks and mask versions. */
+export async function deleteScan(db: WorkbenchDB, id: string): Promise<void> {
+  await db.transaction('rw', [db.scans, db.scanPixels, db.runs, db.masks, db.maskVersions], async () => {
+    const maskIds = await db.masks.where('scanId').equals(id).primaryKeys();
+    await db.maskVersions.where('maskId').anyOf(maskIds).delete();
+    await db.masks.bulkDelete(maskIds);
+    await db.runs.where('scanId').equals(id).delete();
+    await db.scanPixels.delete(id);
+    await db.scans.delete(id);
+  });
+}
