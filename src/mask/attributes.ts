@@ -1,0 +1,64 @@
+// Prompt attributes computed from a mask, following the medvlsm study's scheme: size by area
+// fraction, number of components, and location of each component on a 3x3 grid.
+import type { Mask } from './types';
+import { countForeground } from './types';
+import { connectedComponents } from './components';
+
+export type SizeWord = 'large' | 'medium' | 'small' | 'tiny';
+export type NumberWord = 'one' | 'two' | 'three' | 'many';
+export type LocationWord =
+  | 'top left' | 'top' | 'top right'
+  | 'left' | 'center' | 'right'
+  | 'bottom left' | 'bottom' | 'bottom right';
+
+const GRID: LocationWord[][] = [
+  ['top left', 'top', 'top right'],
+  ['left', 'center', 'right'],
+  ['bottom left', 'bottom', 'bottom right'],
+];
+
+export function sizeWord(fraction: number): SizeWord {
+  if (fraction > 0.3) return 'large';
+  if (fraction > 0.08) return 'medium';
+  if (fraction < 0.001) return 'tiny';
+  return 'small';
+}
+
+export function numberWord(count: number): NumberWord {
+  return count <= 1 ? 'one' : count === 2 ? 'two' : count === 3 ? 'three' : 'many';
+}
+
+export function locationOf(cx: number, cy: number, width: number, height: number): LocationWord {
+  const col = Math.min(2, Math.max(0, Math.floor((cx / width) * 3)));
+  const row = Math.min(2, Math.max(0, Math.floor((cy / height) * 3)));
+  return GRID[row][col];
+}
+
+export interface MaskAttributes {
+  empty: boolean;
+  fraction: number;
+  size: SizeWord;
+  count: number;
+  number: NumberWord;
+  /** One location per component, in labelling (raster) order. */
+  locations: LocationWord[];
+}
+
+export function maskAttributes(mask: Mask): MaskAttributes {
+  const fg = countForeground(mask.data);
+  const fraction = fg / mask.data.length;
+  const { components } = connectedComponents(mask, 8);
+  return {
+    empty: fg === 0,
+    fraction,
+    size: sizeWord(fraction),
+    count: components.length,
+    number: numberWord(components.length),
+    locations: components.map((c) => locationOf(c.cx, c.cy, mask.width, mask.height)),
+  };
+}
+
+/** The study's phrasing, e.g. "located in top left, right of the image". */
+export function locationPhrase(locations: readonly LocationWord[]): string {
+  return locations.length === 0 ? '' : `located in ${locations.join(', ')} of the image`;
+}

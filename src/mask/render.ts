@@ -1,0 +1,73 @@
+// Mask -> RGBA pixels for one rectangle, so the canvas is updated only where a stroke landed.
+// Display modes: binary fill, contour (border pixels) and probability heatmap.
+import type { Mask, Rect } from './types';
+
+export type DisplayMode = 'binary' | 'contour' | 'heatmap';
+export type Rgb = readonly [number, number, number];
+
+function rectSize(r: Rect): number {
+  return (r.x1 - r.x0) * (r.y1 - r.y0) * 4;
+}
+
+/** RGBA for `rect` of a binary mask: colour where set, transparent elsewhere. */
+export function renderBinary(mask: Mask, rect: Rect, rgb: Rgb, out?: Uint8ClampedArray): Uint8ClampedArray {
+  const px = out && out.length === rectSize(rect) ? out : new Uint8ClampedArray(rectSize(rect));
+  const { width, data } = mask;
+  const [r, g, b] = rgb;
+  let o = 0;
+  for (let y = rect.y0; y < rect.y1; y++) {
+    let i = y * width + rect.x0;
+    for (let x = rect.x0; x < rect.x1; x++, i++, o += 4) {
+      if (data[i]) {
+        px[o] = r;
+        px[o + 1] = g;
+        px[o + 2] = b;
+        px[o + 3] = 255;
+      } else px[o + 3] = 0;
+    }
+  }
+  return px;
+}
+
+/** RGBA for `rect` showing only border pixels (foreground with a 4-neighbour in background). */
+export function renderContour(mask: Mask, rect: Rect, rgb: Rgb): Uint8ClampedArray {
+  const px = new Uint8ClampedArray(rectSize(rect));
+  const { width: w, height: h, data } = mask;
+  let o = 0;
+  for (let y = rect.y0; y < rect.y1; y++) {
+    for (let x = rect.x0; x < rect.x1; x++, o += 4) {
+      const i = y * w + x;
+      if (!data[i]) continue;
+      const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1 || !data[i - 1] || !data[i + 1] || !data[i - w] || !data[i + w];
+      if (!edge) continue;
+      px[o] = rgb[0];
+      px[o + 1] = rgb[1];
+      px[o + 2] = rgb[2];
+      px[o + 3] = 255;
+    }
+  }
+  return px;
+}
+
+/** Heatmap: the layer colour with alpha proportional to probability. */
+export function renderHeatmap(probs: Float32Array, width: number, rect: Rect, rgb: Rgb): Uint8ClampedArray {
+  const px = new Uint8ClampedArray(rectSize(rect));
+  let o = 0;
+  for (let y = rect.y0; y < rect.y1; y++) {
+    for (let x = rect.x0; x < rect.x1; x++, o += 4) {
+      const p = probs[y * width + x];
+      px[o] = rgb[0];
+      px[o + 1] = rgb[1];
+      px[o + 2] = rgb[2];
+      px[o + 3] = Math.round(Math.min(1, Math.max(0, p)) * 255);
+    }
+  }
+  return px;
+}
+
+export function hexToRgb(hex: string): Rgb {
+  const m = /^#?([0-9a-f]{6})$/i.exec(hex);
+  if (!m) return [255, 0, 0];
+  const n = parseInt(m[1], 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
