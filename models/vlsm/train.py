@@ -1,0 +1,203 @@
+"""Train the compact default VLSM from scratch on the pooled real data (+ synthetic scans), CPU-friendly.
+
+python -m vlsm.train --out checkpoints/compact [--epochs 60] [--seed 0]
+Checkpoints every epoch (last.pt) and resumes from it, so an interrupted run continues where it stopped.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .compact import CompactConfig, CompactVLSM
+from .data import load_all
+from .sampling import choose
+from .synth import KINDS, make
+from .textenc import Tokenizer
+
+MEAN = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(1, 3, 1, 1)
+STD = torch.tensor([0.26862954, 0.26130258, 0.27577711]).view(1, 3, 1, 1)
+WEIGHTS = {"kvasir": 0.36, "fuseg": 0.15, "busi": 0.14, "cxr": 0.15, "ph2": 0.10, "synth": 0.10}
+CACHE = 224
+
+
+def synth_records(n: int, seed: int) -> list[dict]:
+    recs = []
+    for i in range(n):
+        kind = KINDS[i % len(KINDS)]
+        s = make(kind, seed * 100000 + i, CACHE)
+        r = {"dataset": kind, "split": "train", "name": f"synth-{kind}-{i}", "image_arr": s["image"],
+             "target": s["mask"], "ignore": np.zeros_like(s["mask"]), "prompts": None}
+        if kind == "xray":
+            r["patient_left"], r["patient_right"] = s["patient_left"], s["patient_right"]
+        recs.append(r)
+    return recs
+
+
+def to_tensor(recs: list[dict]) -> torch.Tensor:
+    """[B, 7, S, S]: rgb (0..1), target, ignore, patient-left lung, patient-right lung."""
+    out = []
+    for r in recs:
+        img = torch.from_numpy(r["image_arr"]).permute(2, 0, 1).float() / 255
+        z = np.zeros(r["target"].shape, bool)
+        ch = [r["target"], r["ignore"], r.get("patient_left", z), r.get("patient_right", z)]
+        m = torch.from_numpy(np.stack(ch).astype(np.float32))
+        out.append(torch.cat([img, m]))
+    return torch.stack(out)
+
+
+def augment(x: torch.Tensor, size: int, rng: random.Random, flips: list[bool], train: bool) -> torch.Tensor:
+    b = x.shape[0]
+    theta = torch.zeros(b, 2, 3)
+    for i in range(b):
+        s = rng.uniform(0.72, 1.0) if train else 1.0
+        a = math.radians(rng.uniform(-12, 12)) if train else 0.0
+        tx, ty = (rng.uniform(-(1 - s), 1 - s), rng.uniform(-(1 - s), 1 - s)) if train else (0.0, 0.0)
+        f = -1.0 if flips[i] else 1.0
+        theta[i] = torch.tensor([[s * math.cos(a) * f, -s * math.sin(a), tx], [s * math.sin(a) * f, s * math.cos(a), ty]])
+    grid = F.affine_grid(theta, (b, x.shape[1], size, size), align_corners=False)
+    y = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros" if train else "border", align_corners=False)
+    y[:, 3:] = (y[:, 3:] > 0.5).float()
+    if train:
+        for i in range(b):
+            img = y[i, :3]
+            if rng.random() < 0.15:
+                img = img.mean(0, keepdim=True).expand(3, -1, -1)
+            img = img * rng.uniform(0.75, 1.25) + rng.uniform(-0.08, 0.08)
+            img = img.clamp(0, 1) ** rng.uniform(0.8, 1.25)
+            y[i, :3] = img
+    return y
+
+
+def loss_fn(logits: torch.Tensor, target: torch.Tensor, ignore: torch.Tensor) -> torch.Tensor:
+    w = 1.0 - ignore
+    bce = (F.binary_cross_entropy_with_logits(logits, target, reduction="none") * w).sum((1, 2, 3)) / w.sum((1, 2, 3)).clamp(min=1)
+    p = torch.sigmoid(logits) * w
+    inter = (p * target).sum((1, 2, 3))
+    dice = 1 - (2 * inter + 1) / (p.sum((1, 2, 3)) + (target * w).sum((1, 2, 3)) + 1)
+    return (bce + dice).mean()
+
+
+def normalise(rgb: torch.Tensor) -> torch.Tensor:
+    return (rgb - MEAN) / STD
+
+
+def make_batch(recs, size, rng, tok, train=True):
+    x = to_tensor(recs)
+    flips = [train and r["dataset"] not in ("cxr", "xray") and rng.random() < 0.5 for r in recs]
+    y = augment(x, size, rng, flips, train)
+    prompts, targets, kinds = [], [], []
+    for i, r in enumerate(recs):
+        t = y[i, 3].numpy() > 0.5
+        r2 = dict(r, aug_left=y[i, 5].numpy() > 0.5, aug_right=y[i, 6].numpy() > 0.5)
+        p, tgt, kind = choose(r2, t, flips[i], rng)
+        prompts.append(p)
+        targets.append(torch.from_numpy(np.asarray(tgt, np.float32)))
+        kinds.append(kind)
+    ids, mask = tok.batch(prompts)
+    return normalise(y[:, :3]), ids, mask, torch.stack(targets)[:, None], y[:, 4:5], prompts, kinds
+
+
+def dice_np(a: np.ndarray, b: np.ndarray) -> float:
+    s = a.sum() + b.sum()
+    return 1.0 if s == 0 else float(2 * (a & b).sum() / s)
+
+
+@torch.no_grad()
+def quick_eval(model, recs, size, tok) -> dict:
+    model.eval()
+    prompts = {"kvasir": "polyp", "busi": "tumor", "fuseg": "foot ulcer", "ph2": "skin lesion", "cxr": "lungs"}
+    res: dict[str, list[float]] = {}
+    for r in recs:
+        x = to_tensor([r])
+        y = augment(x, size, random.Random(0), [False], False)
+        img = normalise(y[:, :3])
+        asks = [(r["dataset"], prompts[r["dataset"]], y[0, 3].numpy() > 0.5)]
+        if r["dataset"] == "cxr":
+            asks += [("cxr-left", "left lung", y[0, 5].numpy() > 0.5), ("cxr-right", "right lung", y[0, 6].numpy() > 0.5),
+                     ("cxr-left-vs-right", "left lung", y[0, 6].numpy() > 0.5), ("cxr-neg-polyp", "polyp", None)]
+        for key, p, tgt in asks:
+            ids, m = tok.batch([p])
+            pred = torch.sigmoid(model(img, ids, m))[0, 0].numpy() > 0.5
+            if tgt is None:
+                res.setdefault(key, []).append(float(pred.mean()))
+            elif not (r["dataset"] == "busi" and tgt.sum() == 0):
+                res.setdefault(key, []).append(dice_np(pred, tgt))
+    model.train()
+    return {k: round(float(np.mean(v)), 4) for k, v in res.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default="checkpoints/compact")
+    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--samples", type=int, default=1024, help="samples per epoch")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--size", type=int, default=192)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=None, help="records per dataset (smoke tests)")
+    ap.add_argument("--eval-every", type=int, default=5)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    recs = load_all(CACHE, cache_dir=None if a.limit else "build/cache", limit=a.limit)
+    train = [r for r in recs if r["split"] == "train"]
+    test = [r for r in recs if r["split"] == "test"]
+    train += synth_records(30 if a.limit else 300, a.seed)
+    by: dict[str, list[dict]] = {}
+    for r in train:
+        by.setdefault("synth" if r["dataset"] in KINDS else r["dataset"], []).append(r)
+    cfg = CompactConfig(image_size=a.size, channels=(32, 64, 128, 192, 256), decoder_channels=(160, 128, 96, 48, 32))
+    model = CompactVLSM(cfg)
+    tok = Tokenizer()
+    steps_per_epoch = a.samples // a.batch
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    total = a.epochs * steps_per_epoch
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.05)
+    start, log = 0, []
+    ck = os.path.join(a.out, "last.pt")
+    if os.path.exists(ck):
+        st = torch.load(ck, weights_only=False)
+        model.load_state_dict(st["model"]); opt.load_state_dict(st["opt"]); sched.load_state_dict(st["sched"])
+        start, log = st["epoch"], st["log"]
+        print(f"resumed at epoch {start}", flush=True)
+    names = sorted(by)
+    wts = [WEIGHTS[n] for n in names]
+    for epoch in range(start, a.epochs):
+        rng = random.Random(a.seed * 1000 + epoch)
+        t0, losses = time.time(), []
+        for _ in range(steps_per_epoch):
+            batch = [rng.choice(by[rng.choices(names, wts)[0]]) for _ in range(a.batch)]
+            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok)
+            loss = loss_fn(model(img, ids, m), tgt, ign)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        entry = {"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - t0, 1)}
+        if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
+            entry["eval"] = quick_eval(model, test, a.size, tok)
+        log.append(entry)
+        print(json.dumps(entry), flush=True)
+        st = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch + 1,
+              "log": log, "config": cfg.to_dict(), "args": vars(a)}
+        torch.save(st, ck + ".tmp")
+        os.replace(ck + ".tmp", ck)
+    torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "log": log, "args": vars(a)},
+               os.path.join(a.out, "final.pt"))
+
+
+if __name__ == "__main__":
+    main()
