@@ -1,0 +1,38 @@
+// Settings of the correction tools (brush size, flood-fill budget) and the correction session's
+// version counter. The mask pixels themselves live in the session (src/tools/session.ts), never here.
+import { create } from 'zustand';
+
+export const MIN_BRUSH = 1;
+export const MAX_BRUSH = 256;
+
+export interface ToolSettingsState {
+  /** Brush diameter in image pixels. */
+  brushSize: number;
+  /** Largest region a single flood fill may change (pixels). */
+  floodLimit: number;
+  /** Bumped whenever the correction mask changes (paint, undo, redo, load). */
+  maskVersion: number;
+  undoDepth: number;
+  redoDepth: number;
+  setBrushSize(size: number): void;
+  growBrush(factor: number): void;
+  bumpMask(undoDepth: number, redoDepth: number): void;
+}
+
+const clampSize = (n: number): number => Math.max(MIN_BRUSH, Math.min(MAX_BRUSH, Math.round(n)));
+
+export const useToolSettings = create<ToolSettingsState>((set) => ({
+  brushSize: 20,
+  floodLimit: 16_000_000,
+  maskVersion: 0,
+  undoDepth: 0,
+  redoDepth: 0,
+  setBrushSize: (size) => set({ brushSize: clampSize(size) }),
+  growBrush: (factor) =>
+    set((s) => {
+      const next = clampSize(s.brushSize * factor);
+      // always move by at least one pixel so small brushes still change with [ and ]
+      return { brushSize: next === s.brushSize ? clampSize(s.brushSize + Math.sign(factor - 1)) : next };
+    }),
+  bumpMask: (undoDepth, redoDepth) => set((s) => ({ maskVersion: s.maskVersion + 1, undoDepth, redoDepth })),
+}));

@@ -1,0 +1,49 @@
+// The correction tools as one set, wired to the active session and the tool settings store. The app
+// registers these with the tool registry (state/tools) through registerCorrectionTools.
+import type { Tool } from '../state/tools';
+import { useTools } from '../state/tools';
+import { useToolSettings } from '../state/tool';
+import { useView } from '../state/view';
+import type { Point } from '../mask/types';
+import { createBrush, createEraser } from './brush';
+import { createLasso } from './lasso';
+import { createFloodFill } from './fill';
+import { createPan } from './pan';
+import { getSession } from './session';
+
+export { CorrectionSession, getSession, setSession, onSession } from './session';
+export type { ChangeKind, ChangeListener } from './session';
+
+export interface CorrectionToolDeps {
+  onLassoPreview?(points: readonly Point[]): void;
+  onFillTooLarge?(): void;
+  /** Include the pan tool (skip it when the viewer provides its own). */
+  pan?: boolean;
+}
+
+export function createCorrectionTools(deps: CorrectionToolDeps = {}): Tool[] {
+  const getSize = (): number => useToolSettings.getState().brushSize;
+  const tools: Tool[] = [
+    createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize }),
+    createEraser({ getSession, getSize }),
+    createLasso({ id: 'lasso-fill', label: 'Polygon fill', key: 'g', value: 1, getSession, onPreview: deps.onLassoPreview }),
+    createLasso({ id: 'lasso-cut', label: 'Lasso cut', key: 'x', value: 0, getSession, onPreview: deps.onLassoPreview }),
+    createFloodFill({ getSession, getLimit: () => useToolSettings.getState().floodLimit, onTooLarge: deps.onFillTooLarge }),
+  ];
+  if (deps.pan) {
+    tools.push(
+      createPan({
+        get: () => useView.getState().transform,
+        set: (t) => useView.getState().setTransform(t),
+      }),
+    );
+  }
+  return tools;
+}
+
+/** Register the tools; returns a function that unregisters them. */
+export function registerCorrectionTools(deps: CorrectionToolDeps = {}): () => void {
+  const { register } = useTools.getState();
+  const offs = createCorrectionTools(deps).map((t) => register(t));
+  return () => offs.forEach((off) => off());
+}
