@@ -1,0 +1,157 @@
+// Bundle manifest: types mirroring models/schema/bundle.schema.json, ajv validation against that schema
+// (the same file the Python toolchain validates with), and the cross-field checks a schema cannot express
+// (graphs per kind, files listed, decoder inputs produced by vision/text). Errors are readable sentences.
+import Ajv from 'ajv';
+import schema from '../../models/schema/bundle.schema.json';
+
+export type TensorDType = 'float32' | 'float16' | 'int64' | 'int32';
+export type Precision = 'fp32' | 'fp16' | 'int8' | 'uint8';
+export type BackendName = 'wasm' | 'webgpu';
+export type GraphRole = 'vision' | 'text' | 'decoder' | 'model';
+
+export interface TensorSpec {
+  name: string;
+  dtype: TensorDType;
+  shape: (number | string)[];
+}
+
+export interface GraphSpec {
+  file: string;
+  precision: Precision;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+export interface VariantSpec {
+  name: string;
+  backends: BackendName[];
+  requires?: 'shader-f16'[];
+  graphs: Partial<Record<GraphRole, GraphSpec>>;
+}
+
+export interface FileEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  format: 'vlsm-bundle';
+  formatVersion: 1;
+  id: string;
+  name: string;
+  architecture: string;
+  license: string;
+  modelCard: {
+    summary: string;
+    classes?: string[];
+    promptExamples?: string[];
+    trainingData?: { name: string; citation?: string; terms?: string }[];
+    metrics?: Record<string, unknown>;
+    limits?: string[];
+    leftRightConvention?: string;
+  };
+  input: {
+    size: [number, number];
+    mean: [number, number, number];
+    std: [number, number, number];
+    resize: 'stretch' | 'letterbox';
+    colour: 'rgb' | 'grey-to-rgb';
+    scale?: number;
+  };
+  text: { tokenizer: string; maxLength: number; padding: 'none' | 'max_length'; padTokenId?: number; lowercase?: boolean };
+  kind: 'split' | 'single';
+  variants: VariantSpec[];
+  output: { activation: 'sigmoid' | 'none'; threshold: number; size: [number, number] };
+  files: FileEntry[];
+}
+
+export class BundleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BundleError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile<Manifest>(schema);
+
+const ROLES: Record<Manifest['kind'], GraphRole[]> = { split: ['vision', 'text', 'decoder'], single: ['model'] };
+
+/** Parses and validates manifest.json text; throws BundleError listing every problem found. */
+export function parseManifest(text: string): Manifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new BundleError(`manifest.json is not valid JSON (${(e as Error).message})`);
+  }
+  if (!validateSchema(data)) {
+    const errs = (validateSchema.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`);
+    throw new BundleError(`manifest.json does not match the bundle schema: ${errs.join('; ')}`);
+  }
+  const problems = crossCheck(data);
+  if (problems.length) throw new BundleError(`manifest.json of '${data.id}': ${problems.join('; ')}`);
+  return data;
+}
+
+function crossCheck(m: Manifest): string[] {
+  const out: string[] = [];
+  const listed = new Set(m.files.map((f) => f.path));
+  if (!listed.has(m.text.tokenizer)) out.push(`tokenizer '${m.text.tokenizer}' is not in files`);
+  const names = new Set<string>();
+  for (const v of m.variants) {
+    if (names.has(v.name)) out.push(`variant '${v.name}' appears twice`);
+    names.add(v.name);
+    const roles = Object.keys(v.graphs) as GraphRole[];
+    const want = ROLES[m.kind];
+    const missing = want.filter((r) => !v.graphs[r]);
+    const extra = roles.filter((r) => !want.includes(r));
+    if (missing.length) out.push(`variant '${v.name}' lacks the ${missing.join(', ')} graph(s) a ${m.kind} bundle needs`);
+    if (extra.length) out.push(`variant '${v.name}' has ${extra.join(', ')} graph(s) a ${m.kind} bundle does not use`);
+    for (const r of roles) {
+      const g = v.graphs[r];
+      if (g && !listed.has(g.file)) out.push(`variant '${v.name}' ${r} file '${g.file}' is not in files`);
+    }
+    const { vision, text, decoder } = v.graphs;
+    if (m.kind === 'split' && vision && text && decoder) {
+      const produced = new Set([...vision.outputs, ...text.outputs].map((t) => t.name));
+      for (const inp of decoder.inputs) {
+        if (!produced.has(inp.name)) out.push(`variant '${v.name}' decoder input '${inp.name}' is not a vision or text output`);
+      }
+      if (!text.inputs.some((t) => t.name === 'input_ids')) out.push(`variant '${v.name}' text graph has no input_ids input`);
+    }
+  }
+  return out;
+}
+
+/** Files a variant needs (tokenizer first), with their manifest entries. */
+export function variantFiles(m: Manifest, variant: VariantSpec): FileEntry[] {
+  const paths = [m.text.tokenizer, ...Object.values(variant.graphs).map((g) => g.file)];
+  return [...new Set(paths)].map((p) => {
+    const f = m.files.find((e) => e.path === p);
+    if (!f) throw new BundleError(`'${p}' is not listed in files`);
+    return f;
+  });
+}
+
+export interface VariantQuery {
+  backend: BackendName;
+  shaderF16?: boolean;
+  /** Exact variant name wanted (tests, benchmarks); otherwise the first variant that fits. */
+  name?: string;
+}
+
+/** Picks the variant for a backend: an explicit name, else the first listed for the backend whose
+ * requirements are met (so the manifest's order is the preference order). */
+export function chooseVariant(m: Manifest, q: VariantQuery): VariantSpec {
+  if (q.name) {
+    const v = m.variants.find((x) => x.name === q.name);
+    if (!v) throw new BundleError(`bundle '${m.id}' has no variant '${q.name}' (has ${m.variants.map((x) => x.name).join(', ')})`);
+    return v;
+  }
+  const fits = (v: VariantSpec) => v.backends.includes(q.backend) && (v.requires ?? []).every((r) => r !== 'shader-f16' || q.shaderF16);
+  const v = m.variants.find(fits);
+  if (!v) throw new BundleError(`bundle '${m.id}' has no variant for ${q.backend}${q.shaderF16 ? '' : ' without shader-f16'}`);
+  return v;
+}

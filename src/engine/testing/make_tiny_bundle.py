@@ -1,0 +1,27 @@
+"""Tiny random-weight CLIPSeg bundles for the engine tests, made with the real toolchain (models/vlsm).
+
+    python3 src/engine/testing/make_tiny_bundle.py [OUT]   (default models/build/tiny; git-ignored)
+
+Writes OUT/split (variants wasm-int8, fp32) and OUT/single (the single-graph baseline), both at 64 px.
+"""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "models"))
+
+from vlsm.clipseg_export import write_bundle  # noqa: E402
+from vlsm.clipseg_graphs import random_model, tiny_config  # noqa: E402
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "models/build/tiny")
+    model = random_model(tiny_config(), seed=0, init_scale=0.5)
+    common = dict(precisions=("fp32", "int8"), license="test-only", summary="tiny random CLIPSeg for engine tests")
+    write_bundle(model, out / "split", "split", bundle_id="tiny-split", **common)
+    write_bundle(model, out / "single", "single", bundle_id="tiny-single", **common)
+    (out / "done").write_text("ok\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+// Test helper: run a Python reference script once (when its output is missing) with the repo's Python.
+// Prefers .venv/bin/python (scripts/test-py.sh builds it with the pinned toolchain), else python3.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+let failure: string | null = null;
+
+export function pythonExe(): string | null {
+  for (const exe of ['.venv/bin/python', 'python3']) {
+    try {
+      execFileSync(exe, ['-c', 'import numpy, PIL, onnx, onnxruntime, torch'], { stdio: 'ignore' });
+      return exe;
+    } catch {
+      /* try the next one */
+    }
+  }
+  return null;
+}
+
+/** Runs `script args` unless `output` exists; remembers why it could not, for skip messages. */
+export function ensurePython(script: string, output: string, args: string[] = []): boolean {
+  if (existsSync(output)) return true;
+  const exe = pythonExe();
+  if (!exe) {
+    failure = 'python with numpy, Pillow, onnx, onnxruntime and torch not found (run scripts/test-py.sh first)';
+    return false;
+  }
+  try {
+    execFileSync(exe, [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 });
+  } catch (e) {
+    failure = `${script} failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}`;
+    return false;
+  }
+  return existsSync(output);
+}
+
+export function pythonSkipReason(): string {
+  return failure ?? 'python reference output missing';
+}
