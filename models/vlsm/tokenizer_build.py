@@ -90,6 +90,13 @@ def build(bpe_gz: str, out_dir: str) -> str:
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "tokenizer.json")
     tok.save(path)
+    # Legacy merges form ("a b" strings) and no indentation: transformers.js 2.x reads only string merges,
+    # and the minified file is half the size. The tokenizers library reads this form too.
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    data["model"]["merges"] = [m if isinstance(m, str) else " ".join(m) for m in data["model"]["merges"]]
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
     return path
 
 

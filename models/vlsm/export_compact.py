@@ -1,0 +1,206 @@
+"""Export the trained compact VLSM into a workbench bundle (three graphs, precision chosen per graph).
+
+python -m vlsm.export_compact --checkpoint checkpoints/compact/final.pt --out compact-vlsm [--card card.json]
+
+Writes vision/text/decoder graphs in fp32 (kept in --work, for parity), int8 (dynamic, QUInt8) and fp16;
+picks for the WASM variant, per graph, the faster of fp32/int8 measured with onnxruntime (2 threads) as long
+as int8 masks agree with fp32 (Dice >= 0.99); the WebGPU variant is fp16 throughout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from .bundle import finalize_bundle
+from .compact import CompactConfig, CompactVLSM, DecoderGraph, VisionGraph
+from .quantize import convert_fp16, graph_io, quantize_int8
+from .textenc import TOKENIZER, Tokenizer
+from .vocab import kept_token_ids
+
+MEAN = [0.48145466, 0.4578275, 0.40821073]
+STD = [0.26862954, 0.26130258, 0.27577711]
+FEATS = ["feat1", "feat2", "feat3", "feat4", "feat5"]
+
+
+class PrunedText(nn.Module):
+    """Text encoder over a pruned embedding table: CLIP id -> row via a remap table (unknown -> last row, zero)."""
+
+    def __init__(self, model: CompactVLSM, keep: list[int]):
+        super().__init__()
+        t = model.text
+        self.t = t
+        vocab = t.tok.weight.shape[0]
+        remap = torch.full((vocab,), len(keep), dtype=torch.int32)
+        remap[torch.tensor(keep)] = torch.arange(len(keep), dtype=torch.int32)
+        self.register_buffer("remap", remap)
+        rows = torch.cat([t.tok.weight.detach()[keep], torch.zeros(1, t.tok.weight.shape[1])])
+        self.emb = nn.Embedding.from_pretrained(rows, freeze=True)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        t = self.t
+        n = input_ids.shape[1]
+        x = self.emb(self.remap[input_ids]) + t.pos[:n]
+        m = attention_mask.to(x.dtype)
+        key_bias = (1.0 - m) * -1e4
+        for b in t.blocks:
+            x = b(x, key_bias)
+        x = t.ln(x)
+        mean = (x * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+        last = (m.sum(1) - 1).long().clamp(min=0)
+        eos = x[torch.arange(x.shape[0]), last]
+        return t.proj(torch.cat([mean, eos], -1))
+
+
+def load_model(checkpoint: str) -> CompactVLSM:
+    st = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    model = CompactVLSM(CompactConfig.from_dict(st["config"]))
+    model.load_state_dict(st["model"])
+    return model.eval()
+
+
+def export_fp32(model: CompactVLSM, keep: list[int], work: str) -> dict[str, str]:
+    s = model.cfg.image_size
+    os.makedirs(work, exist_ok=True)
+    paths = {g: os.path.join(work, f"{g}.fp32.onnx") for g in ("vision", "text", "decoder")}
+    x = torch.randn(1, 3, s, s)
+    kw = {"opset_version": 17, "dynamo": False, "do_constant_folding": True}
+    with torch.no_grad():
+        torch.onnx.export(VisionGraph(model), (x,), paths["vision"], input_names=["pixel_values"], output_names=FEATS, **kw)
+        ids = torch.tensor([[49406, 320, 49407]])
+        am = torch.ones_like(ids)
+        torch.onnx.export(PrunedText(model, keep), (ids, am), paths["text"], input_names=["input_ids", "attention_mask"],
+                          output_names=["text_embeds"], dynamic_axes={"input_ids": {1: "sequence"}, "attention_mask": {1: "sequence"}}, **kw)
+        feats = VisionGraph(model)(x)
+        emb = model.text(ids, am)
+        torch.onnx.export(DecoderGraph(model), (*feats, emb), paths["decoder"], input_names=FEATS + ["text_embeds"],
+                          output_names=["logits"], **kw)
+    return paths
+
+
+def _session(path: str, threads: int = 2):
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+
+def run_split(paths: dict[str, str], pixel_values: np.ndarray, ids: list[int]) -> np.ndarray:
+    v, t, d = (_session(paths[g]) for g in ("vision", "text", "decoder"))
+    feats = v.run(None, {"pixel_values": pixel_values})
+    arr = np.array([ids], dtype=np.int64)
+    emb = t.run(None, {"input_ids": arr, "attention_mask": np.ones_like(arr)})[0]
+    return d.run(None, {**dict(zip(FEATS, feats)), "text_embeds": emb})[0]
+
+
+def median_ms(sess, feeds: dict, n: int = 15) -> float:
+    sess.run(None, feeds)
+    ts = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        sess.run(None, feeds)
+        ts.append((time.perf_counter() - t0) * 1000)
+    return float(np.median(ts))
+
+
+def choose_wasm_precisions(fp32: dict[str, str], int8: dict[str, str], size: int) -> tuple[dict, dict]:
+    """Per graph: int8 if >=10% faster than fp32 (onnxruntime CPU, 2 threads, median of 15), else fp32.
+    int8 quantises MatMul and Gather only (embedding table, attention, FiLM projections); convolutions stay
+    fp32, because dynamic ConvInteger was slower here and is not on every onnxruntime-web execution provider."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 3, size, size)).astype(np.float32)
+    ids = np.array([[49406, 637, 2442, 3360, 7117, 6833, 49407]], dtype=np.int64)
+    feats = _session(fp32["vision"]).run(None, {"pixel_values": x})
+    emb = _session(fp32["text"]).run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+    feeds = {"vision": {"pixel_values": x}, "text": {"input_ids": ids, "attention_mask": np.ones_like(ids)},
+             "decoder": {**dict(zip(FEATS, feats)), "text_embeds": emb}}
+    timing, choice = {}, {}
+    for g in ("vision", "text", "decoder"):
+        a = median_ms(_session(fp32[g]), feeds[g])
+        b = median_ms(_session(int8[g]), feeds[g])
+        timing[g] = {"fp32_ms": round(a, 2), "int8_ms": round(b, 2)}
+        choice[g] = "int8" if b < 0.9 * a else "fp32"  # int8 only where it clearly pays (noisy shared CPU)
+    return choice, timing
+
+
+def tensor_specs(path: str) -> tuple[list, list]:
+    ins, outs = graph_io(path)
+    return ins, outs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--checkpoint", default="checkpoints/compact/final.pt")
+    ap.add_argument("--out", default="compact-vlsm")
+    ap.add_argument("--work", default="build/compact-export")
+    ap.add_argument("--card", default=None, help="JSON file merged into modelCard (metrics etc.)")
+    ap.add_argument("--budget-mb", type=float, default=25.0, help="drop the fp16 variant if the bundle would exceed this")
+    ap.add_argument("--force-wasm", default=None, help="e.g. vision=fp32,text=int8,decoder=fp32")
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    model = load_model(a.checkpoint)
+    tok = Tokenizer()
+    keep = kept_token_ids(tok)
+    fp32 = export_fp32(model, keep, a.work)
+    int8 = {g: str(quantize_int8(p, p.replace(".fp32.", ".int8."))) for g, p in fp32.items()}
+    fp16 = {g: str(convert_fp16(p, p.replace(".fp32.", ".fp16."))) for g, p in fp32.items()}
+    choice, timing = choose_wasm_precisions(fp32, int8, model.cfg.image_size)
+    if a.force_wasm:
+        choice.update(dict(kv.split("=") for kv in a.force_wasm.split(",")))
+    print(json.dumps({"wasm_choice": choice, "timing_ms": timing}), flush=True)
+    os.makedirs(a.out, exist_ok=True)
+    for f in os.listdir(a.out):
+        if f.endswith(".onnx"):
+            os.remove(os.path.join(a.out, f))
+    shutil.copy(TOKENIZER, os.path.join(a.out, "tokenizer.json"))
+
+    def graph(src: str, precision: str) -> dict:
+        name = os.path.basename(src)
+        shutil.copy(src, os.path.join(a.out, name))
+        ins, outs = tensor_specs(src)
+        return {"file": name, "precision": precision, "inputs": ins, "outputs": outs}
+
+    srcs = {"fp32": fp32, "int8": int8, "fp16": fp16}
+    wasm = {g: graph(srcs[choice[g]][g], "int8" if choice[g] == "int8" else "fp32") for g in ("vision", "text", "decoder")}
+    variants = [{"name": "wasm", "backends": ["wasm", "webgpu"], "graphs": wasm}]
+    base = sum(os.path.getsize(os.path.join(a.out, f)) for f in os.listdir(a.out))
+    extra = sum(os.path.getsize(fp16[g]) for g in fp16)
+    if base + extra <= a.budget_mb * 1e6:
+        gpu = {g: graph(fp16[g], "fp16") for g in ("vision", "text", "decoder")}
+        variants.append({"name": "webgpu-fp16", "backends": ["webgpu"], "requires": ["shader-f16"], "graphs": gpu})
+    else:
+        print(f"fp16 variant left out: {(base + extra) / 1e6:.1f} MB would exceed the {a.budget_mb} MB budget")
+    card = {
+        "summary": "Compact vision-language segmentation model trained from scratch for VLSM Workbench.",
+        "classes": ["polyp", "breast tumor", "foot ulcer", "skin lesion", "lungs", "left lung", "right lung"],
+    }
+    if a.card:
+        card.update(json.load(open(a.card)))
+    s = model.cfg.image_size
+    manifest = {
+        "format": "vlsm-bundle", "formatVersion": 1, "id": "compact-vlsm", "name": "Compact VLSM (workbench default)",
+        "architecture": "compact-film-unet", "license": card.get("license", "Weights: non-commercial research use (training data terms); code: see repository"),
+        "modelCard": card,
+        "input": {"size": [s, s], "mean": MEAN, "std": STD, "resize": "stretch", "colour": "rgb", "scale": 1 / 255},
+        "text": {"tokenizer": "tokenizer.json", "maxLength": 77, "padding": "none", "lowercase": True},
+        "kind": "split",
+        "variants": variants,
+        "output": {"activation": "sigmoid", "threshold": 0.5, "size": [s, s]},
+        "files": [],
+    }
+    card.pop("license", None)
+    m = finalize_bundle(a.out, manifest)
+    total = sum(f["bytes"] for f in m["files"])
+    print(json.dumps({"bundle": a.out, "bytes": total, "files": {f["path"]: f["bytes"] for f in m["files"]}}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
