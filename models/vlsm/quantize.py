@@ -6,6 +6,7 @@ engine feeds every variant the same tensors; only weights and inner activations 
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -43,14 +44,20 @@ def quantize_int8(
     qtype = {"QUInt8": QuantType.QUInt8, "QInt8": QuantType.QInt8}[weight_type]
     dst = Path(dst_onnx)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(
-        model_input=str(src_onnx),
-        model_output=str(dst),
-        weight_type=qtype,
-        op_types_to_quantize=list(op_types) if op_types else None,
-        per_channel=per_channel,
-        extra_options={"EnableSubgraph": True},
-    )
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # quantize_dynamic warns "consider pre-processing" on every call
+    try:
+        quantize_dynamic(
+            model_input=str(src_onnx),
+            model_output=str(dst),
+            weight_type=qtype,
+            op_types_to_quantize=list(op_types) if op_types else None,
+            per_channel=per_channel,
+            extra_options={"EnableSubgraph": True},
+        )
+    finally:
+        root.setLevel(level)
     return dst
 
 

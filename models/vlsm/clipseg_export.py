@@ -1,0 +1,250 @@
+"""Export a Hugging Face CLIPSeg checkpoint into a VLSM bundle (split: vision/text/decoder; or single).
+
+    python -m vlsm.clipseg_export --checkpoint DIR --out DIR [--precisions fp32,fp16,int8] [--single]
+
+The fp32 graphs are exported with torch.onnx (opset 17, TorchScript exporter); int8 (dynamic, QUInt8)
+and fp16 (fp32 I/O) graphs are derived from them. Variants: `wasm-int8` (per-graph precision, by
+default int8 vision and text with an fp32 decoder, the fastest mix measured in onnxruntime-web),
+`webgpu-fp16` (needs shader-f16) and `fp32`. `--single` also writes the single-graph baseline
+bundle (same weights) to `<out>-single` (or --single-out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import torch
+
+from .bundle import finalize_bundle
+from .clipseg_graphs import DecoderGraph, SingleGraph, TextGraph, VisionGraph, activation_names, prepare
+from .quantize import convert_fp16, graph_io, quantize_int8
+
+OPSET = 17
+PRECISIONS = ("fp32", "fp16", "int8")
+TOKENIZER = Path(__file__).resolve().parent.parent / "tokenizer" / "tokenizer.json"
+CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
+CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
+# "a photo of a cat": only a tracing example, the sequence axis is dynamic.
+EXAMPLE_IDS = [49406, 320, 1125, 539, 320, 2368, 49407]
+DEFAULT_WASM = {"vision": "int8", "text": "int8", "decoder": "fp32"}
+
+
+def example_inputs(config) -> dict[str, torch.Tensor]:
+    size = config.vision_config.image_size
+    ids = torch.tensor([EXAMPLE_IDS], dtype=torch.int64)
+    return {
+        "pixel_values": torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(0)),
+        "input_ids": ids,
+        "attention_mask": torch.ones_like(ids),
+    }
+
+
+def _export(module, args, path: Path, input_names, output_names, dynamic_axes=None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about constant shapes are expected (fixed size)
+        torch.onnx.export(
+            module, tuple(args), str(path),
+            input_names=list(input_names), output_names=list(output_names),
+            dynamic_axes=dynamic_axes or {}, opset_version=OPSET, do_constant_folding=True, dynamo=False,
+        )
+        outs = module(*args)
+    outs = outs if isinstance(outs, (tuple, list)) else (outs,)
+    _pin_output_shapes(path, {n: tuple(o.shape) for n, o in zip(output_names, outs)})
+    return path
+
+
+def _pin_output_shapes(path: Path, shapes: dict[str, tuple[int, ...]]) -> None:
+    """The tracer leaves some output dims symbolic (e.g. a gathered batch dim) although the graph fixes
+    them; write the concrete sizes so the manifest states the real shapes."""
+    import onnx
+
+    model = onnx.load(str(path))
+    for out in model.graph.output:
+        dims = out.type.tensor_type.shape.dim
+        for d, size in zip(dims, shapes.get(out.name, ())):
+            if not d.HasField("dim_value"):
+                d.dim_value = int(size)
+    onnx.save(model, str(path))
+
+
+TEXT_AXES = {"input_ids": {1: "sequence"}, "attention_mask": {1: "sequence"}}
+
+
+def export_fp32_split(model, out_dir: Path) -> dict[str, Path]:
+    """vision.fp32.onnx, text.fp32.onnx, decoder.fp32.onnx; returns {graph: path}."""
+    ex = example_inputs(model.config)
+    acts = activation_names(model.config)
+    vision, text, decoder = VisionGraph(model), TextGraph(model), DecoderGraph(model)
+    with torch.no_grad():
+        act_values = vision(ex["pixel_values"])
+        emb = text(ex["input_ids"], ex["attention_mask"])
+    return {
+        "vision": _export(vision, [ex["pixel_values"]], out_dir / "vision.fp32.onnx", ["pixel_values"], acts),
+        "text": _export(text, [ex["input_ids"], ex["attention_mask"]], out_dir / "text.fp32.onnx",
+                        ["input_ids", "attention_mask"], ["text_embeds"], TEXT_AXES),
+        "decoder": _export(decoder, [*act_values, emb], out_dir / "decoder.fp32.onnx",
+                           [*acts, "text_embeds"], ["logits"]),
+    }
+
+
+def export_fp32_single(model, out_dir: Path) -> dict[str, Path]:
+    ex = example_inputs(model.config)
+    names = ["pixel_values", "input_ids", "attention_mask"]
+    path = _export(SingleGraph(model), [ex[n] for n in names], out_dir / "model.fp32.onnx", names, ["logits"], TEXT_AXES)
+    return {"model": path}
+
+
+def derive_precisions(fp32: dict[str, Path], precisions) -> dict[str, dict[str, Path]]:
+    """{precision: {graph: path}} with int8/fp16 files converted from the fp32 ones."""
+    out: dict[str, dict[str, Path]] = {"fp32": dict(fp32)}
+    for prec in precisions:
+        if prec == "int8":
+            out["int8"] = {g: quantize_int8(p, p.with_name(p.name.replace(".fp32.", ".int8."))) for g, p in fp32.items()}
+        elif prec == "fp16":
+            out["fp16"] = {g: convert_fp16(p, p.with_name(p.name.replace(".fp32.", ".fp16."))) for g, p in fp32.items()}
+        elif prec != "fp32":
+            raise ValueError(f"unknown precision '{prec}' (use {PRECISIONS})")
+    return out
+
+
+def _graph_entry(path: Path, precision: str, bundle_dir: Path) -> dict:
+    inputs, outputs = graph_io(path)
+    return {"file": path.relative_to(bundle_dir).as_posix(), "precision": precision, "inputs": inputs, "outputs": outputs}
+
+
+def build_variants(files: dict[str, dict[str, Path]], precisions, bundle_dir: Path,
+                   wasm_choice: dict[str, str] | None = None) -> list[dict]:
+    graphs = list(files["fp32"])
+    variants = []
+    if "int8" in precisions:
+        choice = {g: (wasm_choice or DEFAULT_WASM).get(g, "int8") for g in graphs}
+        variants.append({"name": "wasm-int8", "backends": ["wasm"],
+                         "graphs": {g: _graph_entry(files[choice[g]][g], choice[g], bundle_dir) for g in graphs}})
+    if "fp16" in precisions:
+        variants.append({"name": "webgpu-fp16", "backends": ["webgpu"], "requires": ["shader-f16"],
+                         "graphs": {g: _graph_entry(files["fp16"][g], "fp16", bundle_dir) for g in graphs}})
+    if "fp32" in precisions or not variants:
+        variants.append({"name": "fp32", "backends": ["wasm", "webgpu"],
+                         "graphs": {g: _graph_entry(files["fp32"][g], "fp32", bundle_dir) for g in graphs}})
+    return variants
+
+
+def read_preprocessing(checkpoint: Path | None, config) -> dict:
+    """Input block of the manifest; mean/std/size from the checkpoint's preprocessor_config.json if any."""
+    size = config.vision_config.image_size
+    mean, std = CLIP_MEAN, CLIP_STD
+    pp = checkpoint / "preprocessor_config.json" if checkpoint else None
+    if pp and pp.is_file():
+        cfg = json.loads(pp.read_text())
+        mean = cfg.get("image_mean", mean)
+        std = cfg.get("image_std", std)
+    return {"size": [size, size], "mean": list(mean), "std": list(std), "resize": "stretch", "colour": "rgb",
+            "scale": 1 / 255}
+
+
+def base_manifest(config, bundle_id: str, name: str, kind: str, license: str, summary: str,
+                  checkpoint: Path | None = None, threshold: float = 0.5) -> dict:
+    size = config.vision_config.image_size
+    return {
+        "format": "vlsm-bundle", "formatVersion": 1, "id": bundle_id, "name": name,
+        "architecture": "clipseg", "license": license,
+        "modelCard": {"summary": summary},
+        "input": read_preprocessing(checkpoint, config),
+        "text": {"tokenizer": "tokenizer.json", "maxLength": int(config.text_config.max_position_embeddings),
+                 "padding": "none", "lowercase": True},
+        "kind": kind,
+        "variants": [],
+        "output": {"activation": "sigmoid", "threshold": threshold, "size": [size, size]},
+    }
+
+
+def _drop_unused(bundle_dir: Path, manifest: dict) -> None:
+    used = {g["file"] for v in manifest["variants"] for g in v["graphs"].values()}
+    for p in bundle_dir.glob("*.onnx"):
+        if p.name not in used:
+            p.unlink()
+
+
+def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bundle_id: str | None = None,
+                 name: str | None = None, license: str = "unknown", summary: str | None = None,
+                 checkpoint: Path | None = None, wasm_choice: dict[str, str] | None = None) -> dict:
+    """Export `model` (a CLIPSegForImageSegmentation) as a finalised bundle in out_dir; returns the manifest."""
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        for p in list(out_dir.glob("*.onnx")) + list(out_dir.glob("*.json")):
+            p.unlink()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare(model)
+    fp32 = export_fp32_split(model, out_dir) if kind == "split" else export_fp32_single(model, out_dir)
+    files = derive_precisions(fp32, precisions)
+    bundle_id = bundle_id or slug(out_dir.name)
+    m = base_manifest(model.config, bundle_id, name or bundle_id, kind, license,
+                      summary or f"CLIPSeg ({kind} graph export)", checkpoint)
+    m["variants"] = build_variants(files, precisions, out_dir, wasm_choice if kind == "split" else None)
+    shutil.copyfile(TOKENIZER, out_dir / "tokenizer.json")
+    _drop_unused(out_dir, m)
+    return finalize_bundle(out_dir, m)
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
+    return (s or "model")[:64]
+
+
+def load_checkpoint(checkpoint: str | Path):
+    from transformers import CLIPSegForImageSegmentation
+
+    return prepare(CLIPSegForImageSegmentation.from_pretrained(str(checkpoint), attn_implementation="eager"))
+
+
+def parse_wasm(spec: str | None) -> dict[str, str] | None:
+    if not spec:
+        return None
+    out = dict(DEFAULT_WASM)
+    for part in spec.split(","):
+        g, _, p = part.partition("=")
+        if g not in DEFAULT_WASM or p not in ("int8", "fp32"):
+            raise SystemExit(f"--wasm: expected e.g. vision=int8,text=int8,decoder=fp32, got '{part}'")
+        out[g] = p
+    return out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--checkpoint", required=True, help="local Hugging Face CLIPSeg checkpoint directory")
+    ap.add_argument("--out", required=True, help="bundle directory to write (split graphs)")
+    ap.add_argument("--precisions", default="fp32,fp16,int8")
+    ap.add_argument("--single", action="store_true", help="also write the single-graph bundle")
+    ap.add_argument("--single-out", help="single-graph bundle directory (default: <out>-single)")
+    ap.add_argument("--id", help="bundle id (default: from --out)")
+    ap.add_argument("--name")
+    ap.add_argument("--license", default="unknown", help="licence of the weights, e.g. apache-2.0")
+    ap.add_argument("--summary")
+    ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=int8")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    precisions = [p.strip() for p in args.precisions.split(",") if p.strip()]
+    ckpt = Path(args.checkpoint)
+    model = load_checkpoint(ckpt)
+    common = dict(precisions=precisions, name=args.name, license=args.license, checkpoint=ckpt,
+                  summary=args.summary or f"CLIPSeg exported from {ckpt.name}")
+    m = write_bundle(model, args.out, "split", bundle_id=args.id, wasm_choice=parse_wasm(args.wasm), **common)
+    print(f"split bundle: {args.out} ({sum(f['bytes'] for f in m['files']) / 1e6:.1f} MB, "
+          f"variants {[v['name'] for v in m['variants']]})")
+    if args.single:
+        single_out = Path(args.single_out or f"{str(args.out).rstrip('/')}-single")
+        sid = f"{args.id}-single" if args.id else None
+        m = write_bundle(model, single_out, "single", bundle_id=sid, **common)
+        print(f"single bundle: {single_out} ({sum(f['bytes'] for f in m['files']) / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

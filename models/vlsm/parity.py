@@ -1,0 +1,111 @@
+"""Run bundles with onnxruntime (Python) the way the browser engine does, and compare them.
+
+Used by the parity tests and the benchmark command: preprocessing from the manifest, tokenisation
+with tokenizer.json (unpadded), a runner for split and single bundles, Dice, and per-graph timing.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .bundle import load_bundle
+
+
+def preprocess(image, manifest: dict) -> np.ndarray:
+    """PIL image or path -> pixel_values [1,3,H,W] float32 per the manifest's input block."""
+    from PIL import Image
+
+    spec = manifest["input"]
+    img = Image.open(image) if isinstance(image, (str, Path)) else image
+    if spec["colour"] == "grey-to-rgb":
+        img = img.convert("L")
+    img = img.convert("RGB")
+    h, w = spec["size"]
+    if spec["resize"] != "stretch":
+        raise NotImplementedError("only resize 'stretch' is implemented here")
+    img = img.resize((w, h), Image.BILINEAR)
+    x = np.asarray(img, dtype=np.float32) * float(spec.get("scale", 1 / 255))
+    x = (x - np.asarray(spec["mean"], np.float32)) / np.asarray(spec["std"], np.float32)
+    return x.transpose(2, 0, 1)[None].astype(np.float32)
+
+
+def tokenize(text: str, tokenizer_path: str | Path, max_length: int = 77) -> tuple[np.ndarray, np.ndarray]:
+    """Unpadded input_ids and attention_mask [1, L] int64 (truncated to max_length, keeping EOS)."""
+    from tokenizers import Tokenizer
+
+    ids = Tokenizer.from_file(str(tokenizer_path)).encode(text).ids
+    if len(ids) > max_length:
+        ids = ids[: max_length - 1] + [ids[-1]]
+    arr = np.asarray([ids], dtype=np.int64)
+    return arr, np.ones_like(arr)
+
+
+def session(path: str | Path, threads: int = 2):
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+
+
+class BundleRunner:
+    """One variant of a bundle in onnxruntime: encode_image / encode_text / decode, or segment()."""
+
+    def __init__(self, bundle_dir: str | Path, variant: str | None = None, threads: int = 2, verify: bool = False):
+        self.dir = Path(bundle_dir)
+        self.manifest = load_bundle(self.dir, verify_hashes=verify)
+        variants = {v["name"]: v for v in self.manifest["variants"]}
+        self.variant = variants[variant] if variant else self.manifest["variants"][0]
+        self.kind = self.manifest["kind"]
+        self.sessions = {g: session(self.dir / spec["file"], threads) for g, spec in self.variant["graphs"].items()}
+
+    def tokenize(self, text: str):
+        t = self.manifest["text"]
+        return tokenize(text, self.dir / t["tokenizer"], t["maxLength"])
+
+    def encode_image(self, pixel_values: np.ndarray) -> dict[str, np.ndarray]:
+        sess = self.sessions["vision"]
+        return dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {"pixel_values": pixel_values})))
+
+    def encode_text(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> dict[str, np.ndarray]:
+        sess = self.sessions["text"]
+        feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
+        return dict(zip([o.name for o in sess.get_outputs()], sess.run(None, _only(sess, feeds))))
+
+    def decode(self, features: dict[str, np.ndarray]) -> np.ndarray:
+        sess = self.sessions["decoder"]
+        return sess.run(["logits"], {i.name: features[i.name] for i in sess.get_inputs()})[0]
+
+    def segment(self, pixel_values: np.ndarray, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        """logits [1,H,W]."""
+        if self.kind == "single":
+            sess = self.sessions["model"]
+            feeds = {"pixel_values": pixel_values, "input_ids": input_ids, "attention_mask": attention_mask}
+            return sess.run(["logits"], _only(sess, feeds))[0]
+        return self.decode({**self.encode_image(pixel_values), **self.encode_text(input_ids, attention_mask)})
+
+
+def _only(sess, feeds: dict) -> dict:
+    names = {i.name for i in sess.get_inputs()}
+    return {k: v for k, v in feeds.items() if k in names}
+
+
+def dice(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a.astype(bool), b.astype(bool)
+    total = a.sum() + b.sum()
+    return 1.0 if total == 0 else float(2 * np.logical_and(a, b).sum() / total)
+
+
+def median_ms(fn, runs: int = 5, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return float(np.median(times))
