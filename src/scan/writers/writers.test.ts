@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, unzipSync, strFromU8 } from 'fflate';
+import { decode as decodePng } from 'fast-png';
+import { decode as decodeJpeg } from 'jpeg-js';
+import { describe, expect, it } from 'vitest';
+import { dice } from '../../mask/metrics';
+import { countForeground, sameBinary } from '../../mask/types';
+import { parseNiftiHeader, niftiAffine } from '../nifti/header';
+import { encodeBinaryPng, encodeLabelPng, labelMap } from './png';
+import { readNiftiMask, writeNiftiMask } from './nifti';
+import { readDicomSeg, writeDicomSeg } from './dicomSeg';
+import { readMaskFile, sniffMaskFile } from './maskImport';
+import { parseCocoJson, toCocoJson } from './coco';
+import { parseScoresJson, scoresCsv, scoresJson } from './scores';
+import { zipStudy } from './zip';
+import { blobMask, fakeScan } from './testScans';
+
+const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+const shared = (p: string): Uint8Array => new Uint8Array(readFileSync(DATA + p));
+
+describe('PNG', () => {
+  it('binary PNG round-trips at the scan size with Dice 1', () => {
+    const scan = fakeScan(123, 77);
+    const m = blobMask(123, 77);
+    const png = encodeBinaryPng(m);
+    const img = decodePng(png);
+    expect([img.width, img.height, img.channels]).toEqual([123, 77, 1]);
+    const back = readMaskFile({ name: 'm.png', bytes: png }, scan);
+    expect(dice(back, m)).toBe(1);
+  });
+
+  it('label-map PNG keeps labels and re-imports as non-zero', () => {
+    const a = blobMask(40, 30, 1);
+    const b = blobMask(40, 30, 7);
+    const lm = labelMap([a, b]);
+    const img = decodePng(encodeLabelPng(lm));
+    expect(Math.max(...img.data)).toBe(2);
+    const back = readMaskFile({ name: 'l.png', bytes: encodeLabelPng(lm) }, fakeScan(40, 30));
+    expect(countForeground(back.data)).toBe(countForeground(lm.data));
+  });
+
+  it('Kvasir JPEG mask is thresholded at 128', () => {
+    const name = 'kvasir-seg/masks/cju0qkwl35piu0993l0dewei2.jpg';
+    const bytes = shared(name);
+    expect(sniffMaskFile(name, bytes)).toBe('jpeg');
+    const img = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true });
+    let expected = 0;
+    let grey = 0;
+    for (let i = 0; i < img.width * img.height; i++) {
+      const v = img.data[i * 4];
+      if (v >= 128) expected++;
+      if (v > 0 && v < 255) grey++;
+    }
+    expect(grey).toBeGreaterThan(0); // JPEG noise really is there
+    const m = readMaskFile({ name, bytes }, fakeScan(img.width, img.height));
+    expect(countForeground(m.data)).toBe(expected);
+    expect(countForeground(m.data)).toBeGreaterThan(1000);
+    const small = readMaskFile({ name, bytes }, fakeScan(64, 48));
+    expect([small.width, small.height]).toEqual([64, 48]);
+  });
+});
+
+describe('NIfTI', () => {
+  it('round-trips a 2-D mask with an identity-like affine from the spacing', () => {
+    const scan = fakeScan(64, 48, { spacing: [0.5, 0.7, 1], spacingKnown: true });
+    const m = blobMask(64, 48);
+    const nii = writeNiftiMask(m, scan);
+    const raw = gunzipSync(nii);
+    const h = parseNiftiHeader(raw);
+    expect(h.dims.slice(0, 3)).toEqual([64, 48, 1]);
+    expect(niftiAffine(h).slice(0, 12)).toEqual([0.5, 0, 0, 0, 0, expect.closeTo(0.7, 5), 0, 0, 0, 0, 1, 0]);
+    expect(dice(readNiftiMask(nii, scan), m)).toBe(1);
+    expect(dice(readMaskFile({ name: 'x.nii.gz', bytes: nii }, scan), m)).toBe(1);
+  });
+
+  it('copies the source header geometry and places the mask in its slice (real NIfTI)', () => {
+    const src = gunzipSync(shared('sample-files/nifti/niivue/minimal.nii.gz'));
+    const sh = parseNiftiHeader(src);
+    const [nx, ny, nz] = sh.dims;
+    const header = src.slice(0, 348).buffer;
+    const scan = fakeScan(nx, ny, { format: 'nifti', frames: nz, shape: [nx, ny, nz] }, { nifti: { header, version: 1 } });
+    const m = blobMask(nx, ny, 3);
+    const nii = writeNiftiMask(m, scan, 4);
+    const h = parseNiftiHeader(gunzipSync(nii));
+    expect(h.dims.slice(0, 3)).toEqual([nx, ny, nz]);
+    expect(niftiAffine(h)).toEqual(niftiAffine(sh).map((v) => expect.closeTo(v, 4)));
+    expect(dice(readNiftiMask(nii, scan, 4), m)).toBe(1);
+    expect(countForeground(readNiftiMask(nii, scan, 3).data)).toBe(0);
+  });
+});
+
+describe('DICOM SEG', () => {
+  const geometry = {
+    dicom: {
+      studyInstanceUID: '1.2.3.4',
+      seriesInstanceUID: '1.2.3.4.5',
+      sopInstanceUIDs: ['1.2.3.4.5.6'],
+      sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+      frameOfReferenceUID: '1.2.3.9',
+      patientID: 'P1',
+      patientName: 'Anon',
+    },
+  };
+
+  it('writes a SEG that references the source and reads back with Dice 1', () => {
+    const scan = fakeScan(37, 29, { format: 'dicom', spacing: [0.8, 0.8, 2], spacingKnown: true }, geometry);
+    const m = blobMask(37, 29, 5);
+    const seg = writeDicomSeg(m, scan, 0, { label: 'polyp', algorithm: 'clipseg' });
+    expect(String.fromCharCode(...seg.subarray(128, 132))).toBe('DICM');
+    expect(sniffMaskFile('x.dcm', seg)).toBe('dicom-seg');
+    const info = readDicomSeg(seg, scan);
+    expect(dice(info.mask, m)).toBe(1);
+    expect(info.referencedSopInstanceUIDs).toEqual(['1.2.3.4.5.6']);
+    expect(info.studyInstanceUID).toBe('1.2.3.4');
+    expect(info.frameOfReferenceUID).toBe('1.2.3.9');
+  });
+
+  it('reads a real third-party SEG (pydicom liver)', () => {
+    const bytes = shared('sample-files/dicom/pydicom/liver_1frame.dcm');
+    const info = readDicomSeg(bytes, fakeScan(512, 512, { format: 'dicom' }));
+    expect(info.mask.width).toBe(512);
+    expect(countForeground(info.mask.data)).toBeGreaterThan(100);
+  });
+
+  it('rejects a non-SEG DICOM', () => {
+    const bytes = shared('sample-files/dicom/pydicom/CT_small.dcm');
+    expect(() => readDicomSeg(bytes, fakeScan(128, 128))).toThrow(/not a Segmentation/);
+  });
+});
+
+describe('COCO, scores, zip', () => {
+  it('COCO RLE JSON round-trips and is validated', () => {
+    const a = blobMask(50, 40, 2);
+    const doc = toCocoJson('scan.png', [{ label: 'polyp', mask: a, score: 0.8 }]);
+    const back = parseCocoJson(JSON.stringify(doc));
+    expect(sameBinary(back.entries[0].mask, a)).toBe(true);
+    expect(back.entries[0].label).toBe('polyp');
+    expect(() => parseCocoJson('{"type":"other"}')).toThrow(/Not a/);
+    expect(() => parseCocoJson(JSON.stringify({ ...doc, version: 99 }))).toThrow(/version/);
+  });
+
+  it('scores CSV quotes text and JSON validates', () => {
+    const runs = [
+      { runId: 'r1', prompt: 'one small, "pink" polyp', modelId: 'm', variant: 'wasm-int8', backend: 'wasm', threshold: 0.5, timings: { text: 12.5 }, scores: { dice: 0.91234567, hd95Mm: null }, createdAt: 0 },
+    ];
+    const csv = scoresCsv(runs);
+    expect(csv.split('\n')[0]).toBe('run_id,prompt,model,variant,backend,threshold,dice,hd95Mm,time_text_ms,created');
+    expect(csv).toContain('"one small, ""pink"" polyp"');
+    expect(csv).toContain(',0.912346,,12.5,');
+    expect(parseScoresJson(scoresJson('scan', null, runs)).runs[0].prompt).toBe(runs[0].prompt);
+    expect(() => parseScoresJson('{"type":"vlsm-workbench/scores","version":1,"runs":[{}]}')).toThrow(/malformed/);
+  });
+
+  it('zips everything with unique safe names', () => {
+    const z = zipStudy({ 'a/mask.png': new Uint8Array([1, 2]), 'a/mask.png ': 'x', 'scores.csv': 'a,b\n' });
+    const files = unzipSync(z);
+    expect(Object.keys(files).sort()).toEqual(['a/mask.png', 'a/mask.png_', 'scores.csv']);
+    expect(strFromU8(files['scores.csv'])).toBe('a,b\n');
+  });
+});
