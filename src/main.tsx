@@ -1,3 +1,11 @@
+// Entry point: mounts the workbench.
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import './styles.css';
 
-createRoot(document.getElementById('root')!).render(<div>VLSM Workbench</div>);
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -56,7 +56,11 @@ describe('demo generators', () => {
     const d = makeDemo('xray', 4, 128);
     let leftHalf = 0;
     let rightHalf = 0;
-    for (let i = 0; i < d.mask.length; i++) if (d.mask[i]) (i % 128 < 64 ? leftHalf++ : rightHalf++);
+    for (let i = 0; i < d.mask.length; i++) {
+      if (!d.mask[i]) continue;
+      if (i % 128 < 64) leftHalf++;
+      else rightHalf++;
+    }
     expect(leftHalf).toBeGreaterThan(200);
     expect(rightHalf).toBeGreaterThan(200);
   });

@@ -1,5 +1,6 @@
 // Tool contract and registry. Types live in state/ (not viewer/) so src/tools can implement them without
 // importing the viewer (lint layer rule); viewer/toolHost.ts dispatches pointer events to the active tool.
+import type { ComponentType } from 'react';
 import { create } from 'zustand';
 
 export type PointerKind = 'down' | 'move' | 'up' | 'cancel';
@@ -43,6 +44,11 @@ export interface Tool {
   onPointerCancel?(pt: ImagePoint, ctx: ToolContext): void;
   /** Called when the tool stops being active. */
   deactivate?(): void;
+  /**
+   * Optional react-konva nodes drawn above the masks in image coordinates (cursor ring, polygon preview);
+   * `scale` is screen pixels per image pixel, to keep strokes one screen pixel wide.
+   */
+  Overlay?: ComponentType<{ scale: number }>;
 }
 
 interface ToolsState {

@@ -28,6 +28,9 @@ export interface ViewState {
   cursor: CursorInfo | null;
   /** Bumped to ask the viewer to fit the scan to the canvas. */
   fitRequest: number;
+  /** Size of the canvas area in CSS pixels. */
+  viewport: { w: number; h: number };
+  setViewport(w: number, h: number): void;
   setTransform(t: ViewTransform): void;
   setFrame(frame: number): void;
   setWindow(w: WindowLevel, preset: string): void;
@@ -43,6 +46,8 @@ export const useView = create<ViewState>((set) => ({
   windowPreset: 'file',
   cursor: null,
   fitRequest: 0,
+  viewport: { w: 0, h: 0 },
+  setViewport: (w, h) => set({ viewport: { w, h } }),
   setTransform: (transform) => set({ transform }),
   setFrame: (frame) => set({ frame }),
   setWindow: (window, windowPreset) => set({ window, windowPreset }),

@@ -1,0 +1,75 @@
+// Opening new scans: user files (read in a worker, saved, shown) and demo scans (generated, saved with
+// their ground truth as a reference mask). Failures become notices; the open scan and saved scans stay.
+import { encode } from 'fast-png';
+import { makeDemo, type DemoKind } from '../../demo';
+import type { Scan } from '../../scan/types';
+import { getDb, putMask, saveScan, type SaveOptions } from '../../storage';
+import { notify } from '../../state/notices';
+import { useScans } from '../../state/scans';
+import { thumbnailOf } from '../../viewer/thumbnail';
+import { readFile } from '../io/readFile';
+import { refreshList } from './scans';
+import { showScan } from './show';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function saveAndShow(scan: Scan, opts: SaveOptions): Promise<string | null> {
+  let id: string | null = null;
+  try {
+    const thumbnail = safeThumb(scan);
+    const estimate = navigator.storage?.estimate ? () => navigator.storage.estimate() : undefined;
+    id = (await saveScan(getDb(), scan, { ...opts, thumbnail, estimate })).id;
+  } catch (e) {
+    // Still show it: the user can work on it, it is just not saved.
+    notify('error', `"${scan.name}" is open but not saved`, message(e));
+  }
+  await showScan(scan, id);
+  await refreshList();
+  return id;
+}
+
+function safeThumb(scan: Scan): string | null {
+  try {
+    return thumbnailOf(scan);
+  } catch {
+    return null;
+  }
+}
+
+/** Opens files one after another; returns how many opened. */
+export async function openFiles(files: readonly File[]): Promise<number> {
+  let opened = 0;
+  const { setBusy } = useScans.getState();
+  for (const file of files) {
+    setBusy(`Reading ${file.name}…`);
+    try {
+      const scan = await readFile(file);
+      setBusy(`Saving ${file.name}…`);
+      await saveAndShow(scan, { source: 'file' });
+      opened++;
+    } catch (e) {
+      notify('error', `Could not open "${file.name}"`, message(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+  return opened;
+}
+
+export async function openDemo(kind: DemoKind, seed: number, size = 512): Promise<string | null> {
+  const demo = makeDemo(kind, seed, size);
+  demo.scan.metadata = { ...demo.scan.metadata, prompt: demo.prompt };
+  const id = await saveAndShow(demo.scan, { source: 'demo' });
+  if (id) {
+    try {
+      const png = encode({ width: size, height: size, data: demo.mask.map((v) => v * 255), channels: 1, depth: 8 });
+      await putMask(getDb(), {
+        id: `${id}-truth`, scanId: id, frame: 0, width: size, height: size, encoding: 'png', data: png,
+        provenance: 'reference', label: 'ground truth', createdAt: Date.now(),
+      });
+    } catch (e) {
+      notify('error', 'The ground-truth mask was not saved', message(e));
+    }
+  }
+  return id;
+}

@@ -1,0 +1,19 @@
+// Start-up work: built-in tools, persistent storage request, the reader worker, restoring the session.
+import { useEffect } from 'react';
+import { requestPersist } from '../storage';
+import { useTools } from '../state/tools';
+import { BUILTIN_TOOLS } from '../viewer';
+import { restoreSession } from './actions/scans';
+import { warmReader } from './io/readFile';
+import { installTestHook } from './testHook';
+
+export function useStartup(): void {
+  useEffect(() => {
+    const offs = BUILTIN_TOOLS.map((t) => useTools.getState().register(t));
+    installTestHook();
+    warmReader();
+    void requestPersist();
+    void restoreSession();
+    return () => offs.forEach((off) => off());
+  }, []);
+}

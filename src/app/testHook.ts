@@ -1,0 +1,48 @@
+// Read-only app state for end-to-end tests (window.__vlsm.getState()), so tests check state, not pixels.
+import { useNotices } from '../state/notices';
+import { useScans } from '../state/scans';
+import { useTools } from '../state/tools';
+import { useView } from '../state/view';
+
+export interface TestState {
+  scan: { id: string | null; name: string; format: string; width: number; height: number; frames: number; channels: number } | null;
+  frame: number;
+  window: { center: number; width: number };
+  windowPreset: string;
+  transform: { scale: number; x: number; y: number };
+  cursor: { x: number; y: number; value: string | null } | null;
+  scans: { id: string; name: string; frames: number }[];
+  notices: { kind: string; title: string; message: string }[];
+  busy: string | null;
+  tool: string;
+}
+
+export function getTestState(): TestState {
+  const s = useScans.getState();
+  const v = useView.getState();
+  return {
+    scan: s.scan && {
+      id: s.activeId, name: s.scan.name, format: s.scan.format, width: s.scan.width, height: s.scan.height,
+      frames: s.scan.frames, channels: s.scan.channels,
+    },
+    frame: v.frame,
+    window: { ...v.window },
+    windowPreset: v.windowPreset,
+    transform: { ...v.transform },
+    cursor: v.cursor && { ...v.cursor },
+    scans: s.list.map((x) => ({ id: x.id, name: x.name, frames: x.frames })),
+    notices: useNotices.getState().notices.map(({ kind, title, message }) => ({ kind, title, message })),
+    busy: s.busy,
+    tool: useTools.getState().activeId,
+  };
+}
+
+declare global {
+  interface Window {
+    __vlsm?: { getState(): TestState };
+  }
+}
+
+export function installTestHook(): void {
+  window.__vlsm = { getState: getTestState };
+}

@@ -1,0 +1,34 @@
+// The scan drawn as one Konva image backed by an offscreen canvas. The canvas is refilled only when the
+// scan, frame or window changes; zoom and pan are stage transforms and never touch the pixels.
+import type Konva from 'konva';
+import { useEffect, useMemo, useRef } from 'react';
+import { Image as KonvaImage } from 'react-konva';
+import { windowLevelToRGBA } from '../scan';
+import type { Scan, WindowLevel } from '../scan/types';
+
+interface Props {
+  scan: Scan;
+  frame: number;
+  window: WindowLevel;
+}
+
+export function ScanLayer({ scan, frame, window }: Props) {
+  const canvas = useMemo(() => {
+    const c = document.createElement('canvas');
+    c.width = scan.width;
+    c.height = scan.height;
+    return c;
+  }, [scan]);
+  const buffer = useMemo(() => new Uint8ClampedArray(scan.width * scan.height * 4), [scan]);
+  const node = useRef<Konva.Image>(null);
+
+  useEffect(() => {
+    const rgba = windowLevelToRGBA(scan, Math.min(frame, scan.frames - 1), window, buffer);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, scan.width, scan.height), 0, 0);
+    node.current?.getLayer()?.batchDraw();
+  }, [scan, frame, window, canvas, buffer]);
+
+  return <KonvaImage ref={node} image={canvas} width={scan.width} height={scan.height} listening={false} />;
+}

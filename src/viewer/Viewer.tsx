@@ -1,0 +1,65 @@
+// The canvas: a react-konva stage whose transform is the view transform. Layers, bottom to top: scan,
+// mask layers (state/layers), the active tool's overlay. Gestures are handled on the wrapping element.
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Layer, Stage } from 'react-konva';
+import { useScans } from '../state/scans';
+import { useTools } from '../state/tools';
+import { useView } from '../state/view';
+import { fitTransform } from './coords';
+import { FrameSlider } from './FrameSlider';
+import { MaskLayers } from './MaskLayers';
+import { ScanLayer } from './ScanLayer';
+import { useGestures } from './useGestures';
+
+export function Viewer({ empty }: { empty?: ReactNode }) {
+  const scan = useScans((s) => s.scan);
+  const transform = useView((s) => s.transform);
+  const frame = useView((s) => s.frame);
+  const window = useView((s) => s.window);
+  const fitRequest = useView((s) => s.fitRequest);
+  const box = useView((s) => s.viewport);
+  const tool = useTools((s) => s.tools.find((t) => t.id === s.activeId));
+  const [el, setEl] = useState<HTMLDivElement | null>(null);
+  const [space, setSpace] = useState(false);
+  useGestures(el, useCallback((held: boolean) => setSpace(held), []));
+
+  useEffect(() => {
+    if (!el) return;
+    const ro = new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      useView.getState().setViewport(Math.floor(width), Math.floor(height));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [el]);
+
+  const hasBox = box.w > 0 && box.h > 0;
+  useEffect(() => {
+    if (scan && hasBox) {
+      const { viewport } = useView.getState();
+      useView.getState().setTransform(fitTransform(scan.width, scan.height, viewport.w, viewport.h));
+    }
+  }, [scan, fitRequest, hasBox]);
+
+  const cursor = space ? 'grab' : (tool?.cursor ?? 'default');
+  const Overlay = tool?.Overlay;
+  return (
+    <div className="viewer-wrap">
+      <div ref={setEl} className="viewer" data-testid="viewer" tabIndex={0} style={{ cursor }}>
+        {hasBox && (
+          <Stage width={box.w} height={box.h} x={transform.x} y={transform.y} scaleX={transform.scale} scaleY={transform.scale} listening={false}>
+            <Layer imageSmoothingEnabled={transform.scale < 1} listening={false}>
+              {scan && <ScanLayer scan={scan} frame={frame} window={window} />}
+            </Layer>
+            <Layer imageSmoothingEnabled={false} listening={false}>
+              {scan && <MaskLayers width={scan.width} height={scan.height} />}
+            </Layer>
+            <Layer listening={false}>{scan && Overlay && <Overlay scale={transform.scale} />}</Layer>
+          </Stage>
+        )}
+        {!scan && <div className="viewer-empty">{empty}</div>}
+      </div>
+      <FrameSlider />
+    </div>
+  );
+}
