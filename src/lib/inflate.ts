@@ -1,0 +1,55 @@
+// Bounded inflate/gunzip over fflate: stops once enough output exists and refuses output past a cap,
+// so a small hostile archive cannot expand into gigabytes (a "zip bomb") before anyone checks a header.
+import { Gunzip, Inflate, Unzlib } from 'fflate';
+
+export interface BoundedInflateOptions {
+  /** 'gzip' (1f 8b header), 'zlib' (2-byte header) or 'raw' deflate. */
+  container: 'gzip' | 'zlib' | 'raw';
+  /** Stop (successfully) once this many bytes are out; the result may be shorter if the stream ends first. */
+  want?: number;
+  /** Throw when the output would exceed this many bytes. */
+  maxBytes: number;
+}
+
+export class InflateLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`decompressed data exceeds ${limit} bytes`);
+    this.name = 'InflateLimitError';
+  }
+}
+
+const CHUNK = 1 << 14;
+
+/** Inflates `input`; returns the output (possibly truncated to `want`) and whether the stream ended. */
+export function inflateBounded(input: Uint8Array, opts: BoundedInflateOptions): { data: Uint8Array; ended: boolean } {
+  const want = opts.want ?? Infinity;
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  const onData = (chunk: Uint8Array, final: boolean): void => {
+    if (chunk.length) {
+      parts.push(chunk);
+      total += chunk.length;
+      // Past the cap and still wanting more: give up now rather than buffering a bomb.
+      if (total > opts.maxBytes && want > opts.maxBytes) throw new InflateLimitError(opts.maxBytes);
+    }
+    if (final) ended = true;
+  };
+  const stream =
+    opts.container === 'gzip' ? new Gunzip({}, onData) : opts.container === 'zlib' ? new Unzlib({}, onData) : new Inflate({}, onData);
+  for (let off = 0; off < input.length && !ended && total < want; off += CHUNK) {
+    const end = Math.min(input.length, off + CHUNK);
+    stream.push(input.subarray(off, end), end === input.length);
+  }
+  const size = Math.min(total, want);
+  if (size > opts.maxBytes) throw new InflateLimitError(opts.maxBytes);
+  const out = new Uint8Array(size);
+  let pos = 0;
+  for (const p of parts) {
+    if (pos >= size) break;
+    const n = Math.min(p.length, size - pos);
+    out.set(n === p.length ? p : p.subarray(0, n), pos);
+    pos += n;
+  }
+  return { data: out, ended };
+}

@@ -1,0 +1,85 @@
+// DICOM parsing (dicom-parser) with readable errors: Part 10 with or without preamble, deflated
+// transfer syntax through a bounded inflate, and recognition of DICOM objects that are not images.
+import dicomParser, { type DataSet } from 'dicom-parser';
+import { inflateBounded, InflateLimitError } from '../../lib/inflate';
+import type { Limits } from '../limits';
+import { ScanReadError } from '../types';
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  if (e && typeof e === 'object' && 'exception' in e) return describe((e as { exception: unknown }).exception);
+  return 'unknown parser error';
+}
+
+/** Raw datasets (no preamble): give the parser a preamble and guess the byte order/VR encoding. */
+function withPreamble(b: Uint8Array): { bytes: Uint8Array; syntax?: string } {
+  if (b.length >= 132 && String.fromCharCode(b[128], b[129], b[130], b[131]) === 'DICM') return { bytes: b };
+  const out = new Uint8Array(b.length + 132);
+  out.set([0x44, 0x49, 0x43, 0x4d], 128);
+  out.set(b, 132);
+  const explicit = /^[A-Z]{2}$/.test(String.fromCharCode(b[4], b[5]));
+  return { bytes: out, syntax: explicit ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2' };
+}
+
+export function parseDataSet(b: Uint8Array, limits: Limits): DataSet {
+  const { bytes, syntax } = withPreamble(b);
+  const inflater = (arr: Uint8Array, position: number): Uint8Array => {
+    try {
+      const { data } = inflateBounded(arr.subarray(position), { container: 'raw', maxBytes: limits.maxBytes });
+      const out = new Uint8Array(position + data.length);
+      out.set(arr.subarray(0, position));
+      out.set(data, position);
+      return out;
+    } catch (e) {
+      if (e instanceof InflateLimitError) throw new ScanReadError('The deflated DICOM data expands past the memory limit.', 'too-large');
+      throw new ScanReadError(`The deflated DICOM data is corrupt: ${describe(e)}.`, 'corrupt');
+    }
+  };
+  let ds: DataSet;
+  try {
+    ds = dicomParser.parseDicom(bytes, { ...(syntax ? { TransferSyntaxUID: syntax } : {}), inflater: inflater as (arr: Uint8Array, position: number) => void });
+  } catch (e) {
+    if (e instanceof ScanReadError) throw e;
+    const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
+    if (inner instanceof ScanReadError) throw inner;
+    const msg = describe(e);
+    const truncated = /past end|end of buffer|buffer overread|offset|beyond|outside/i.test(msg);
+    throw new ScanReadError(
+      truncated
+        ? `The DICOM file is truncated or damaged: an element runs past the end of the file (${msg}).`
+        : `The DICOM file could not be parsed: ${msg}.`,
+      truncated ? 'truncated' : 'corrupt',
+    );
+  }
+  return ds;
+}
+
+const NON_IMAGE: [RegExp, string][] = [
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.66\.4$/, 'a DICOM Segmentation object (SEG), not an image; import it as a reference mask instead'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.66\.5$/, 'a DICOM Surface Segmentation, not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.481\.3$/, 'a DICOM RT Structure Set (contours), not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.481\./, 'a DICOM radiotherapy object (RT plan, dose or record), not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.88\./, 'a DICOM Structured Report, not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.11\./, 'a DICOM Presentation State (display settings for other images), not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.104\./, 'an encapsulated document (PDF/CDA) in DICOM, not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.9\./, 'a DICOM waveform (ECG or similar), not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.66(\.[123])?$/, 'a DICOM raw data, registration or fiducials object, not an image'],
+  [/^1\.2\.840\.10008\.1\.3\.10$/, 'a DICOMDIR (the index of a DICOM folder), not an image; open the image files it lists instead'],
+];
+
+/** Throws 'not-an-image' for SEG, RT, SR, DICOMDIR and anything else without pixel data. */
+export function assertImage(ds: DataSet): void {
+  const sop = ds.string('x00080016') ?? ds.string('x00020002') ?? '';
+  const modality = ds.string('x00080060') ?? '';
+  const known = NON_IMAGE.find(([re]) => re.test(sop));
+  if (known) throw new ScanReadError(`This is ${known[1]}.`, 'not-an-image');
+  if (modality === 'SEG') throw new ScanReadError(`This is ${NON_IMAGE[0][1]}.`, 'not-an-image');
+  if (modality === 'RTSTRUCT') throw new ScanReadError(`This is ${NON_IMAGE[2][1]}.`, 'not-an-image');
+  if (!ds.elements.x7fe00010 && !ds.elements.x7fe00008 && !ds.elements.x7fe00009) {
+    throw new ScanReadError(
+      `This DICOM file holds no pixel data${sop ? ` (SOP class ${sop}${modality ? `, modality ${modality}` : ''})` : ''}, so it is not an image.`,
+      'not-an-image',
+    );
+  }
+}

@@ -1,0 +1,148 @@
+// DICOM pixel data to stored sample values, frame by frame: native (little/big endian, 1-bit packed,
+// float), RLE, and the JPEG family / JPEG 2000 / HTJ2K through the lazily loaded codecs.
+// Output: one typed array for all frames, samples interleaved, signedness applied (sign-extended from
+// Bits Stored); colour is left as stored except where the codec itself returns RGB.
+import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import { decodeJpeg } from '../codecs/jpeg';
+import { decodeWithCodec, type CodecName } from '../codecs/wasm';
+import { checkAbort, type Limits } from '../limits';
+import { ScanReadError, type PixelArray } from '../types';
+import { decodeRle } from './rle';
+
+export interface PixelFormat {
+  rows: number;
+  cols: number;
+  frames: number;
+  spp: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  photometric: string;
+  planar: number;
+  syntax: string;
+  float: 0 | 32 | 64;
+}
+
+const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2']);
+const JPEG = new Set(['50', '51', '53', '55', '57', '70', '80', '81'].map((s) => `1.2.840.10008.1.2.4.${s}`));
+const J2K = new Set(['90', '91', '92', '93'].map((s) => `1.2.840.10008.1.2.4.${s}`));
+const HTJ2K = new Set(['201', '202', '203'].map((s) => `1.2.840.10008.1.2.4.${s}`));
+export const RLE = '1.2.840.10008.1.2.5';
+
+export function syntaxName(uid: string): string {
+  if (NATIVE.has(uid)) return uid.endsWith('.2') && uid.length === 19 ? 'explicit big endian' : uid.endsWith('.99') ? 'deflated' : 'uncompressed';
+  if (uid === RLE) return 'RLE';
+  if (JPEG.has(uid)) return uid.endsWith('80') || uid.endsWith('81') ? 'JPEG-LS' : 'JPEG';
+  if (J2K.has(uid)) return 'JPEG 2000';
+  if (HTJ2K.has(uid)) return 'HTJ2K';
+  return uid;
+}
+
+export function isCompressed(uid: string): boolean {
+  return !NATIVE.has(uid);
+}
+
+function encodedFrame(ds: DataSet, pd: Element, i: number, frames: number): Uint8Array {
+  const frags = pd.fragments ?? [];
+  if (!frags.length) throw new ScanReadError('The DICOM compressed pixel data has no fragments.', 'corrupt');
+  try {
+    if (frames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pd, 0, frags.length) as Uint8Array;
+    if (pd.basicOffsetTable?.length) return dicomParser.readEncapsulatedImageFrame(ds, pd, i) as Uint8Array;
+    if (frags.length === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pd, i, 1) as Uint8Array;
+    const bot = dicomParser.createJPEGBasicOffsetTable(ds, pd);
+    return dicomParser.readEncapsulatedImageFrame(ds, pd, i, bot) as Uint8Array;
+  } catch (e) {
+    throw new ScanReadError(`Frame ${i + 1} of the DICOM compressed pixel data could not be located (${e instanceof Error ? e.message : String(e)}).`, 'corrupt');
+  }
+}
+
+function container(bits: number, n: number): Uint8Array | Uint16Array | Uint32Array {
+  return bits <= 8 ? new Uint8Array(n) : bits <= 16 ? new Uint16Array(n) : new Uint32Array(n);
+}
+
+function fromBytes(bytes: Uint8Array, bits: number, n: number, little: boolean): Uint8Array | Uint16Array | Uint32Array {
+  if (bits <= 8) return bytes.subarray(0, n);
+  const out = container(bits, n);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = bits <= 16 ? 2 : 4;
+  for (let i = 0; i < n; i++) out[i] = size === 2 ? dv.getUint16(i * 2, little) : dv.getUint32(i * 4, little);
+  return out;
+}
+
+/** Samples (not bytes) per frame as stored: 4:2:2 native colour keeps 2 samples per pixel. */
+function storedSamples(f: PixelFormat): number {
+  const px = f.rows * f.cols;
+  return f.photometric === 'YBR_FULL_422' ? px * 2 : px * f.spp;
+}
+
+function nativeFrames(ds: DataSet, pd: Element, f: PixelFormat, little: boolean): PixelArray {
+  const per = storedSamples(f);
+  const total = per * f.frames;
+  const avail = Math.max(0, Math.min(pd.length, ds.byteArray.length - pd.dataOffset));
+  const bits = f.float || f.bitsAllocated;
+  const need = bits === 1 ? Math.ceil(total / 8) : total * (bits / 8);
+  if (avail < need) throw new ScanReadError(`The DICOM pixel data is truncated: ${avail} bytes present, ${need} needed for ${f.frames} frame(s) of ${f.cols} x ${f.rows}.`, 'truncated');
+  const bytes = ds.byteArray.subarray(pd.dataOffset, pd.dataOffset + need) as Uint8Array;
+  if (bits === 1) {
+    const out = new Uint8Array(total);
+    for (let i = 0; i < total; i++) out[i] = (bytes[i >> 3] >> (i & 7)) & 1;
+    return out;
+  }
+  if (f.float) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out = f.float === 32 ? new Float32Array(total) : new Float64Array(total);
+    for (let i = 0; i < total; i++) out[i] = f.float === 32 ? dv.getFloat32(i * 4, little) : dv.getFloat64(i * 8, little);
+    return out;
+  }
+  return fromBytes(bytes.slice(), bits, total, little);
+}
+
+async function decodeFrame(ds: DataSet, pd: Element, f: PixelFormat, i: number, limits: Limits): Promise<Uint8Array | Uint16Array | Uint32Array> {
+  const enc = encodedFrame(ds, pd, i, f.frames);
+  const px = f.rows * f.cols;
+  const bits = f.bitsAllocated;
+  if (f.syntax === RLE) return fromBytes(decodeRle(enc, px, f.spp, bits / 8), bits, px * f.spp, true);
+  let out: Uint8Array | Uint16Array | Uint32Array;
+  let w: number;
+  let h: number;
+  if (JPEG.has(f.syntax)) {
+    const j = await decodeJpeg(enc, limits, 'DICOM JPEG', { storedAsRgb: f.photometric === 'RGB' });
+    [out, w, h] = [j.data, j.width, j.height];
+  } else {
+    const name: CodecName | undefined = J2K.has(f.syntax) ? 'j2k' : HTJ2K.has(f.syntax) ? 'htj2k' : undefined;
+    if (!name) throw new ScanReadError(`DICOM transfer syntax ${f.syntax} (video or another rare encoding) is not supported.`, 'unsupported');
+    const r = await decodeWithCodec(name, enc);
+    [w, h] = [r.info.width, r.info.height];
+    out = fromBytes(r.bytes, r.info.bitsPerSample > 8 ? 16 : 8, w * h * r.info.componentCount, true);
+  }
+  if (w !== f.cols || h !== f.rows) throw new ScanReadError(`DICOM frame ${i + 1} decodes to ${w} x ${h}, but the header says ${f.cols} x ${f.rows}.`, 'corrupt');
+  if (out.length < px * f.spp) throw new ScanReadError(`DICOM frame ${i + 1} decodes to fewer samples than the header declares.`, 'corrupt');
+  return out.length > px * f.spp ? out.subarray(0, px * f.spp) : out;
+}
+
+function signExtend(a: PixelArray, bitsStored: number): PixelArray {
+  const out = a instanceof Uint8Array ? new Int8Array(a.length) : a instanceof Uint16Array ? new Int16Array(a.length) : new Int32Array(a.length);
+  const s = 32 - bitsStored;
+  for (let i = 0; i < a.length; i++) out[i] = (a[i] << s) >> s;
+  return out;
+}
+
+export async function storedPixels(ds: DataSet, f: PixelFormat, limits: Limits): Promise<PixelArray> {
+  const pd = ds.elements.x7fe00010 ?? ds.elements.x7fe00008 ?? ds.elements.x7fe00009;
+  let data: PixelArray;
+  if (!isCompressed(f.syntax)) data = nativeFrames(ds, pd, f, f.syntax !== '1.2.840.10008.1.2.2');
+  else {
+    if (!pd.encapsulatedPixelData) throw new ScanReadError('The DICOM transfer syntax says compressed, but the pixel data is not encapsulated.', 'corrupt');
+    const per = f.rows * f.cols * f.spp;
+    let all: Uint8Array | Uint16Array | Uint32Array | undefined;
+    for (let i = 0; i < f.frames; i++) {
+      checkAbort(limits.signal);
+      const frame = await decodeFrame(ds, pd, f, i, limits);
+      all ??= container(frame.BYTES_PER_ELEMENT * 8, per * f.frames);
+      all.set(frame, i * per);
+    }
+    data = all ?? new Uint8Array(0);
+  }
+  if (f.signed && !f.float && f.bitsAllocated > 1) data = signExtend(data, Math.min(f.bitsStored || f.bitsAllocated, data.BYTES_PER_ELEMENT * 8));
+  return data;
+}

@@ -1,0 +1,98 @@
+// NIfTI-1 / NIfTI-2 header parser (either byte order), written here rather than using nifti-reader-js so
+// every declared size is validated before anything is allocated, and the affine follows the standard
+// (sform, else qform quaternion, else pixdim scaling).
+import { ScanReadError } from '../types';
+
+export interface NiftiHeader {
+  version: 1 | 2;
+  little: boolean;
+  /** dim[1..dim[0]] */
+  dims: number[];
+  datatype: number;
+  bitpix: number;
+  pixdim: number[];
+  voxOffset: number;
+  sclSlope: number;
+  sclInter: number;
+  calMin: number;
+  calMax: number;
+  xyztUnits: number;
+  qformCode: number;
+  sformCode: number;
+  quatern: [number, number, number];
+  qoffset: [number, number, number];
+  srow: number[];
+  descrip: string;
+  /** Size in bytes of the fixed header (348 or 540). */
+  size: number;
+}
+
+export function parseNiftiHeader(b: Uint8Array): NiftiHeader {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let version: 1 | 2 | undefined;
+  let little = true;
+  for (const le of [true, false]) {
+    if (b.length >= 348 && dv.getInt32(0, le) === 348) [version, little] = [1, le];
+    else if (b.length >= 540 && dv.getInt32(0, le) === 540) [version, little] = [2, le];
+    if (version) break;
+  }
+  if (!version) throw new ScanReadError('The NIfTI header is truncated or corrupt (sizeof_hdr is not 348 or 540).', b.length < 348 ? 'truncated' : 'corrupt');
+  const i16 = (o: number): number => dv.getInt16(o, little);
+  const i32 = (o: number): number => dv.getInt32(o, little);
+  const f32 = (o: number): number => dv.getFloat32(o, little);
+  const f64 = (o: number): number => dv.getFloat64(o, little);
+  const i64 = (o: number): number => Number(dv.getBigInt64(o, little));
+  const str = (o: number, n: number): string => String.fromCharCode(...b.subarray(o, o + n)).replace(/\0.*$/s, '').trim();
+  const v1 = version === 1;
+  const rawDims = Array.from({ length: 8 }, (_, i) => (v1 ? i16(40 + 2 * i) : i64(16 + 8 * i)));
+  const ndim = rawDims[0];
+  if (!(ndim >= 1 && ndim <= 7)) throw new ScanReadError(`The NIfTI header is corrupt: dim[0] = ${ndim}, but it must be between 1 and 7.`, 'corrupt');
+  const dims = rawDims.slice(1, ndim + 1);
+  const bad = dims.find((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad !== undefined) throw new ScanReadError(`The NIfTI header is corrupt: it declares a dimension of ${bad}.`, 'corrupt');
+  return {
+    version,
+    little,
+    dims: dims.map((d) => Math.max(d, 1)),
+    datatype: v1 ? i16(70) : i16(12),
+    bitpix: v1 ? i16(72) : i16(14),
+    pixdim: Array.from({ length: 8 }, (_, i) => (v1 ? f32(76 + 4 * i) : f64(104 + 8 * i))),
+    voxOffset: v1 ? f32(108) : i64(168),
+    sclSlope: v1 ? f32(112) : f64(176),
+    sclInter: v1 ? f32(116) : f64(184),
+    calMax: v1 ? f32(124) : f64(192),
+    calMin: v1 ? f32(128) : f64(200),
+    xyztUnits: v1 ? b[123] : i32(500),
+    qformCode: v1 ? i16(252) : i32(344),
+    sformCode: v1 ? i16(254) : i32(348),
+    quatern: v1 ? [f32(256), f32(260), f32(264)] : [f64(352), f64(360), f64(368)],
+    qoffset: v1 ? [f32(268), f32(272), f32(276)] : [f64(376), f64(384), f64(392)],
+    srow: Array.from({ length: 12 }, (_, i) => (v1 ? f32(280 + 4 * i) : f64(400 + 8 * i))),
+    descrip: v1 ? str(148, 80) : str(240, 80),
+    size: v1 ? 348 : 540,
+  };
+}
+
+/** 4x4 row-major voxel -> world (RAS mm) affine: sform if set, else qform, else pixdim scaling. */
+export function niftiAffine(h: NiftiHeader): number[] {
+  if (h.sformCode > 0) return [...h.srow, 0, 0, 0, 1];
+  const [dx, dy, dz] = [h.pixdim[1] || 1, h.pixdim[2] || 1, h.pixdim[3] || 1];
+  if (h.qformCode <= 0) return [dx, 0, 0, 0, 0, dy, 0, 0, 0, 0, dz, 0, 0, 0, 0, 1];
+  let [qb, qc, qd] = h.quatern;
+  let a = 1 - (qb * qb + qc * qc + qd * qd);
+  if (a < 1e-7) {
+    const n = Math.hypot(qb, qc, qd) || 1;
+    [qb, qc, qd] = [qb / n, qc / n, qd / n];
+    a = 0;
+  } else a = Math.sqrt(a);
+  const qfac = h.pixdim[0] < 0 ? -1 : 1;
+  const r = [
+    [a * a + qb * qb - qc * qc - qd * qd, 2 * (qb * qc - a * qd), 2 * (qb * qd + a * qc)],
+    [2 * (qb * qc + a * qd), a * a + qc * qc - qb * qb - qd * qd, 2 * (qc * qd - a * qb)],
+    [2 * (qb * qd - a * qc), 2 * (qc * qd + a * qb), a * a + qd * qd - qc * qc - qb * qb],
+  ];
+  const s = [dx, dy, qfac * dz];
+  const out: number[] = [];
+  for (let i = 0; i < 3; i++) out.push(r[i][0] * s[0], r[i][1] * s[1], r[i][2] * s[2], h.qoffset[i]);
+  return [...out, 0, 0, 0, 1];
+}

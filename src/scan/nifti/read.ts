@@ -1,0 +1,114 @@
+// NIfTI reader (.nii and .nii.gz, NIfTI-1/2, either byte order, 3-D to 7-D).
+//
+// Frame ordering: voxels stay in file order, so x runs along a row (width = dim[1]), y down the rows
+// (height = dim[2]; row 0 is j = 0, which for a RAS-ish affine is the posterior/inferior edge — viewers
+// that want radiological display flip vertically) and frames are slices then volumes:
+// frame f = k + dim[3] * (t + dim[4] * (...)), i.e. slice k = f % dim[3] of volume t = floor(f / dim[3]).
+// scl_slope/scl_inter are applied (float32 result) when they are not the identity.
+import { inflateBounded, InflateLimitError } from '../../lib/inflate';
+import { finishScan, valueRange, windowFromRange } from '../build';
+import { checkAbort, checkDims, type Limits } from '../limits';
+import { ScanReadError, type PixelArray, type Scan, type ScanDType } from '../types';
+import { niftiAffine, parseNiftiHeader, type NiftiHeader } from './header';
+
+interface TypeInfo {
+  bytes: number;
+  channels: 1 | 3 | 4;
+  dtype: ScanDType;
+  read: (dv: DataView, o: number, le: boolean) => number;
+}
+
+const TYPES: Record<number, TypeInfo> = {
+  2: { bytes: 1, channels: 1, dtype: 'uint8', read: (dv, o) => dv.getUint8(o) },
+  4: { bytes: 2, channels: 1, dtype: 'int16', read: (dv, o, le) => dv.getInt16(o, le) },
+  8: { bytes: 4, channels: 1, dtype: 'int32', read: (dv, o, le) => dv.getInt32(o, le) },
+  16: { bytes: 4, channels: 1, dtype: 'float32', read: (dv, o, le) => dv.getFloat32(o, le) },
+  64: { bytes: 8, channels: 1, dtype: 'float64', read: (dv, o, le) => dv.getFloat64(o, le) },
+  128: { bytes: 3, channels: 3, dtype: 'uint8', read: (dv, o) => dv.getUint8(o) },
+  256: { bytes: 1, channels: 1, dtype: 'int8', read: (dv, o) => dv.getInt8(o) },
+  512: { bytes: 2, channels: 1, dtype: 'uint16', read: (dv, o, le) => dv.getUint16(o, le) },
+  768: { bytes: 4, channels: 1, dtype: 'uint32', read: (dv, o, le) => dv.getUint32(o, le) },
+  1024: { bytes: 8, channels: 1, dtype: 'float64', read: (dv, o, le) => Number(dv.getBigInt64(o, le)) },
+  1280: { bytes: 8, channels: 1, dtype: 'float64', read: (dv, o, le) => Number(dv.getBigUint64(o, le)) },
+  2304: { bytes: 4, channels: 4, dtype: 'uint8', read: (dv, o) => dv.getUint8(o) },
+};
+const DISK_NAME: Record<number, string> = { 1024: 'int64', 1280: 'uint64', 128: 'rgb24', 2304: 'rgba32' };
+
+const ARRAYS: Record<ScanDType, new (n: number) => PixelArray> = {
+  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
+  uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
+};
+
+function typeOf(h: NiftiHeader): TypeInfo {
+  const t = TYPES[h.datatype];
+  if (!t) {
+    const what = { 32: 'complex64', 1792: 'complex128', 1536: 'float128', 2048: 'complex256' }[h.datatype];
+    throw new ScanReadError(what ? `NIfTI ${what} data cannot be shown as an image.` : `The NIfTI header is corrupt: unknown datatype ${h.datatype}.`, what ? 'unsupported' : 'corrupt');
+  }
+  return t;
+}
+
+/** Decompresses just enough of a .nii.gz: first the header, then header + voxels, never past what it declares. */
+function gunzipNifti(gz: Uint8Array, limits: Limits): { bytes: Uint8Array; header: NiftiHeader } {
+  const run = (want: number): { data: Uint8Array; ended: boolean } => {
+    try {
+      return inflateBounded(gz, { container: 'gzip', want, maxBytes: Math.max(want, 0) });
+    } catch (e) {
+      if (e instanceof InflateLimitError) throw new ScanReadError('The compressed NIfTI expands to more data than its header declares.', 'corrupt');
+      throw new ScanReadError(`The .nii.gz file is corrupt or truncated: ${(e as Error).message}.`, 'corrupt');
+    }
+  };
+  const head = run(540).data;
+  const header = parseNiftiHeader(head);
+  const need = planBytes(header, limits);
+  return { bytes: run(need).data, header };
+}
+
+function planBytes(h: NiftiHeader, limits: Limits): number {
+  const t = typeOf(h);
+  const [w, hgt = 1, ...rest] = h.dims;
+  const frames = rest.reduce((a, b) => a * b, 1);
+  checkDims('NIfTI', w, hgt, frames, t.bytes, limits);
+  const off = Math.max(h.voxOffset, h.size);
+  if (!Number.isFinite(off) || off > limits.maxBytes) throw new ScanReadError(`The NIfTI header is corrupt: vox_offset ${h.voxOffset} is impossible.`, 'corrupt');
+  return Math.floor(off) + w * hgt * frames * t.bytes;
+}
+
+export function readNifti(name: string, file: Uint8Array, gz: boolean, limits: Limits): Scan {
+  let bytes = file;
+  let h: NiftiHeader;
+  if (gz) ({ bytes, header: h } = gunzipNifti(file, limits));
+  else h = parseNiftiHeader(file);
+  checkAbort(limits.signal);
+  const need = planBytes(h, limits);
+  if (bytes.length < need) throw new ScanReadError(`The NIfTI file is truncated: it holds ${bytes.length} bytes but its header declares ${need}.`, 'truncated');
+  const t = typeOf(h);
+  const [w, hgt = 1, ...rest] = h.dims;
+  const frames = rest.reduce((a, b) => a * b, 1);
+  const samples = w * hgt * frames * t.channels;
+  const sampleBytes = t.bytes / t.channels;
+  const off = Math.floor(Math.max(h.voxOffset, h.size));
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + off, samples * sampleBytes);
+  const scaled = Number.isFinite(h.sclSlope) && h.sclSlope !== 0 && (h.sclSlope !== 1 || h.sclInter !== 0) && t.channels === 1;
+  const outType: ScanDType = scaled ? (t.dtype === 'float64' ? 'float64' : 'float32') : t.dtype;
+  const data = new ARRAYS[outType](samples);
+  for (let i = 0; i < samples; i++) data[i] = t.read(dv, i * sampleBytes, h.little);
+  if (scaled) for (let i = 0; i < samples; i++) data[i] = data[i] * h.sclSlope + h.sclInter;
+  const units = h.xyztUnits & 7;
+  const toMm = units === 1 ? 1000 : units === 3 ? 0.001 : 1;
+  const pix = [1, 2, 3].map((i) => Math.abs(h.pixdim[i] || 0) * toMm);
+  const spacingKnown = pix.slice(0, Math.min(3, h.dims.length)).every((p) => p > 0 && Number.isFinite(p));
+  const range = valueRange(data);
+  const window = h.calMax > h.calMin ? windowFromRange(h.calMin, h.calMax) : windowFromRange(range[0], range[1]);
+  const header = bytes.slice(0, h.size).buffer as ArrayBuffer;
+  return finishScan({
+    name, format: 'nifti', width: w, height: hgt, frames, shape: h.dims.slice(), channels: t.channels, data,
+    spacing: [pix[0] || 1, pix[1] || 1, pix[2] || 1], spacingKnown, photometric: t.channels === 1 ? 'MONOCHROME2' : 'RGB', window,
+    metadata: {
+      niftiVersion: h.version, byteOrder: h.little ? 'little' : 'big', datatype: h.datatype,
+      storedDtype: DISK_NAME[h.datatype] ?? t.dtype, sclSlope: h.sclSlope, sclInter: h.sclInter,
+      qformCode: h.qformCode, sformCode: h.sformCode, description: h.descrip,
+    },
+    geometry: { affine: niftiAffine(h), nifti: { header, version: h.version } },
+  });
+}
