@@ -1,0 +1,80 @@
+// Every file in ../shared/data/sample-files/MANIFEST.csv loads with the manifest's shape, dtype and
+// min/max, or fails with a clear ScanReadError when it is not an image (SEG) or not supported (NRRD, MHA).
+// The manifest was made with pydicom/nibabel: DICOM min/max are stored values (before rescale, palette and
+// colour conversion; for JPEG-coded YBR, pydicom reported YCbCr), NIfTI min/max are after scl_slope.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readScan } from './index';
+import { DATA_ROOT, hasData, parseCsv, readData } from './testing/data';
+import { ScanReadError, type Scan } from './types';
+
+const rows = hasData ? parseCsv(readFileSync(resolve(DATA_ROOT, 'sample-files/MANIFEST.csv'), 'utf8')) : [];
+const DTYPE: Record<string, string> = { '>i2': 'int16', '<i2': 'int16' };
+let passed = 0;
+
+/** Range after converting RGB back to YCbCr: what pydicom reported for JPEG-coded YBR images. */
+function ybrRange(s: Scan): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i + 2 < s.data.length; i += 3) {
+    const [r, g, b] = [s.data[i], s.data[i + 1], s.data[i + 2]];
+    for (const v of [0.299 * r + 0.587 * g + 0.114 * b, 128 - 0.168736 * r - 0.331264 * g + 0.5 * b, 128 + 0.5 * r - 0.418688 * g - 0.081312 * b]) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return [lo, hi];
+}
+
+function expectRange(s: Scan, row: Record<string, string>): void {
+  const [min, max] = [Number(row.min), Number(row.max)];
+  const stored = s.format === 'dicom' ? [Number(s.metadata.storedMin), Number(s.metadata.storedMax)] : s.range;
+  const close = (a: number[], tol: number): boolean => Math.abs(a[0] - min) <= tol && Math.abs(a[1] - max) <= tol;
+  if (row.photometric.startsWith('YBR') && !close(stored, 0)) {
+    expect(close(ybrRange(s), 3), `${row.path}: YCbCr range ${ybrRange(s)} vs ${min}..${max}`).toBe(true);
+    return;
+  }
+  expect(stored[0]).toBeCloseTo(min, 3);
+  expect(stored[1]).toBeCloseTo(max, 3);
+}
+
+describe.skipIf(!hasData)('sample-files/MANIFEST.csv', () => {
+  it('lists the files it describes', () => expect(rows.length).toBeGreaterThan(50));
+
+  for (const row of rows) {
+    it(`${row.path}`, async () => {
+      const file = readData(`sample-files/${row.path}`);
+      if (row.modality === 'SEG') {
+        await expect(readScan(file)).rejects.toMatchObject({ code: 'not-an-image', message: expect.stringContaining('Segmentation') });
+      } else if (row.kind === '.nrrd' || row.kind === '.mha') {
+        await expect(readScan(file)).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/NRRD|MetaImage/) });
+      } else if (row.path.endsWith('JPGExtended.dcm')) {
+        // 12-bit DCT JPEG: decoded by the hand-written extended-JPEG decoder (pydicom could not, so no reference).
+        const s = await readScan(file);
+        expect([s.width, s.height, s.channels]).toEqual([s.shape.at(-1), s.shape.at(-2), 1]);
+        expect(s.range[1]).toBeLessThan(4096);
+      } else {
+        const s = await readScan(file);
+        expect(s.data.length).toBe(s.width * s.height * s.frames * s.channels);
+        // Palette images are expanded to RGB here; pydicom reported the index array.
+        if (row.shape) expect(s.shape.join('x')).toBe(row.photometric === 'PALETTE COLOR' ? `${row.shape}x3` : row.shape);
+        if (row.dtype && !row.dtype.startsWith('[')) expect(s.metadata.storedDtype ?? s.dtype).toBe(DTYPE[row.dtype] ?? row.dtype);
+        if (row.dtype.startsWith('[')) expect(s.channels).toBe(3);
+        if (row.min !== '' && row.max !== '') expectRange(s, row);
+        if (row.photometric === 'MONOCHROME1') expect(s.photometric).toBe('MONOCHROME1');
+        if (row.kind.startsWith('NIfTI')) expect(s.geometry?.affine).toHaveLength(16);
+        if (row.kind === 'DICOM') expect(s.geometry?.dicom?.sopClassUID).toMatch(/^1\.2\.840\./);
+      }
+      passed++;
+    });
+  }
+
+  it('rejects with ScanReadError, never a bare Error', async () => {
+    await expect(readScan(readData('sample-files/dicom/pydicom/liver_1frame.dcm'))).rejects.toBeInstanceOf(ScanReadError);
+  });
+
+  afterAll(() => {
+    console.log(`sample-files: ${passed} / ${rows.length} manifest files pass`);
+  });
+});
