@@ -31,7 +31,7 @@ export function endoscopy(seed: number, size: number): Generated {
       if (d < 1) {
         mask[i] = 1;
         const dome = Math.sqrt(1 - d * d);
-        light = 0.75 + dome * 0.45 + (valueNoise(u * 40, v * 40, seed + 7) - 0.5) * 0.1;
+        light = 0.5 + dome * 0.55 + (valueNoise(u * 40, v * 40, seed + 7) - 0.5) * 0.12;
         red = 0.86;
         green = 0.45;
         blue = 0.4;
@@ -39,7 +39,7 @@ export function endoscopy(seed: number, size: number): Generated {
         light *= 0.7 + (d - 1) * 2.5; // shadow ring where the polyp meets the wall
       }
       // Specular glints: on the dome top and sparsely on wet mucosa.
-      const g = Math.hypot(u - glint.u, v - glint.v) < r * 0.12 ? 1 : valueNoise(u * 90, v * 90, seed + 3) > 0.975 ? 0.6 : 0;
+      const g = Math.hypot(u - glint.u, v - glint.v) < r * 0.12 ? 1 : smoothstep(0.965, 0.995, valueNoise(u * 70, v * 70, seed + 3)) * 0.7;
       const aperture = smoothstep(0.53, 0.47, centreDist);
       light = clamp01(light) * aperture;
       data[i * 3] = to255(red * light + g * aperture);

@@ -1,0 +1,52 @@
+// Playwright: builds and previews the app, runs e2e/ in the system Chromium (no browser download),
+// one worker, no retries; each test gets a fresh browser context (fresh IndexedDB).
+import { defineConfig, devices } from '@playwright/test';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// E2E_BASE_URL points the tests at an already running server (e.g. `npm run dev`) and skips the build.
+const external = process.env.E2E_BASE_URL;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? 'line' : 'list',
+  use: {
+    baseURL: external ?? 'http://127.0.0.1:4173',
+    viewport: { width: 1440, height: 900 },
+    trace: 'off',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1440, height: 900 },
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: CHROMIUM_ARGS,
+        },
+      },
+    },
+  ],
+  webServer: external
+    ? undefined
+    : {
+        command: 'npx vite build && npx vite preview --port 4173 --strictPort --host 127.0.0.1',
+        url: 'http://127.0.0.1:4173',
+        reuseExistingServer: !process.env.CI,
+        timeout: 300_000,
+      },
+});
