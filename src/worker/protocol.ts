@@ -1,0 +1,86 @@
+// The one typed message protocol between the inference client (main thread) and the worker.
+// Requests: loadModel | encodeImage | segment | cancel | dispose. Replies: progress | result | error.
+// Every message carries the request id; pixel and probability buffers are transferred, never copied twice.
+import type { Preprocessed } from '../engine/preprocess';
+import type { SegmentTimings } from '../engine/engine';
+import type { BackendName } from '../engine/manifest';
+import type { Scan, WindowLevel } from '../scan/types';
+
+/** Where a bundle lives. Shipped: /models/<id>/ on this origin; stored: imported or downloaded into Cache
+ * Storage (served from /user-models/<id>/); url: any same-origin base URL (tests, benchmarks). */
+export type BundleRef = { kind: 'shipped'; id: string } | { kind: 'stored'; id: string } | { kind: 'url'; baseUrl: string };
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+export interface LoadModelOptions {
+  backendPreference?: BackendPreference;
+  /** Exact variant name (benchmarks); default: the manifest's first variant for the chosen backend. */
+  variant?: string;
+  /** WASM threads; default min(hardwareConcurrency, 4) when cross-origin isolated, else 1. */
+  numThreads?: number;
+}
+
+/** A scan to encode: the worker preprocesses it (one frame, copied), or an already preprocessed input. */
+export type ImageInput =
+  | { kind: 'scan'; scan: Scan; frame?: number; window?: WindowLevel }
+  | { kind: 'preprocessed'; pre: Preprocessed };
+
+export type Request =
+  | ({ type: 'loadModel'; id: number; bundle: BundleRef } & LoadModelOptions)
+  | { type: 'encodeImage'; id: number; scanId: string; input: ImageInput }
+  | { type: 'segment'; id: number; scanId: string; prompt: string; input?: ImageInput }
+  | { type: 'cancel'; id: number; target: number }
+  | { type: 'dispose'; id: number; scanId?: string };
+
+export interface BackendInfo {
+  backend: BackendName;
+  /** Why this backend: shown to the user. */
+  reason: string;
+  threads: number;
+  shaderF16: boolean;
+  crossOriginIsolated: boolean;
+}
+
+export interface ModelInfo extends BackendInfo {
+  modelId: string;
+  modelName: string;
+  variant: string;
+  kind: 'split' | 'single';
+  threshold: number;
+  inputSize: [number, number];
+  promptExamples: string[];
+  loadMs: number;
+}
+
+export interface EncodeResult {
+  scanId: string;
+  cached: boolean;
+  visionMs: number;
+  preMs: number;
+}
+
+export interface SegmentResult {
+  /** Probabilities at the scan's size (width x height, row-major), in [0, 1]. */
+  probabilities: Float32Array;
+  width: number;
+  height: number;
+  timings: SegmentTimings;
+  cache: { image: 'hit' | 'miss'; text: 'hit' | 'miss' };
+  modelId: string;
+  variant: string;
+  backend: BackendName;
+  threshold: number;
+  prompt: string;
+  scanId: string;
+}
+
+export type Stage = 'download' | 'verify' | 'session' | 'preprocess' | 'vision' | 'text' | 'decoder';
+
+export type Reply =
+  | { type: 'progress'; id: number; stage: Stage; loaded?: number; total?: number; file?: string }
+  | { type: 'result'; id: number; result: ModelInfo | EncodeResult | SegmentResult | null }
+  | { type: 'error'; id: number; error: { name: string; message: string } };
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
+}
