@@ -36,15 +36,23 @@ export function parseDataSet(b: Uint8Array, limits: Limits): DataSet {
       throw new ScanReadError(`The deflated DICOM data is corrupt: ${describe(e)}.`, 'corrupt');
     }
   };
+  const parse = (ts?: string): DataSet =>
+    dicomParser.parseDicom(bytes, { ...(ts ? { TransferSyntaxUID: ts } : {}), inflater: inflater as (arr: Uint8Array, position: number) => void });
   let ds: DataSet;
   try {
-    ds = dicomParser.parseDicom(bytes, { ...(syntax ? { TransferSyntaxUID: syntax } : {}), inflater: inflater as (arr: Uint8Array, position: number) => void });
+    try {
+      ds = parse(syntax);
+    } catch (e) {
+      // Files without a transfer syntax in their meta header: assume explicit little endian, as toolkits do.
+      if (!/0002,0010/.test(describe(e))) throw e;
+      ds = parse('1.2.840.10008.1.2.1');
+    }
   } catch (e) {
     if (e instanceof ScanReadError) throw e;
     const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
     if (inner instanceof ScanReadError) throw inner;
     const msg = describe(e);
-    const truncated = /past end|end of buffer|buffer overread|offset|beyond|outside/i.test(msg);
+    const truncated = /past end|end of buffer|overrun|overread|offset|beyond|outside/i.test(msg);
     throw new ScanReadError(
       truncated
         ? `The DICOM file is truncated or damaged: an element runs past the end of the file (${msg}).`
