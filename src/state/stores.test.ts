@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { useLayers } from './layers';
+import { notify, useNotices } from './notices';
+
+describe('layers store', () => {
+  it('upserts by id, bumps versions, updates and removes', () => {
+    const canvas = {} as HTMLCanvasElement;
+    const s = useLayers.getState();
+    s.upsert({ id: 'm1', canvas, visible: true, opacity: 0.5, version: 0 });
+    s.upsert({ id: 'm2', canvas, visible: true, opacity: 0.5, version: 0 });
+    s.upsert({ id: 'm1', canvas, visible: false, opacity: 0.3, version: 4 });
+    expect(useLayers.getState().layers.map((l) => l.id)).toEqual(['m2', 'm1']);
+    useLayers.getState().touch('m1');
+    useLayers.getState().update('m2', { opacity: 1 });
+    expect(useLayers.getState().layers.find((l) => l.id === 'm1')!.version).toBe(5);
+    expect(useLayers.getState().layers.find((l) => l.id === 'm2')!.opacity).toBe(1);
+    useLayers.getState().remove('m2');
+    expect(useLayers.getState().layers.map((l) => l.id)).toEqual(['m1']);
+    useLayers.getState().clear();
+    expect(useLayers.getState().layers).toEqual([]);
+  });
+});
+
+describe('notices', () => {
+  it('keeps the latest five and dismisses by id', () => {
+    const ids = Array.from({ length: 7 }, (_, i) => notify('error', `t${i}`, 'm'));
+    expect(useNotices.getState().notices.map((n) => n.title)).toEqual(['t2', 't3', 't4', 't5', 't6']);
+    useNotices.getState().dismiss(ids[6]);
+    expect(useNotices.getState().notices.map((n) => n.title)).toEqual(['t2', 't3', 't4', 't5']);
+  });
+});
