@@ -113,19 +113,37 @@ def derive_precisions(fp32: dict[str, Path], precisions) -> dict[str, dict[str, 
     return out
 
 
+def choose_by_measurement(files: dict[str, dict[str, Path]], threads: int = 2, runs: int = 5,
+                          seq_len: int = 10) -> tuple[dict[str, str], dict[str, dict[str, float]]]:
+    """Per graph, the faster of fp32 and int8 in onnxruntime (CPU, `threads` threads, prompt of seq_len
+    tokens): a proxy for onnxruntime-web WASM, where dynamic quantisation slows small graphs."""
+    from .parity import time_graph
+
+    choice, timings = {}, {}
+    for g in files["fp32"]:
+        timings[g] = {p: time_graph(files[p][g], threads, runs, seq_len) for p in ("fp32", "int8") if p in files}
+        choice[g] = min(timings[g], key=timings[g].get)
+    return choice, timings
+
+
 def _graph_entry(path: Path, precision: str, bundle_dir: Path) -> dict:
     inputs, outputs = graph_io(path)
     return {"file": path.relative_to(bundle_dir).as_posix(), "precision": precision, "inputs": inputs, "outputs": outputs}
 
 
 def build_variants(files: dict[str, dict[str, Path]], precisions, bundle_dir: Path,
-                   wasm_choice: dict[str, str] | None = None) -> list[dict]:
+                   wasm_choice: dict[str, str] | None = None, all_int8: bool = False) -> list[dict]:
+    """wasm-int8 (per-graph choice), webgpu-fp16, fp32; all_int8 adds wasm-int8-all (every graph int8)
+    when that differs from wasm-int8, so benchmarks can compare per-graph precisions in the browser."""
     graphs = list(files["fp32"])
     variants = []
     if "int8" in precisions:
         choice = {g: (wasm_choice or DEFAULT_WASM).get(g, "int8") for g in graphs}
         variants.append({"name": "wasm-int8", "backends": ["wasm"],
                          "graphs": {g: _graph_entry(files[choice[g]][g], choice[g], bundle_dir) for g in graphs}})
+        if all_int8 and set(choice.values()) != {"int8"}:
+            variants.append({"name": "wasm-int8-all", "backends": ["wasm"],
+                             "graphs": {g: _graph_entry(files["int8"][g], "int8", bundle_dir) for g in graphs}})
     if "fp16" in precisions:
         variants.append({"name": "webgpu-fp16", "backends": ["webgpu"], "requires": ["shader-f16"],
                          "graphs": {g: _graph_entry(files["fp16"][g], "fp16", bundle_dir) for g in graphs}})
@@ -173,8 +191,11 @@ def _drop_unused(bundle_dir: Path, manifest: dict) -> None:
 
 def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bundle_id: str | None = None,
                  name: str | None = None, license: str = "unknown", summary: str | None = None,
-                 checkpoint: Path | None = None, wasm_choice: dict[str, str] | None = None) -> dict:
-    """Export `model` (a CLIPSegForImageSegmentation) as a finalised bundle in out_dir; returns the manifest."""
+                 checkpoint: Path | None = None, wasm_choice: dict[str, str] | str | None = None,
+                 report: dict | None = None, all_int8: bool = False) -> dict:
+    """Export `model` (a CLIPSegForImageSegmentation) as a finalised bundle in out_dir; returns the manifest.
+    wasm_choice: per-graph precision of the wasm-int8 variant, or "measure" to pick the faster of fp32
+    and int8 per graph (timings are put in `report` if given)."""
     out_dir = Path(out_dir)
     if out_dir.exists():
         for p in list(out_dir.glob("*.onnx")) + list(out_dir.glob("*.json")):
@@ -183,10 +204,17 @@ def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bun
     prepare(model)
     fp32 = export_fp32_split(model, out_dir) if kind == "split" else export_fp32_single(model, out_dir)
     files = derive_precisions(fp32, precisions)
+    if wasm_choice == "measure":
+        wasm_choice = None
+        if "int8" in files and kind == "split":
+            wasm_choice, timings = choose_by_measurement(files)
+            print(f"wasm-int8 per-graph precision by measurement: {wasm_choice} (ms: {timings})")
+            if report is not None:
+                report.update(choice=wasm_choice, timings_ms=timings)
     bundle_id = bundle_id or slug(out_dir.name)
     m = base_manifest(model.config, bundle_id, name or bundle_id, kind, license,
                       summary or f"CLIPSeg ({kind} graph export)", checkpoint)
-    m["variants"] = build_variants(files, precisions, out_dir, wasm_choice if kind == "split" else None)
+    m["variants"] = build_variants(files, precisions, out_dir, wasm_choice if kind == "split" else None, all_int8)
     shutil.copyfile(TOKENIZER, out_dir / "tokenizer.json")
     _drop_unused(out_dir, m)
     return finalize_bundle(out_dir, m)
@@ -203,9 +231,9 @@ def load_checkpoint(checkpoint: str | Path):
     return prepare(CLIPSegForImageSegmentation.from_pretrained(str(checkpoint), attn_implementation="eager"))
 
 
-def parse_wasm(spec: str | None) -> dict[str, str] | None:
-    if not spec:
-        return None
+def parse_wasm(spec: str | None) -> dict[str, str] | str | None:
+    if not spec or spec == "measure":
+        return spec or None
     out = dict(DEFAULT_WASM)
     for part in spec.split(","):
         g, _, p = part.partition("=")
@@ -226,7 +254,8 @@ def main(argv=None) -> None:
     ap.add_argument("--name")
     ap.add_argument("--license", default="unknown", help="licence of the weights, e.g. apache-2.0")
     ap.add_argument("--summary")
-    ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=int8")
+    ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=int8, or "
+                                   "'measure' (faster of fp32/int8 per graph in onnxruntime, 2 threads)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     args = ap.parse_args(argv)
     if args.threads:
