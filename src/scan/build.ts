@@ -46,7 +46,13 @@ export function windowFromRange(lo: number, hi: number): WindowLevel {
   return { center: lo + width / 2, width };
 }
 
-export function finishScan(p: ScanParts): Scan {
+/** A compact copy when `a` is a view into a larger buffer, so the buffer can be transferred to a worker alone. */
+function compact(a: PixelArray): PixelArray {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+}
+
+export function finishScan(parts: ScanParts): Scan {
+  const p = { ...parts, data: compact(parts.data) };
   const range = valueRange(p.data);
   const dtype = dtypeOf(p.data);
   // 8-bit pictures display as stored (identity window); wider data is stretched over its range.

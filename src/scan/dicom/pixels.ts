@@ -3,6 +3,7 @@
 // Output: one typed array for all frames, samples interleaved, signedness applied (sign-extended from
 // Bits Stored); colour is left as stored except where the codec itself returns RGB.
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import { typedFromBytes } from '../../lib/bytes';
 import { decodeJpeg } from '../codecs/jpeg';
 import { decodeWithCodec, type CodecName } from '../codecs/wasm';
 import { checkAbort, type Limits } from '../limits';
@@ -62,11 +63,7 @@ function container(bits: number, n: number): Uint8Array | Uint16Array | Uint32Ar
 
 function fromBytes(bytes: Uint8Array, bits: number, n: number, little: boolean): Uint8Array | Uint16Array | Uint32Array {
   if (bits <= 8) return bytes.subarray(0, n);
-  const out = container(bits, n);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = bits <= 16 ? 2 : 4;
-  for (let i = 0; i < n; i++) out[i] = size === 2 ? dv.getUint16(i * 2, little) : dv.getUint32(i * 4, little);
-  return out;
+  return bits <= 16 ? typedFromBytes(bytes, Uint16Array, n, little) : typedFromBytes(bytes, Uint32Array, n, little);
 }
 
 /** Samples (not bytes) per frame as stored: 4:2:2 native colour keeps 2 samples per pixel. */
@@ -88,13 +85,8 @@ function nativeFrames(ds: DataSet, pd: Element, f: PixelFormat, little: boolean)
     for (let i = 0; i < total; i++) out[i] = (bytes[i >> 3] >> (i & 7)) & 1;
     return out;
   }
-  if (f.float) {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out = f.float === 32 ? new Float32Array(total) : new Float64Array(total);
-    for (let i = 0; i < total; i++) out[i] = f.float === 32 ? dv.getFloat32(i * 4, little) : dv.getFloat64(i * 8, little);
-    return out;
-  }
-  return fromBytes(bytes.slice(), bits, total, little);
+  if (f.float) return f.float === 32 ? typedFromBytes(bytes, Float32Array, total, little) : typedFromBytes(bytes, Float64Array, total, little);
+  return bits <= 8 ? bytes.slice(0, total) : fromBytes(bytes, bits, total, little);
 }
 
 async function decodeFrame(ds: DataSet, pd: Element, f: PixelFormat, i: number, limits: Limits): Promise<Uint8Array | Uint16Array | Uint32Array> {

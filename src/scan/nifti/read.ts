@@ -5,6 +5,7 @@
 // that want radiological display flip vertically) and frames are slices then volumes:
 // frame f = k + dim[3] * (t + dim[4] * (...)), i.e. slice k = f % dim[3] of volume t = floor(f / dim[3]).
 // scl_slope/scl_inter are applied (float32 result) when they are not the identity.
+import { typedFromBytes, type NumericArrayCtor } from '../../lib/bytes';
 import { inflateBounded, InflateLimitError } from '../../lib/inflate';
 import { finishScan, valueRange, windowFromRange } from '../build';
 import { checkAbort, checkDims, type Limits } from '../limits';
@@ -15,26 +16,27 @@ interface TypeInfo {
   bytes: number;
   channels: 1 | 3 | 4;
   dtype: ScanDType;
-  read: (dv: DataView, o: number, le: boolean) => number;
+  /** 64-bit integers have no matching typed array: read one by one into float64. */
+  int64?: 'signed' | 'unsigned';
 }
 
 const TYPES: Record<number, TypeInfo> = {
-  2: { bytes: 1, channels: 1, dtype: 'uint8', read: (dv, o) => dv.getUint8(o) },
-  4: { bytes: 2, channels: 1, dtype: 'int16', read: (dv, o, le) => dv.getInt16(o, le) },
-  8: { bytes: 4, channels: 1, dtype: 'int32', read: (dv, o, le) => dv.getInt32(o, le) },
-  16: { bytes: 4, channels: 1, dtype: 'float32', read: (dv, o, le) => dv.getFloat32(o, le) },
-  64: { bytes: 8, channels: 1, dtype: 'float64', read: (dv, o, le) => dv.getFloat64(o, le) },
-  128: { bytes: 3, channels: 3, dtype: 'uint8', read: (dv, o) => dv.getUint8(o) },
-  256: { bytes: 1, channels: 1, dtype: 'int8', read: (dv, o) => dv.getInt8(o) },
-  512: { bytes: 2, channels: 1, dtype: 'uint16', read: (dv, o, le) => dv.getUint16(o, le) },
-  768: { bytes: 4, channels: 1, dtype: 'uint32', read: (dv, o, le) => dv.getUint32(o, le) },
-  1024: { bytes: 8, channels: 1, dtype: 'float64', read: (dv, o, le) => Number(dv.getBigInt64(o, le)) },
-  1280: { bytes: 8, channels: 1, dtype: 'float64', read: (dv, o, le) => Number(dv.getBigUint64(o, le)) },
-  2304: { bytes: 4, channels: 4, dtype: 'uint8', read: (dv, o) => dv.getUint8(o) },
+  2: { bytes: 1, channels: 1, dtype: 'uint8' },
+  4: { bytes: 2, channels: 1, dtype: 'int16' },
+  8: { bytes: 4, channels: 1, dtype: 'int32' },
+  16: { bytes: 4, channels: 1, dtype: 'float32' },
+  64: { bytes: 8, channels: 1, dtype: 'float64' },
+  128: { bytes: 3, channels: 3, dtype: 'uint8' },
+  256: { bytes: 1, channels: 1, dtype: 'int8' },
+  512: { bytes: 2, channels: 1, dtype: 'uint16' },
+  768: { bytes: 4, channels: 1, dtype: 'uint32' },
+  1024: { bytes: 8, channels: 1, dtype: 'float64', int64: 'signed' },
+  1280: { bytes: 8, channels: 1, dtype: 'float64', int64: 'unsigned' },
+  2304: { bytes: 4, channels: 4, dtype: 'uint8' },
 };
 const DISK_NAME: Record<number, string> = { 1024: 'int64', 1280: 'uint64', 128: 'rgb24', 2304: 'rgba32' };
 
-const ARRAYS: Record<ScanDType, new (n: number) => PixelArray> = {
+const ARRAYS: Record<ScanDType, NumericArrayCtor> = {
   uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
   uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
 };
@@ -88,12 +90,19 @@ export function readNifti(name: string, file: Uint8Array, gz: boolean, limits: L
   const samples = w * hgt * frames * t.channels;
   const sampleBytes = t.bytes / t.channels;
   const off = Math.floor(Math.max(h.voxOffset, h.size));
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + off, samples * sampleBytes);
+  const raw = bytes.subarray(off, off + samples * sampleBytes);
+  let data: PixelArray;
+  if (t.int64) {
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    data = new Float64Array(samples);
+    for (let i = 0; i < samples; i++) data[i] = Number(t.int64 === 'signed' ? dv.getBigInt64(i * 8, h.little) : dv.getBigUint64(i * 8, h.little));
+  } else data = typedFromBytes(raw, ARRAYS[t.dtype], samples, h.little);
   const scaled = Number.isFinite(h.sclSlope) && h.sclSlope !== 0 && (h.sclSlope !== 1 || h.sclInter !== 0) && t.channels === 1;
-  const outType: ScanDType = scaled ? (t.dtype === 'float64' ? 'float64' : 'float32') : t.dtype;
-  const data = new ARRAYS[outType](samples);
-  for (let i = 0; i < samples; i++) data[i] = t.read(dv, i * sampleBytes, h.little);
-  if (scaled) for (let i = 0; i < samples; i++) data[i] = data[i] * h.sclSlope + h.sclInter;
+  if (scaled) {
+    const out = t.dtype === 'float64' ? new Float64Array(samples) : new Float32Array(samples);
+    for (let i = 0; i < samples; i++) out[i] = data[i] * h.sclSlope + h.sclInter;
+    data = out;
+  }
   const units = h.xyztUnits & 7;
   const toMm = units === 1 ? 1000 : units === 3 ? 0.001 : 1;
   const pix = [1, 2, 3].map((i) => Math.abs(h.pixdim[i] || 0) * toMm);

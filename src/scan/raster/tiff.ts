@@ -2,6 +2,7 @@
 // float samples, grey/RGB/RGBA/palette, planar or chunky, multi-page stacks of equal size as frames.
 // Strip TIFFs that declare 3 samples with a greyscale photometric tag load as grey when the samples agree.
 import * as UTIF from 'utif2';
+import { typedFromBytes, type NumericArrayCtor } from '../../lib/bytes';
 import { finishScan } from '../build';
 import { checkDims, type Limits } from '../limits';
 import { ScanReadError, type PixelArray, type Scan } from '../types';
@@ -15,16 +16,10 @@ const num = (ifd: Ifd, tag: number, dflt: number): number => {
 };
 
 function samplesOf(bytes: Uint8Array, bps: number, format: number, little: boolean, count: number): PixelArray {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < count * (bps / 8)) throw new ScanReadError('The TIFF image data is shorter than its header declares.', 'truncated');
-  if (bps === 8) return format === 2 ? new Int8Array(bytes.buffer, bytes.byteOffset, count).slice() : bytes.subarray(0, count);
-  const make = bps === 16 ? (format === 2 ? Int16Array : Uint16Array) : format === 3 ? Float32Array : format === 2 ? Int32Array : Uint32Array;
-  const out = new make(count);
-  for (let i = 0; i < count; i++) {
-    if (bps === 16) out[i] = format === 2 ? dv.getInt16(i * 2, little) : dv.getUint16(i * 2, little);
-    else out[i] = format === 3 ? dv.getFloat32(i * 4, little) : format === 2 ? dv.getInt32(i * 4, little) : dv.getUint32(i * 4, little);
-  }
-  return out;
+  const ctor: NumericArrayCtor =
+    bps === 8 ? (format === 2 ? Int8Array : Uint8Array) : bps === 16 ? (format === 2 ? Int16Array : Uint16Array) : format === 3 ? Float32Array : format === 2 ? Int32Array : Uint32Array;
+  return typedFromBytes(bytes, ctor, count, little);
 }
 
 function deplanarize(src: PixelArray, spp: number, px: number): PixelArray {

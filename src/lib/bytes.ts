@@ -1,0 +1,34 @@
+// Byte-level helpers: typed arrays from unaligned bytes in a given byte order (copying once, swapping
+// in place when the order differs from the machine's), much faster than a DataView read per value.
+
+export type NumericArrayCtor =
+  | Uint8ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor;
+
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Swaps the byte order of every `size`-byte word in place. */
+export function swapBytes(b: Uint8Array, size: number): void {
+  if (size <= 1) return;
+  for (let i = 0; i + size <= b.length; i += size) {
+    for (let j = 0; j < size >> 1; j++) {
+      const t = b[i + j];
+      b[i + j] = b[i + size - 1 - j];
+      b[i + size - 1 - j] = t;
+    }
+  }
+}
+
+/** `count` values of type `ctor` read from `bytes` (little or big endian); always a fresh, compact array. */
+export function typedFromBytes<C extends NumericArrayCtor>(bytes: Uint8Array, ctor: C, count: number, little: boolean): InstanceType<C> {
+  const size = ctor.BYTES_PER_ELEMENT;
+  const copy = bytes.slice(0, count * size);
+  if (little !== HOST_LITTLE_ENDIAN) swapBytes(copy, size);
+  return new ctor(copy.buffer, 0, count) as InstanceType<C>;
+}
