@@ -15,6 +15,8 @@ const CHROMIUM_ARGS = [
 
 // E2E_BASE_URL points the tests at an already running server (e.g. `npm run dev`) and skips the build.
 const external = process.env.E2E_BASE_URL;
+// E2E_PORT moves the preview server off 4173 (e.g. when another checkout already serves there).
+const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -24,7 +26,7 @@ export default defineConfig({
   retries: 0,
   reporter: process.env.CI ? 'line' : 'list',
   use: {
-    baseURL: external ?? 'http://127.0.0.1:4173',
+    baseURL: external ?? `http://127.0.0.1:${port}`,
     viewport: { width: 1440, height: 900 },
     trace: 'off',
   },
@@ -44,8 +46,8 @@ export default defineConfig({
   webServer: external
     ? undefined
     : {
-        command: 'npx vite build && npx vite preview --port 4173 --strictPort --host 127.0.0.1',
-        url: 'http://127.0.0.1:4173',
+        command: `npx vite build && npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+        url: `http://127.0.0.1:${port}`,
         reuseExistingServer: !process.env.CI,
         timeout: 300_000,
       },
