@@ -1,6 +1,7 @@
 // Vite config: React, cross-origin isolation headers (needed for multithreaded WASM), workers as ES modules.
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { modelsPlugin } from './scripts/vite-models-plugin';
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -9,7 +10,7 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), modelsPlugin()],
   server: { headers: isolation, port: 5173, strictPort: false },
   preview: { headers: isolation, port: 4173 },
   worker: { format: 'es' },

@@ -53,6 +53,8 @@ export function httpSource(baseUrl: string): BundleSource {
       const cached = typeof caches !== 'undefined' ? await caches.match(url, { ignoreVary: true }) : undefined;
       const res = cached ?? (await fetch(url));
       if (!res.ok) throw new Error(`HTTP ${res.status} for ${path}`);
+      // A single-page-app fallback answers unknown paths with index.html: that is "not found" here.
+      if ((res.headers.get('content-type') ?? '').includes('text/html')) throw new Error(`not found: ${path}`);
       return readBody(res, onProgress);
     },
   };
