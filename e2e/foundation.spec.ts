@@ -3,6 +3,7 @@
 import { expect, test } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import { Workbench } from './pages/Workbench';
+import { badFiles } from '../src/scan/testing/badFiles';
 import { brokenFiles, kvasirJpeg, MULTIFRAME_DICOM, multiFrameDicom } from './pages/files';
 
 test.describe('foundation', () => {
@@ -172,5 +173,30 @@ test.describe('foundation', () => {
     await expect(page.getByTestId('shortcut-tool-pan')).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('help-overlay')).toHaveCount(0);
+  });
+});
+
+test.describe('bad input corpus', () => {
+  test('every file of the readers’ hostile corpus gives its specific message in time, and the app stays usable', async ({ page }) => {
+    test.setTimeout(240_000);
+    const wb = new Workbench(page);
+    await wb.goto();
+    await wb.openDemo('endoscopy');
+    const before = await wb.until((s) => expect(s.scans).toHaveLength(1));
+    for (const bad of badFiles()) {
+      await wb.openFiles([{ name: bad.name, mimeType: 'application/octet-stream', buffer: Buffer.from(bad.bytes) }]);
+      // The app gives up on a read after ~3 s (worker + time limit); the slack is for loaded machines.
+      const notice = wb.notices().last();
+      await expect(notice, bad.name).toBeVisible({ timeout: 10_000 });
+      await expect(notice.getByTestId('notice-title')).toContainText(bad.name);
+      await expect(notice.getByTestId('notice-message'), `${bad.name}: ${bad.why}`).toContainText(bad.message);
+      await notice.getByTestId('notice-dismiss').click();
+      await expect(wb.notices()).toHaveCount(0);
+    }
+    const after = await wb.until((s) => expect(s.busy).toBeNull());
+    expect(after.scan?.id).toBe(before.scan?.id);
+    expect(after.scans).toEqual(before.scans);
+    await wb.openDemo('xray');
+    await wb.until((s) => expect(s.scans).toHaveLength(2));
   });
 });
