@@ -1,6 +1,12 @@
 // Where panels go. To add a panel, add one entry to the matching list (import your component above).
 // Panels are plain components that read the stores they need; each is wrapped in its own error boundary.
 import type { ComponentType } from 'react';
+import { PromptPanel } from '../ui/prompts/PromptPanel';
+import { RunsPanel } from '../ui/results/RunsPanel';
+import { ResultsTable } from '../ui/results/ResultsTable';
+import { ScoreChart } from '../ui/results/ScoreChart';
+import { ExportPanel } from '../ui/export/ExportPanel';
+import { CorrectionToolbar } from '../ui/correction/CorrectionToolbar';
 
 export interface Slot {
   id: string;
@@ -11,10 +17,16 @@ export interface Slot {
 }
 
 /** Right column, top to bottom: prompt box, runs/results, chart, models, export (engineers C and E). */
-export const RIGHT_PANELS: Slot[] = [];
+export const RIGHT_PANELS: Slot[] = [
+  { id: 'prompts', title: 'Prompt', Component: PromptPanel },
+  { id: 'runs', title: 'Runs', Component: RunsPanel },
+  { id: 'results', title: 'Results', Component: ResultsTable },
+  { id: 'chart', title: 'Compare prompts', Component: ScoreChart },
+  { id: 'export', title: 'Export', Component: ExportPanel },
+];
 
 /** Toolbar items after the built-in tool buttons: brush size, undo/redo, threshold, opacity, export. */
-export const TOOLBAR_ITEMS: Slot[] = [];
+export const TOOLBAR_ITEMS: Slot[] = [{ id: 'correction', title: 'Correction', Component: CorrectionToolbar }];
 
 /** Status bar items after the built-in read-outs: model, backend and why, last timings. */
 export const STATUS_ITEMS: Slot[] = [];

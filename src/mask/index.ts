@@ -14,3 +14,4 @@ export * from './contours';
 export * from './attributes';
 export * from './prompts';
 export * from './render';
+export * from './scores';

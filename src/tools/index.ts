@@ -9,7 +9,7 @@ import { createBrush, createEraser } from './brush';
 import { createLasso } from './lasso';
 import { createFloodFill } from './fill';
 import { createPan } from './pan';
-import { getSession } from './session';
+import { getSession as activeSession, type CorrectionSession } from './session';
 
 export { CorrectionSession, getSession, setSession, onSession } from './session';
 export type { ChangeKind, ChangeListener } from './session';
@@ -19,10 +19,13 @@ export interface CorrectionToolDeps {
   onFillTooLarge?(): void;
   /** Include the pan tool (skip it when the viewer provides its own). */
   pan?: boolean;
+  /** Session accessor; defaults to the active session (may create one on demand). */
+  getSession?: () => CorrectionSession | null;
 }
 
 export function createCorrectionTools(deps: CorrectionToolDeps = {}): Tool[] {
   const getSize = (): number => useToolSettings.getState().brushSize;
+  const getSession = deps.getSession ?? activeSession;
   const tools: Tool[] = [
     createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize }),
     createEraser({ getSession, getSize }),

@@ -1,0 +1,134 @@
+// The correction session's glue: start from a run's mask (or the saved draft), draw dirty rectangles
+// into the 'correction' layer canvas, autosave the draft (debounced, < 1 s) and accept versions.
+import type { Rect } from '../../mask/types';
+import { fullRect } from '../../mask/types';
+import { hexToRgb, renderBinary } from '../../mask/render';
+import { getDb } from '../../storage';
+import { acceptCorrection, loadDraft, saveDraft } from '../../storage/runs';
+import { useLayers } from '../../state/layers';
+import { runPixels, useRuns } from '../../state/runs';
+import { useScans } from '../../state/scans';
+import { useToolSettings } from '../../state/tool';
+import { useView } from '../../state/view';
+import { CorrectionSession, getSession, setSession } from '../../tools/session';
+import { blit, dropLayerCanvas, layerCanvas } from '../results/layers';
+import { adoptCorrectionAsReference } from '../results/referenceActions';
+
+export const CORRECTION_LAYER = 'correction';
+export const CORRECTION_COLOUR = '#fadb14';
+export const AUTOSAVE_MS = 400;
+
+let detach: (() => void) | null = null;
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+let saving: Promise<void> = Promise.resolve();
+let target: { scanId: string; frame: number } | null = null;
+const rgb = hexToRgb(CORRECTION_COLOUR);
+/** Reused RGBA buffer for stroke-sized rectangles, so painting allocates nothing per frame. */
+let scratch = new Uint8ClampedArray(0);
+
+function draw(session: CorrectionSession, rect: Rect): void {
+  const canvas = layerCanvas(CORRECTION_LAYER, session.mask.width, session.mask.height);
+  const need = (rect.x1 - rect.x0) * (rect.y1 - rect.y0) * 4;
+  if (scratch.length < need) scratch = new Uint8ClampedArray(need);
+  blit(canvas, rect, renderBinary(session.mask, rect, rgb, scratch.subarray(0, need)));
+  const layers = useLayers.getState();
+  if (layers.layers.some((l) => l.id === CORRECTION_LAYER)) layers.touch(CORRECTION_LAYER);
+  else layers.upsert({ id: CORRECTION_LAYER, canvas, visible: true, opacity: 0.6, version: 1, z: 10 });
+}
+
+function scheduleSave(): void {
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => void flushDraft(), AUTOSAVE_MS);
+}
+
+/** Write the draft now (also used before Accept and by tests). */
+export async function flushDraft(): Promise<void> {
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = null;
+  const s = getSession();
+  const t = target;
+  if (!s || !t) return;
+  saving = saving.then(() => saveDraft(getDb(), t.scanId, t.frame, s.mask, s.source)).catch((e: unknown) => {
+    console.error('autosave failed', e);
+  });
+  await saving;
+}
+
+function attach(session: CorrectionSession, scanId: string, frame: number): void {
+  detach?.();
+  target = { scanId, frame };
+  setSession(session);
+  const off = session.onChange((rect, kind) => {
+    draw(session, rect);
+    if (kind !== 'stroke') {
+      useToolSettings.getState().bumpMask(session.history.undoDepth, session.history.redoDepth);
+      if (kind !== 'cancel') scheduleSave();
+    }
+  });
+  detach = () => {
+    off();
+    detach = null;
+  };
+  draw(session, fullRect(session.mask));
+  useToolSettings.getState().bumpMask(session.history.undoDepth, session.history.redoDepth);
+}
+
+/** Start correcting from a run's mask (or an empty mask when runId is null). Undoable as one step. */
+export function startCorrection(runId: string | null): void {
+  const { activeId, scan } = useScans.getState();
+  if (!activeId || !scan) return;
+  const px = runId ? runPixels.get(runId) : undefined;
+  const frame = useView.getState().frame;
+  const existing = getSession();
+  if (existing && target?.scanId === activeId && target.frame === frame) {
+    existing.load(px ? px.mask : new Uint8Array(scan.width * scan.height));
+    return;
+  }
+  attach(new CorrectionSession(scan.width, scan.height, px?.mask, runId), activeId, frame);
+  scheduleSave();
+}
+
+/** The session tools paint into; started on demand from the selected run (or empty). */
+export function ensureSession(): CorrectionSession | null {
+  const s = getSession();
+  if (s) return s;
+  startCorrection(useRuns.getState().selectedId);
+  return getSession();
+}
+
+/** On opening a scan frame: resume its saved draft, if any. */
+export async function resumeCorrection(scanId: string | null, frame: number): Promise<void> {
+  await flushDraft();
+  closeCorrection();
+  if (!scanId) return;
+  const draft = await loadDraft(getDb(), scanId, frame);
+  const { activeId } = useScans.getState();
+  if (!draft || activeId !== scanId || useView.getState().frame !== frame) return;
+  attach(new CorrectionSession(draft.mask.width, draft.mask.height, draft.mask.data, draft.source), scanId, frame);
+}
+
+export function closeCorrection(): void {
+  detach?.();
+  setSession(null);
+  target = null;
+  dropLayerCanvas(CORRECTION_LAYER);
+  useToolSettings.getState().bumpMask(0, 0);
+}
+
+export async function acceptCurrent(): Promise<number | null> {
+  const s = getSession();
+  const t = target;
+  if (!s || !t) return null;
+  await flushDraft();
+  const row = await acceptCorrection(getDb(), t.scanId, t.frame, s.mask, s.source);
+  adoptCorrectionAsReference(s.mask, row.version);
+  return row.version;
+}
+
+export function undo(): void {
+  getSession()?.undo();
+}
+
+export function redo(): void {
+  getSession()?.redo();
+}

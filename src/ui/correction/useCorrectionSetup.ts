@@ -1,0 +1,58 @@
+// Always-mounted wiring for the loop (lives in the toolbar item, which never collapses): registers the
+// correction tools and their shortcuts, Shift+wheel brush size, and reloads runs + draft per scan frame.
+import { useEffect } from 'react';
+import { registerShortcut } from '../../state/keymap';
+import { useScans } from '../../state/scans';
+import { useToolSettings } from '../../state/tool';
+import { useTools } from '../../state/tools';
+import { useView } from '../../state/view';
+import { registerCorrectionTools } from '../../tools';
+import { notify } from '../../state/notices';
+import { openRunsFor } from '../results/runActions';
+import { installLoopTestHook } from '../results/testHook';
+import { drawLassoPreview } from './preview';
+import { ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
+
+const BRUSH_TOOLS = ['brush', 'eraser'];
+
+export function useCorrectionSetup(): void {
+  useEffect(() => {
+    installLoopTestHook();
+    const offTools = registerCorrectionTools({
+      getSession: ensureSession,
+      onLassoPreview: drawLassoPreview,
+      onFillTooLarge: () => notify('info', 'Fill stopped', 'That region is open to the edge; close the outline first.'),
+    });
+    const g = 'Correction';
+    const offs = [
+      registerShortcut({ id: 'brush-smaller', keys: ['['], description: 'Smaller brush', group: g, run: () => useToolSettings.getState().growBrush(1 / 1.25) }),
+      registerShortcut({ id: 'brush-larger', keys: [']'], description: 'Larger brush', group: g, run: () => useToolSettings.getState().growBrush(1.25) }),
+      registerShortcut({ id: 'undo', keys: ['Mod+z'], description: 'Undo the last stroke', group: g, run: undo }),
+      registerShortcut({ id: 'redo', keys: ['Mod+Z', 'Mod+Shift+z', 'Mod+y'], description: 'Redo', group: g, run: redo }),
+    ];
+    const wheel = (e: WheelEvent) => {
+      if (!e.shiftKey || !BRUSH_TOOLS.includes(useTools.getState().activeId)) return;
+      if (!(e.target instanceof Element) || !e.target.closest('[data-testid="viewer"]')) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const d = e.deltaY || e.deltaX;
+      useToolSettings.getState().growBrush(d < 0 ? 1.15 : 1 / 1.15);
+    };
+    const flush = () => void flushDraft();
+    window.addEventListener('wheel', wheel, { capture: true, passive: false });
+    window.addEventListener('pagehide', flush);
+    return () => {
+      offTools();
+      offs.forEach((off) => off());
+      window.removeEventListener('wheel', wheel, { capture: true });
+      window.removeEventListener('pagehide', flush);
+    };
+  }, []);
+
+  const scanId = useScans((s) => s.activeId);
+  const scan = useScans((s) => s.scan);
+  const frame = useView((s) => s.frame);
+  useEffect(() => {
+    void openRunsFor(scanId, scan, frame).then(() => resumeCorrection(scanId, frame));
+  }, [scanId, scan, frame]);
+}

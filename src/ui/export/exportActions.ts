@@ -1,0 +1,116 @@
+// Builds export files for the open scan from the mask writers: PNG, label-map PNG, NIfTI, DICOM SEG,
+// COCO RLE JSON, scores CSV/JSON, and everything as one zip. Downloads through a Blob URL.
+import type { Mask } from '../../mask/types';
+import type { Scan } from '../../scan/types';
+import { encodeBinaryPng, encodeLabelPng, labelMap } from '../../scan/writers/png';
+import { writeNiftiMask } from '../../scan/writers/nifti';
+import { writeDicomSeg } from '../../scan/writers/dicomSeg';
+import { toCocoJson } from '../../scan/writers/coco';
+import { scoresCsv, scoresJson, type ScoreRow } from '../../scan/writers/scores';
+import { safeName, zipStudy } from '../../scan/writers/zip';
+import { referencePixels, runPixels, useRuns } from '../../state/runs';
+import { useScans } from '../../state/scans';
+import { useView } from '../../state/view';
+import { getSession } from '../../tools/session';
+
+export type ExportFormat = 'png' | 'label-png' | 'nifti' | 'dicom-seg' | 'coco' | 'scores-csv' | 'scores-json' | 'zip';
+
+export interface ExportFile {
+  name: string;
+  bytes: Uint8Array;
+  mime: string;
+}
+
+export interface MaskSource {
+  id: string;
+  label: string;
+  mask: Mask;
+}
+
+/** Masks that can be exported: the correction, each run, the reference. */
+export function maskSources(): MaskSource[] {
+  const out: MaskSource[] = [];
+  const s = getSession();
+  if (s) out.push({ id: 'correction', label: 'corrected', mask: s.mask });
+  for (const r of useRuns.getState().runs) {
+    const px = runPixels.get(r.id);
+    if (px) out.push({ id: r.id, label: r.prompt || '(empty prompt)', mask: { width: px.width, height: px.height, data: px.mask } });
+  }
+  const ref = referencePixels.current;
+  if (ref) out.push({ id: 'reference', label: 'reference', mask: ref });
+  return out;
+}
+
+function scoreRows(): ScoreRow[] {
+  return useRuns.getState().runs.map((r) => ({
+    runId: r.id, prompt: r.prompt, modelId: r.modelId, variant: r.variant, backend: r.backend, threshold: r.threshold,
+    timings: r.timings, scores: r.scores, createdAt: r.createdAt,
+  }));
+}
+
+const stem = (scan: Scan): string => safeName(scan.name.replace(/\.(nii\.gz|nii|dcm|png|jpe?g|webp|bmp|tiff?)$/i, ''));
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+export function canExport(format: ExportFormat, scan: Scan | null): boolean {
+  if (!scan) return false;
+  return format !== 'dicom-seg' || (scan.format === 'dicom' && !!scan.geometry?.dicom?.sopInstanceUIDs?.length);
+}
+
+export function buildExport(format: ExportFormat, sourceId: string): ExportFile {
+  const scan = useScans.getState().scan;
+  if (!scan) throw new Error('No scan is open.');
+  const frame = useView.getState().frame;
+  const sources = maskSources();
+  const src = sources.find((s) => s.id === sourceId) ?? sources[0];
+  const base = stem(scan);
+  const tag = src ? safeName(src.id === 'correction' || src.id === 'reference' ? src.id : src.label).slice(0, 40) : 'mask';
+  const needMask = (): MaskSource => {
+    if (!src) throw new Error('There is no mask to export yet.');
+    return src;
+  };
+  switch (format) {
+    case 'png':
+      return { name: `${base}_${tag}.png`, bytes: encodeBinaryPng(needMask().mask), mime: 'image/png' };
+    case 'label-png': {
+      const masks = sources.filter((s) => s.id !== 'reference').map((s) => s.mask);
+      if (masks.length === 0) throw new Error('There is no mask to export yet.');
+      return { name: `${base}_labels.png`, bytes: encodeLabelPng(labelMap(masks)), mime: 'image/png' };
+    }
+    case 'nifti':
+      return { name: `${base}_${tag}.nii.gz`, bytes: writeNiftiMask(needMask().mask, scan, frame), mime: 'application/gzip' };
+    case 'dicom-seg':
+      return { name: `${base}_${tag}_seg.dcm`, bytes: writeDicomSeg(needMask().mask, scan, frame, { label: needMask().label }), mime: 'application/dicom' };
+    case 'coco':
+      return { name: `${base}_coco.json`, bytes: enc(JSON.stringify(toCocoJson(scan.name, sources.map((s) => ({ label: s.label, mask: s.mask }))))), mime: 'application/json' };
+    case 'scores-csv':
+      return { name: `${base}_scores.csv`, bytes: enc(scoresCsv(scoreRows())), mime: 'text/csv' };
+    case 'scores-json':
+      return { name: `${base}_scores.json`, bytes: enc(scoresJson(scan.name, useRuns.getState().reference?.label ?? null, scoreRows())), mime: 'application/json' };
+    case 'zip': {
+      const files: Record<string, Uint8Array> = {};
+      for (const f of ['coco', 'scores-csv', 'scores-json', 'label-png'] as const) {
+        const x = buildExport(f, sourceId);
+        files[x.name] = x.bytes;
+      }
+      for (const s of sources) {
+        for (const f of ['png', 'nifti', ...(canExport('dicom-seg', scan) ? (['dicom-seg'] as const) : [])] as const) {
+          const x = buildExport(f, s.id);
+          files[`masks/${x.name}`] = x.bytes;
+        }
+      }
+      return { name: `${base}_study.zip`, bytes: zipStudy(files), mime: 'application/zip' };
+    }
+  }
+}
+
+export function download(file: ExportFile): void {
+  const url = URL.createObjectURL(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

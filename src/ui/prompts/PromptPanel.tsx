@@ -1,0 +1,69 @@
+// Prompt box: Enter runs the prompt (the empty prompt runs once per scan first, for influence);
+// suggestions from the model's classes, the current mask's attributes and the scan's history.
+import { useMemo, useState, useSyncExternalStore } from 'react';
+import { useRuns } from '../../state/runs';
+import { useScans } from '../../state/scans';
+import { useToolSettings } from '../../state/tool';
+import { runWithBaseline } from '../results/runActions';
+import { getSegmenter, onSegmenter } from './segmenter';
+import { suggestPrompts } from './suggestions';
+
+const useSegmenter = () => useSyncExternalStore(onSegmenter, getSegmenter);
+
+export function PromptPanel() {
+  const [text, setText] = useState('');
+  const seg = useSegmenter();
+  const scan = useScans((s) => s.scan);
+  const runs = useRuns((s) => s.runs);
+  const busy = useRuns((s) => s.busy);
+  const error = useRuns((s) => s.error);
+  const pixelsVersion = useRuns((s) => s.pixelsVersion);
+  const maskVersion = useToolSettings((s) => s.maskVersion);
+  const history = useMemo(() => [...new Set(runs.map((r) => r.prompt).filter((p) => p.trim() !== ''))].reverse(), [runs]);
+  const demoPrompt = typeof scan?.metadata.prompt === 'string' ? [scan.metadata.prompt] : [];
+  const classes = seg?.classes() ?? [];
+  const suggestions = useMemo(
+    () => (scan ? suggestPrompts(text, classes, history, demoPrompt).slice(0, 12) : []),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- pixel versions stand in for the buffers
+    [text, classes.join('|'), history, demoPrompt.join('|'), scan, pixelsVersion, maskVersion],
+  );
+  const run = (p: string) => void runWithBaseline(p);
+  return (
+    <div className="prompt-panel" data-testid="prompt-panel">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          run(text);
+        }}
+      >
+        <input
+          type="text"
+          className="prompt-input"
+          placeholder={scan ? 'Describe what to segment, then Enter' : 'Open a scan first'}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          disabled={!scan}
+          data-testid="prompt-input"
+          aria-label="Prompt"
+        />
+        <button type="submit" className="primary" disabled={!scan || !seg} data-testid="prompt-run">
+          Run
+        </button>
+      </form>
+      {!seg && scan && <p className="hint" data-testid="prompt-no-model">Load a model to run prompts.</p>}
+      {busy && <p className="hint" data-testid="prompt-busy">{busy}</p>}
+      {error && <p className="error" data-testid="prompt-error">{error}</p>}
+      {suggestions.length > 0 && (
+        <ul className="suggestions" data-testid="prompt-suggestions">
+          {suggestions.map((s) => (
+            <li key={`${s.kind}:${s.text}`}>
+              <button type="button" className={`suggestion ${s.kind}`} onClick={() => setText(s.text)} onDoubleClick={() => run(s.text)} title={`${s.label} — double-click to run`} data-testid="prompt-suggestion" data-kind={s.kind}>
+                {s.text}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

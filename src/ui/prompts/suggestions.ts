@@ -1,0 +1,51 @@
+// Prompt suggestions: the model's classes, medvlsm attribute prompts built from the current mask
+// (correction, else selected run, else reference), and the scan's prompt history.
+import { maskAttributes } from '../../mask/attributes';
+import { buildPrompts } from '../../mask/prompts';
+import type { Mask } from '../../mask/types';
+import { referencePixels, runPixels, useRuns } from '../../state/runs';
+import { getSession } from '../../tools/session';
+
+export interface Suggestion {
+  text: string;
+  kind: 'class' | 'attributes' | 'history';
+  label: string;
+}
+
+export function currentMask(): Mask | null {
+  const s = getSession();
+  if (s) return s.mask;
+  const { selectedId, runs } = useRuns.getState();
+  const id = selectedId ?? runs[runs.length - 1]?.id;
+  const px = id ? runPixels.get(id) : undefined;
+  if (px) return { width: px.width, height: px.height, data: px.mask };
+  return referencePixels.current;
+}
+
+export function pickClass(input: string, classes: readonly string[]): string {
+  const lower = input.toLowerCase();
+  return classes.find((c) => lower.includes(c.toLowerCase())) ?? classes[0] ?? 'lesion';
+}
+
+export function suggestPrompts(input: string, classes: readonly string[], history: readonly string[], extra: readonly string[] = []): Suggestion[] {
+  const out: Suggestion[] = [];
+  const seen = new Set<string>();
+  const add = (s: Suggestion) => {
+    if (seen.has(s.text) || s.text.trim() === '') return;
+    seen.add(s.text);
+    out.push(s);
+  };
+  classes.forEach((c) => add({ text: c, kind: 'class', label: 'model class' }));
+  const mask = currentMask();
+  if (mask) {
+    const attrs = maskAttributes(mask);
+    if (!attrs.empty) {
+      for (const p of buildPrompts({ className: pickClass(input, classes) }, attrs)) {
+        if (p.key !== 'p0' && p.key !== 'p1') add({ text: p.text, kind: 'attributes', label: p.label });
+      }
+    }
+  }
+  [...extra, ...history].forEach((h) => add({ text: h, kind: 'history', label: 'history' }));
+  const q = input.trim().toLowerCase();
+  return q ? out.filter((s) => s.text.toLowerCase().includes(q) || s.kind === 'attributes') : out;
+}

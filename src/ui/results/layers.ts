@@ -1,0 +1,74 @@
+// Draws runs and the correction mask into the canvases of the viewer's mask layers (state/layers).
+// Runs redraw whole (threshold/mode change); the correction redraws only dirty rectangles.
+import type { Mask, Rect } from '../../mask/types';
+import { fullRect } from '../../mask/types';
+import { hexToRgb, renderBinary, renderContour, renderHeatmap } from '../../mask/render';
+import { useLayers } from '../../state/layers';
+import { runPixels, useRuns, type RunView } from '../../state/runs';
+
+export const runLayerId = (runId: string): string => `run:${runId}`;
+const canvases = new Map<string, HTMLCanvasElement>();
+
+export function layerCanvas(id: string, width: number, height: number): HTMLCanvasElement {
+  let c = canvases.get(id);
+  if (!c || c.width !== width || c.height !== height) {
+    c = document.createElement('canvas');
+    c.width = width;
+    c.height = height;
+    canvases.set(id, c);
+  }
+  return c;
+}
+
+export function dropLayerCanvas(id: string): void {
+  canvases.delete(id);
+  useLayers.getState().remove(id);
+}
+
+/** Put RGBA pixels for `rect` into the canvas (only that rectangle is touched). */
+export function blit(canvas: HTMLCanvasElement, rect: Rect, rgba: Uint8ClampedArray): void {
+  const w = rect.x1 - rect.x0;
+  const h = rect.y1 - rect.y0;
+  if (w <= 0 || h <= 0) return;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, w, h), rect.x0, rect.y0);
+}
+
+export function isShown(run: RunView, soloId: string | null): boolean {
+  return soloId ? run.id === soloId : run.visible;
+}
+
+/** Full redraw of a run's layer from its pixels and display settings. */
+export function drawRun(run: RunView): void {
+  const px = runPixels.get(run.id);
+  if (!px) return;
+  const id = runLayerId(run.id);
+  const canvas = layerCanvas(id, px.width, px.height);
+  const mask: Mask = { width: px.width, height: px.height, data: px.mask };
+  const rect = fullRect(mask);
+  const rgb = hexToRgb(run.colour);
+  const rgba =
+    run.mode === 'heatmap' ? renderHeatmap(px.probs, px.width, rect, rgb) : run.mode === 'contour' ? renderContour(mask, rect, rgb) : renderBinary(mask, rect, rgb);
+  blit(canvas, rect, rgba);
+  const { soloId } = useRuns.getState();
+  const existing = useLayers.getState().layers.find((l) => l.id === id);
+  useLayers.getState().upsert({
+    id, canvas, visible: isShown(run, soloId), opacity: run.opacity, version: (existing?.version ?? 0) + 1, z: 1,
+  });
+}
+
+/** Visibility/opacity only (no pixel work). */
+export function syncRunLayers(): void {
+  const { runs, soloId } = useRuns.getState();
+  const layers = useLayers.getState();
+  for (const r of runs) {
+    const id = runLayerId(r.id);
+    const l = layers.layers.find((x) => x.id === id);
+    if (l && (l.visible !== isShown(r, soloId) || l.opacity !== r.opacity)) layers.update(id, { visible: isShown(r, soloId), opacity: r.opacity });
+  }
+}
+
+export function clearRunLayers(): void {
+  for (const id of [...canvases.keys()]) if (id.startsWith('run:')) dropLayerCanvas(id);
+}

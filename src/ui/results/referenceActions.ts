@@ -1,0 +1,62 @@
+// Reference masks: import from a file (PNG/JPEG thresholded at 128, NIfTI, DICOM SEG), load the stored
+// one (imported, or a demo's ground truth), or use the accepted correction; then rescore every run.
+import type { Mask } from '../../mask/types';
+import { readMaskFile } from '../../scan/writers/maskImport';
+import type { Scan } from '../../scan/types';
+import { getDb } from '../../storage';
+import { listCorrections, loadReferenceRow, maskFromBytes, saveReference } from '../../storage/runs';
+import { useScans } from '../../state/scans';
+import { useView } from '../../state/view';
+import { referencePixels, useRuns } from '../../state/runs';
+import { rescore } from './scoring';
+
+async function rowMask(row: { encoding: string; data: Uint8Array | ArrayBuffer | Blob; width: number; height: number; label?: string }, scan: Scan, frame: number): Promise<Mask> {
+  const bytes = row.data instanceof Blob ? new Uint8Array(await row.data.arrayBuffer()) : row.data instanceof Uint8Array ? row.data : new Uint8Array(row.data);
+  return row.encoding === 'rle' ? maskFromBytes(bytes, row.width, row.height) : readMaskFile({ name: row.label ?? 'reference.png', bytes }, scan, frame);
+}
+
+export async function loadReference(scanId: string, scan: Scan, frame: number): Promise<void> {
+  const row = await loadReferenceRow(getDb(), scanId, frame);
+  if (row) {
+    referencePixels.current = await rowMask(row, scan, frame);
+    useRuns.getState().setReference({ label: row.label ?? 'reference', kind: 'imported' });
+    return;
+  }
+  const versions = await listCorrections(getDb(), scanId, frame);
+  const last = versions[versions.length - 1];
+  if (last && !(last.data instanceof Blob)) {
+    referencePixels.current = maskFromBytes(last.data, scan.width, scan.height);
+    useRuns.getState().setReference({ label: `corrected v${last.version}`, kind: 'corrected' });
+  } else {
+    referencePixels.current = null;
+    useRuns.getState().setReference(null);
+  }
+}
+
+export async function importReference(file: { name: string; bytes: Uint8Array }): Promise<void> {
+  const { activeId, scan } = useScans.getState();
+  const st = useRuns.getState();
+  if (!activeId || !scan) return;
+  const frame = useView.getState().frame;
+  try {
+    const mask = readMaskFile(file, scan, frame);
+    await saveReference(getDb(), activeId, frame, mask, file.name);
+    referencePixels.current = mask;
+    st.setReference({ label: file.name, kind: 'imported' });
+    st.setError(null);
+    rescore();
+    st.bumpPixels();
+  } catch (e) {
+    st.setError(`Could not import "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** After Accept: the corrected mask becomes the reference unless one was imported. */
+export function adoptCorrectionAsReference(mask: Mask, version: number): void {
+  const st = useRuns.getState();
+  if (st.reference?.kind === 'imported') return;
+  referencePixels.current = { width: mask.width, height: mask.height, data: mask.data.slice() };
+  st.setReference({ label: `corrected v${version}`, kind: 'corrected' });
+  rescore();
+  st.bumpPixels();
+}

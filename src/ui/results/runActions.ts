@@ -1,0 +1,141 @@
+// What the prompt and results panels do: open the runs of a scan, run a prompt (and the empty prompt
+// once per scan), re-threshold from stored probabilities, delete. Pixel work is the mask engine's;
+// this module only sequences it with storage, the segmenter and the layer canvases.
+import { resizeBilinear } from '../../mask/resize';
+import { threshold } from '../../mask/threshold';
+import type { Scan } from '../../scan/types';
+import { getDb } from '../../storage';
+import { deleteRunRecord, listRunRecords, saveRunRecord, updateRunRecord, RUN_RECORD_TYPE, RUN_RECORD_VERSION, type RunRecord } from '../../storage/runs';
+import { useScans } from '../../state/scans';
+import { useView } from '../../state/view';
+import { colourFor, runPixels, useRuns, type RunView } from '../../state/runs';
+import { getSegmenter, numericTimings } from '../prompts/segmenter';
+import { clearRunLayers, drawRun, dropLayerCanvas, runLayerId } from './layers';
+import { emptyPromptRun, rescore, splitScores } from './scoring';
+import { loadReference } from './referenceActions';
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+let inflight: AbortController | null = null;
+
+function viewOf(r: RunRecord): RunView {
+  const scores: Record<string, number | null> = { ...r.scores };
+  for (const k of r.nullScores ?? []) scores[k] = null;
+  return {
+    id: r.id, prompt: r.prompt, colour: r.colour, visible: true, opacity: 0.5, mode: 'binary', threshold: r.threshold,
+    modelId: r.modelId, variant: r.variant, backend: r.backend, timings: r.timings, scores, createdAt: r.createdAt,
+  };
+}
+
+/** Load the runs and reference of a scan frame into the store and the layers. */
+export async function openRunsFor(scanId: string | null, scan: Scan | null, frame: number): Promise<void> {
+  inflight?.abort();
+  const st = useRuns.getState();
+  st.reset(scanId, frame);
+  clearRunLayers();
+  runPixels.clear();
+  if (!scanId || !scan) return;
+  try {
+    const records = await listRunRecords(getDb(), scanId, frame);
+    if (useRuns.getState().scanId !== scanId) return;
+    const views = records.map((r) => {
+      const probs = new Float32Array(r.probs.data.slice(0));
+      runPixels.set(r.id, { width: r.probs.width, height: r.probs.height, probs, mask: threshold(probs, r.threshold) });
+      return viewOf(r);
+    });
+    st.setRuns(views);
+    views.forEach(drawRun);
+    await loadReference(scanId, scan, frame);
+    rescore(undefined, false);
+    useRuns.getState().bumpPixels();
+  } catch (e) {
+    st.setError(`Could not load the runs: ${message(e)}`);
+  }
+}
+
+function probsAtScanSize(p: Float32Array, w: number, h: number, scan: Scan): Float32Array {
+  return w === scan.width && h === scan.height ? p : resizeBilinear(p, w, h, scan.width, scan.height);
+}
+
+/** Run one prompt on the open scan; latest wins (an older pending prompt is aborted). */
+export async function runPrompt(prompt: string): Promise<string | null> {
+  const { activeId: scanId, scan } = useScans.getState();
+  const seg = getSegmenter();
+  const st = useRuns.getState();
+  if (!scanId || !scan) return null;
+  if (!seg) {
+    st.setError('No model is loaded yet.');
+    return null;
+  }
+  const frame = useView.getState().frame;
+  inflight?.abort();
+  const ctrl = new AbortController();
+  inflight = ctrl;
+  st.setError(null);
+  st.setBusy(`Running “${prompt || '(empty prompt)'}”…`);
+  try {
+    const res = await seg.segment(scanId, prompt, frame, ctrl.signal);
+    if (ctrl.signal.aborted || useRuns.getState().scanId !== scanId) return null;
+    const probs = probsAtScanSize(res.probabilities, res.width, res.height, scan);
+    const t = res.threshold ?? 0.5;
+    const id = globalThis.crypto.randomUUID();
+    const rec: RunRecord = {
+      id, scanId, frame, prompt, modelId: res.modelId, backend: res.backend ?? 'unknown', threshold: t,
+      timings: numericTimings(res.timings), scores: {}, createdAt: Date.now(), type: RUN_RECORD_TYPE,
+      formatVersion: RUN_RECORD_VERSION, variant: res.variant, colour: colourFor(useRuns.getState().runs.length),
+      probs: { width: scan.width, height: scan.height, data: probs.slice().buffer },
+    };
+    runPixels.set(id, { width: scan.width, height: scan.height, probs, mask: threshold(probs, t) });
+    const view = viewOf(rec);
+    useRuns.getState().upsertRun(view);
+    drawRun(view);
+    rescore(prompt.trim() === '' ? undefined : [id], false);
+    const scored = useRuns.getState().runs.find((r) => r.id === id) ?? view;
+    await saveRunRecord(getDb(), { ...rec, ...splitScores(scored.scores) });
+    if (prompt.trim() === '') rescore();
+    useRuns.getState().bumpPixels();
+    return id;
+  } catch (e) {
+    if (!ctrl.signal.aborted) useRuns.getState().setError(`The prompt failed: ${message(e)}`);
+    return null;
+  } finally {
+    if (inflight === ctrl) {
+      inflight = null;
+      useRuns.getState().setBusy(null);
+    }
+  }
+}
+
+/** Run the user's prompt, preceded once per scan frame by the empty prompt (for influence). */
+export async function runWithBaseline(prompt: string): Promise<string | null> {
+  if (!emptyPromptRun() && prompt.trim() !== '') await runPrompt('');
+  return runPrompt(prompt);
+}
+
+/** Re-threshold from the stored probabilities (no model run). */
+export function setRunThreshold(id: string, t: number): void {
+  const px = runPixels.get(id);
+  const run = useRuns.getState().runs.find((r) => r.id === id);
+  if (!px || !run) return;
+  threshold(px.probs, t, px.mask);
+  useRuns.getState().patchRun(id, { threshold: t });
+  const updated = { ...run, threshold: t };
+  drawRun(updated);
+  rescore(run.prompt.trim() === '' ? undefined : [id]);
+  useRuns.getState().bumpPixels();
+}
+
+export function setRunDisplay(id: string, patch: Partial<Pick<RunView, 'mode' | 'colour'>>): void {
+  const run = useRuns.getState().runs.find((r) => r.id === id);
+  if (!run) return;
+  useRuns.getState().patchRun(id, patch);
+  drawRun({ ...run, ...patch });
+  if (patch.colour) void updateRunRecord(getDb(), id, { colour: patch.colour }).catch(() => undefined);
+}
+
+export async function deleteRun(id: string): Promise<void> {
+  useRuns.getState().removeRun(id);
+  runPixels.delete(id);
+  dropLayerCanvas(runLayerId(id));
+  await deleteRunRecord(getDb(), id);
+  rescore();
+}

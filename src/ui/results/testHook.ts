@@ -1,0 +1,50 @@
+// Test-only read-out of the clinician's loop for e2e specs (window.__vlsmLoop), beside the shell's
+// window.__vlsm: run metadata and scores from the store, masks as row-major RLE counts.
+import { encodeRle } from '../../mask/rle';
+import { referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
+import { useToolSettings } from '../../state/tool';
+import { getSession } from '../../tools/session';
+import { useLayers } from '../../state/layers';
+
+export interface LoopTestApi {
+  runs(): RunView[];
+  busy(): string | null;
+  error(): string | null;
+  reference(): { label: string; kind: string } | null;
+  runMask(id: string): { width: number; height: number; counts: number[] } | null;
+  referenceMask(): { width: number; height: number; counts: number[] } | null;
+  correction(): { width: number; height: number; counts: number[]; undo: number; redo: number; source: string | null } | null;
+  brushSize(): number;
+  layers(): { id: string; visible: boolean; opacity: number; version: number }[];
+}
+
+declare global {
+  interface Window {
+    __vlsmLoop?: LoopTestApi;
+  }
+}
+
+const rle = (width: number, height: number, data: Uint8Array) => ({ width, height, counts: encodeRle({ width, height, data }).counts });
+
+export function installLoopTestHook(): void {
+  window.__vlsmLoop = {
+    runs: () => useRuns.getState().runs.map((r) => ({ ...r, scores: { ...r.scores }, timings: { ...r.timings } })),
+    busy: () => useRuns.getState().busy,
+    error: () => useRuns.getState().error,
+    reference: () => useRuns.getState().reference,
+    runMask: (id) => {
+      const px = runPixels.get(id);
+      return px ? rle(px.width, px.height, px.mask) : null;
+    },
+    referenceMask: () => {
+      const r = referencePixels.current;
+      return r ? rle(r.width, r.height, r.data) : null;
+    },
+    correction: () => {
+      const s = getSession();
+      return s ? { ...rle(s.mask.width, s.mask.height, s.mask.data), undo: s.history.undoDepth, redo: s.history.redoDepth, source: s.source } : null;
+    },
+    brushSize: () => useToolSettings.getState().brushSize,
+    layers: () => useLayers.getState().layers.map(({ id, visible, opacity, version }) => ({ id, visible, opacity, version })),
+  };
+}
