@@ -12,18 +12,20 @@ function describe(e: unknown): string {
   return 'unknown parser error';
 }
 
-/** Raw datasets (no preamble): give the parser a preamble and guess the byte order/VR encoding. */
-function withPreamble(b: Uint8Array): { bytes: Uint8Array; syntax?: string } {
-  if (b.length >= 132 && String.fromCharCode(b[128], b[129], b[130], b[131]) === 'DICM') return { bytes: b };
-  const out = new Uint8Array(b.length + 132);
-  out.set([0x44, 0x49, 0x43, 0x4d], 128);
-  out.set(b, 132);
-  const explicit = /^[A-Z]{2}$/.test(String.fromCharCode(b[4], b[5]));
-  return { bytes: out, syntax: explicit ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2' };
+/** Raw datasets (no preamble and meta group): guess explicit or implicit VR from the first element. */
+function rawSyntax(b: Uint8Array): string | undefined {
+  if (b.length >= 132 && String.fromCharCode(b[128], b[129], b[130], b[131]) === 'DICM') return undefined;
+  return /^[A-Z]{2}$/.test(String.fromCharCode(b[4], b[5])) ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2';
 }
 
-export function parseDataSet(b: Uint8Array, limits: Limits): DataSet {
-  const { bytes, syntax } = withPreamble(b);
+export interface Parsed {
+  ds: DataSet;
+  /** Transfer syntax UID from the meta group, or the one guessed for a raw dataset. */
+  syntax: string;
+}
+
+export function parseDataSet(bytes: Uint8Array, limits: Limits): Parsed {
+  const syntax = rawSyntax(bytes);
   const inflater = (arr: Uint8Array, position: number): Uint8Array => {
     try {
       const { data } = inflateBounded(arr.subarray(position), { container: 'raw', maxBytes: limits.maxBytes });
@@ -60,7 +62,7 @@ export function parseDataSet(b: Uint8Array, limits: Limits): DataSet {
       truncated ? 'truncated' : 'corrupt',
     );
   }
-  return ds;
+  return { ds, syntax: syntax ?? ds.string('x00020010') ?? '1.2.840.10008.1.2.1' };
 }
 
 const NON_IMAGE: [RegExp, string][] = [

@@ -10,7 +10,7 @@ import { geometryOf, rescaleOf, spacingOf, windowOf } from './meta';
 import { assertImage, parseDataSet } from './parse';
 import { isCompressed, storedPixels, syntaxName, type PixelFormat } from './pixels';
 
-function formatOf(ds: DataSet): PixelFormat {
+function formatOf(ds: DataSet, syntax: string): PixelFormat {
   const rows = ds.uint16('x00280010') ?? 0;
   const cols = ds.uint16('x00280011') ?? 0;
   const framesStr = ds.string('x00280008');
@@ -26,7 +26,7 @@ function formatOf(ds: DataSet): PixelFormat {
     signed: ds.uint16('x00280103') === 1,
     photometric: (ds.string('x00280004') ?? (ds.uint16('x00280002') === 3 ? 'RGB' : 'MONOCHROME2')).toUpperCase(),
     planar: ds.uint16('x00280006') ?? 0,
-    syntax: ds.string('x00020010') ?? '1.2.840.10008.1.2',
+    syntax,
     float,
   };
 }
@@ -74,9 +74,9 @@ function rescale(data: PixelArray, slope: number, intercept: number): PixelArray
 }
 
 export async function readDicom(name: string, bytes: Uint8Array, limits: Limits): Promise<Scan> {
-  const ds = parseDataSet(bytes, limits);
+  const { ds, syntax } = parseDataSet(bytes, limits);
   assertImage(ds);
-  const f = formatOf(ds);
+  const f = formatOf(ds, syntax);
   checkFormat(f, limits);
   checkAbort(limits.signal);
   const stored = await storedPixels(ds, f, limits);

@@ -57,7 +57,7 @@ export function readBmp(name: string, b: Uint8Array, limits: Limits): Scan {
     const m = 54; // masks follow the 40-byte core of every header that has them
     masks = [dv.getUint32(m, true), dv.getUint32(m + 4, true), dv.getUint32(m + 8, true), dibSize >= 56 || compression === 6 ? dv.getUint32(m + 12, true) : 0];
   } else if (bpp === 16) masks = [0x7c00, 0x03e0, 0x001f, 0];
-  else masks = [0xff0000, 0x00ff00, 0x0000ff, bpp === 32 ? 0xff000000 : 0];
+  else masks = [0xff0000, 0x00ff00, 0x0000ff, 0]; // BI_RGB: a 32-bit pixel's fourth byte is padding
   const out = new Uint8Array(width * height * 4);
   const ms = masks.map(maskShift);
   const bytesPer = bpp / 8;

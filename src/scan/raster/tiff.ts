@@ -112,7 +112,8 @@ export function readTiff(name: string, b: Uint8Array, limits: Limits): Scan {
       throw new ScanReadError(`The TIFF image data could not be decoded: ${(e as Error).message}.`, 'corrupt');
     }
     if (!ifd.data) throw new ScanReadError('The TIFF image data could not be decoded (unsupported compression?).', 'unsupported');
-    pages.push(decodePage(b, ifd, layout.little));
+    // utif2 already swaps 16-bit samples of big-endian files to little endian (not 32-bit ones).
+    pages.push(decodePage(b, ifd, bps === 16 || layout.little));
   }
   const p0 = pages[0];
   const ok = pages.filter((p) => p.channels === p0.channels && p.data.constructor === p0.data.constructor);
