@@ -200,3 +200,29 @@ test.describe('bad input corpus', () => {
     await wb.until((s) => expect(s.scans).toHaveLength(2));
   });
 });
+
+test.describe('full storage', () => {
+  test('a scan that does not fit is still shown, reported clearly, and earlier scans are kept', async ({ page }) => {
+    const wb = new Workbench(page);
+    await wb.goto();
+    await wb.openDemo('xray');
+    const before = await wb.until((s) => expect(s.scans).toHaveLength(1));
+    // Pretend the origin's quota is nearly used up from now on.
+    await page.evaluate(() => {
+      const estimate = async () => ({ usage: 1_000_000_000, quota: 1_000_001_000 });
+      Object.defineProperty(navigator.storage, 'estimate', { value: estimate, configurable: true });
+    });
+    await wb.openFiles([multiFrameDicom()]);
+    const notice = wb.notices().last();
+    await expect(notice.getByTestId('notice-title')).toContainText('not saved');
+    await expect(notice.getByTestId('notice-message')).toContainText(/storage is full.*intact/i);
+    const s = await wb.until((st) => expect(st.scan?.name).toBe('emri_small.dcm'));
+    expect(s.scan?.id).toBeNull();
+    expect(s.scans).toEqual(before.scans);
+    await page.reload();
+    await wb.until((st) => {
+      expect(st.scans).toEqual(before.scans);
+      expect(st.scan?.id).toBe(before.scans[0].id);
+    });
+  });
+});
