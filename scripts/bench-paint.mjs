@@ -1,0 +1,40 @@
+// `npm run bench:paint`: bundles scripts/bench-paint-page.ts with Vite, opens it in headless Chromium
+// and prints JSON figures (fps while painting, undo latency) with a full-redraw baseline from the same run.
+import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { chromium } from '@playwright/test';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = mkdtempSync(join(tmpdir(), 'bench-paint-'));
+try {
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: {
+      outDir: out,
+      emptyOutDir: true,
+      minify: true,
+      lib: { entry: join(root, 'scripts/bench-paint-page.ts'), formats: ['iife'], name: 'BenchPaintPage', fileName: () => 'bench.js' },
+    },
+  });
+  const script = join(out, readdirSync(out).find((f) => f.endsWith('.js')));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } });
+    await page.setContent('<!doctype html><html><body style="margin:0"></body></html>');
+    await page.addScriptTag({ path: script });
+    const result = await page.evaluate(() => window.benchPaint());
+    console.log(JSON.stringify({ bench: 'paint', ...result, speedup: +(result.paint.fps / result.baseline.fps).toFixed(2) }, null, 2));
+  } finally {
+    await browser.close();
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
