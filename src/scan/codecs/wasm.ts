@@ -93,6 +93,7 @@ export async function decodeWithCodec(name: CodecName, encoded: Uint8Array): Pro
     decoder.getEncodedBuffer(encoded.length).set(encoded);
     decoder.decode();
     const info = decoder.getFrameInfo();
+    if (!info.width || !info.height) throw new Error('it decodes to no pixels');
     // Copy with this realm's constructor: the heap view comes from the codec's own module scope.
     const bytes = new Uint8Array(decoder.getDecodedBuffer());
     return { info: { ...info }, bytes };

@@ -3,7 +3,7 @@
 // Exported for the e2e tests, which feed the same files to the UI.
 import { gzipSync, zipSync } from 'fflate';
 import type { ScanReadError } from '../types';
-import { bmpFile, concat, dicomFile, dicomImage, jpegFile, niftiFile, niftiHeader, pngFile, tiffFile } from './builders';
+import { bmpFile, concat, dicomEncapsulated, dicomFile, dicomImage, jpegFile, niftiFile, niftiHeader, pngFile, tiffFile } from './builders';
 
 export interface BadFile {
   name: string;
@@ -133,6 +133,24 @@ export function badFiles(): BadFile[] {
     { name: 'spp2.dcm', bytes: dicomImage({ rows: 4, cols: 4, spp: 2 }), code: 'corrupt', message: /samples per pixel/i, why: 'two samples per pixel' },
     { name: 'zero-rows.dcm', bytes: dicomImage({ rows: 0, cols: 4 }), code: 'corrupt', message: /impossible size/i, why: 'rows 0' },
     { name: 'preamble-only.dcm', bytes: concat([new Uint8Array(128), text('DICM')]), code: 'truncated', message: /truncated/i, why: 'DICM and nothing else' },
+    // Compressed DICOM with damaged codestreams: each codec must fail cleanly.
+    ...(
+      [
+        ['rle-bad-offsets.dcm', '1.2.840.10008.1.2.5', concat([Uint8Array.from([1, 0, 0, 0, 0xff, 0xff, 0, 0]), new Uint8Array(56), noise(40, 21)]), 'corrupt', /segment offset/i],
+        ['rle-short.dcm', '1.2.840.10008.1.2.5', Uint8Array.from([1, 0, 0, 0]), 'truncated', /segment table/i],
+        ['j2k-garbage.dcm', '1.2.840.10008.1.2.4.90', concat([Uint8Array.from([0xff, 0x4f, 0xff, 0x51]), noise(300, 22)]), 'corrupt', /JPEG 2000/],
+        ['htj2k-garbage.dcm', '1.2.840.10008.1.2.4.201', concat([Uint8Array.from([0xff, 0x4f, 0xff, 0x51]), noise(300, 23)]), 'corrupt', /HTJ2K/],
+        ['jpegls-garbage.dcm', '1.2.840.10008.1.2.4.80', concat([Uint8Array.from([0xff, 0xd8, 0xff, 0xf7, 0x00, 0x0b, 8, 0, 16, 0, 16, 1, 1, 0x11, 0]), noise(200, 24), Uint8Array.from([0xff, 0xd9])]), 'corrupt', /JPEG-LS|corrupt/i],
+        ['jpeg-wrong-size.dcm', '1.2.840.10008.1.2.4.50', jpegFile(16, 16), 'corrupt', /decodes to 16 x 16/],
+        ['mpeg.dcm', '1.2.840.10008.1.2.4.100', noise(64, 25), 'unsupported', /not supported/i],
+      ] as const
+    ).map(([name, syntax, frame, code, message]) => ({
+      name,
+      bytes: dicomEncapsulated({ rows: 32, cols: 32, syntax, frames: [frame], spp: name.startsWith('jpeg-') ? 3 : 1 }),
+      code,
+      message,
+      why: `encapsulated ${syntax} with a damaged frame`,
+    })),
     // NIfTI
     { name: 'absurd.nii', bytes: niftiFile({ dims: [3, 30000, 30000, 30000] }, new Uint8Array(16)), code: 'too-large', message: /30000 x 30000/, why: '30000^3 voxels' },
     { name: 'negative.nii', bytes: niftiFile({ dims: [3, 64, -64, 10] }, new Uint8Array(16)), code: 'corrupt', message: /dimension of -64/, why: 'negative dim' },

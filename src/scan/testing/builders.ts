@@ -106,6 +106,32 @@ export function dicomImage(o: DicomImageOptions): Uint8Array {
   return dicomFile(els, undefined, sop);
 }
 
+/** Encapsulated pixel data (undefined length, empty offset table, one fragment per frame) for compressed syntaxes. */
+export function dicomEncapsulated(o: { rows: number; cols: number; syntax: string; frames: Uint8Array[]; bits?: 8 | 16; spp?: number; photometric?: string }): Uint8Array {
+  const item = (payload: Uint8Array): Uint8Array => {
+    const h = new Uint8Array(8);
+    const dv = new DataView(h.buffer);
+    dv.setUint16(0, 0xfffe, true);
+    dv.setUint16(2, 0xe000, true);
+    dv.setUint32(4, payload.length, true);
+    return concat([h, payload]);
+  };
+  const head = Uint8Array.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+  const end = Uint8Array.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
+  const pixels = concat([head, item(new Uint8Array(0)), ...o.frames.map((f) => item(f.length % 2 ? concat([f, new Uint8Array(1)]) : f)), end]);
+  const base = dicomImage({ rows: o.rows, cols: o.cols, bits: o.bits, spp: o.spp, photometric: o.photometric, frames: o.frames.length, omitPixels: true });
+  const withSyntax = replaceSyntax(base, o.syntax);
+  return concat([withSyntax, pixels]);
+}
+
+/** Rebuilds the file meta group with another transfer syntax (keeps the dataset bytes). */
+function replaceSyntax(file: Uint8Array, syntax: string): Uint8Array {
+  const metaLen = new DataView(file.buffer, file.byteOffset).getUint32(140, true);
+  const dataset = file.subarray(144 + metaLen);
+  const meta = dicomFile([], syntax);
+  return concat([meta, dataset]);
+}
+
 export interface NiftiOptions {
   dims: number[];
   datatype?: number;
