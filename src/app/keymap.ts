@@ -34,7 +34,7 @@ export function defaultShortcuts(cmd: AppCommands): Shortcut[] {
     { id: 'prev-10', keys: ['PageUp'], description: 'Back 10 slices', group: nav, run: () => stepFrame(-10) },
     { id: 'first', keys: ['Home'], description: 'First slice', group: nav, run: () => goToFrame('first') },
     { id: 'last', keys: ['End'], description: 'Last slice', group: nav, run: () => goToFrame('last') },
-    { id: 'fit', keys: ['f', '0'], description: 'Fit the scan to the window', group: view, run: () => useView.getState().requestFit() },
+    { id: 'fit', keys: ['0', 'F'], description: 'Fit the scan to the window', group: view, run: () => useView.getState().requestFit() },
     { id: 'zoom-in', keys: ['+', '='], description: 'Zoom in', group: view, run: () => zoomCentre(1.25) },
     { id: 'zoom-out', keys: ['-'], description: 'Zoom out', group: view, run: () => zoomCentre(0.8) },
     { id: 'wl-file', keys: ['d'], description: 'Window/level: file default', group: view, run: preset('file') },

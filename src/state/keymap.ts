@@ -19,6 +19,8 @@ interface KeymapState {
 export const useKeymap = create<KeymapState>((set) => ({
   shortcuts: [],
   register: (s) => {
+    const clash = useKeymap.getState().shortcuts.find((x) => x.id !== s.id && x.keys.some((k) => s.keys.includes(k)));
+    if (clash) console.warn(`Shortcut "${s.id}" reuses a key of "${clash.id}"; the first registered wins.`);
     set((st) => ({ shortcuts: [...st.shortcuts.filter((x) => x.id !== s.id), s] }));
     return () => set((st) => ({ shortcuts: st.shortcuts.filter((x) => x !== s) }));
   },

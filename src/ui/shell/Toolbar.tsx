@@ -59,7 +59,7 @@ export function Toolbar({ onOpen, onHelp, children }: Props) {
           ))}
         </select>
       </label>
-      <button type="button" onClick={() => useView.getState().requestFit()} disabled={!scan} title="Fit (F)" data-testid="fit">
+      <button type="button" onClick={() => useView.getState().requestFit()} disabled={!scan} title="Fit (0)" data-testid="fit">
         Fit
       </button>
       {children}
