@@ -16,7 +16,7 @@ interface Mode {
   draw(session: CorrectionSession, ctx: CanvasRenderingContext2D, rect: Rect): void;
 }
 
-let scratch = new Uint8ClampedArray(0);
+let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
 const dirtyRect: Mode = {
   name: 'dirty-rect',
   draw(session, ctx, r) {

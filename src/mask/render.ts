@@ -10,7 +10,7 @@ function rectSize(r: Rect): number {
 }
 
 /** RGBA for `rect` of a binary mask: colour where set, transparent elsewhere. */
-export function renderBinary(mask: Mask, rect: Rect, rgb: Rgb, out?: Uint8ClampedArray): Uint8ClampedArray {
+export function renderBinary(mask: Mask, rect: Rect, rgb: Rgb, out?: Uint8ClampedArray<ArrayBuffer>): Uint8ClampedArray<ArrayBuffer> {
   const px = out && out.length === rectSize(rect) ? out : new Uint8ClampedArray(rectSize(rect));
   const { width, data } = mask;
   const [r, g, b] = rgb;
@@ -30,7 +30,7 @@ export function renderBinary(mask: Mask, rect: Rect, rgb: Rgb, out?: Uint8Clampe
 }
 
 /** RGBA for `rect` showing only border pixels (foreground with a 4-neighbour in background). */
-export function renderContour(mask: Mask, rect: Rect, rgb: Rgb): Uint8ClampedArray {
+export function renderContour(mask: Mask, rect: Rect, rgb: Rgb): Uint8ClampedArray<ArrayBuffer> {
   const px = new Uint8ClampedArray(rectSize(rect));
   const { width: w, height: h, data } = mask;
   let o = 0;
@@ -50,7 +50,7 @@ export function renderContour(mask: Mask, rect: Rect, rgb: Rgb): Uint8ClampedArr
 }
 
 /** Heatmap: the layer colour with alpha proportional to probability. */
-export function renderHeatmap(probs: Float32Array, width: number, rect: Rect, rgb: Rgb): Uint8ClampedArray {
+export function renderHeatmap(probs: Float32Array, width: number, rect: Rect, rgb: Rgb): Uint8ClampedArray<ArrayBuffer> {
   const px = new Uint8ClampedArray(rectSize(rect));
   let o = 0;
   for (let y = rect.y0; y < rect.y1; y++) {

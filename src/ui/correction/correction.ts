@@ -24,7 +24,7 @@ let saving: Promise<void> = Promise.resolve();
 let target: { scanId: string; frame: number } | null = null;
 const rgb = hexToRgb(CORRECTION_COLOUR);
 /** Reused RGBA buffer for stroke-sized rectangles, so painting allocates nothing per frame. */
-let scratch = new Uint8ClampedArray(0);
+let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
 
 function draw(session: CorrectionSession, rect: Rect): void {
   const canvas = layerCanvas(CORRECTION_LAYER, session.mask.width, session.mask.height);
