@@ -24,8 +24,8 @@ export function Toolbar({ onOpen, onHelp, children }: Props) {
   };
   return (
     <header className="toolbar" data-testid="toolbar">
-      <div className="brand">
-        <span className="brand-mark" aria-hidden>◐</span> VLSM Workbench
+      <div className="brand" title="VLSM Workbench">
+        <span className="brand-mark" aria-hidden>◐</span> <span className="brand-text">VLSM Workbench</span>
       </div>
       <button type="button" className="primary" onClick={onOpen} data-testid="open-file" title="Open scan (O)">
         Open…
