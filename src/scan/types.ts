@@ -45,7 +45,10 @@ export interface Scan {
   height: number;
   /** Number of 2-D frames (DICOM frames, NIfTI slices x volumes). Frame f starts at f*width*height*channels. */
   frames: number;
-  /** Full shape as the source declares it, e.g. [w,h] for 2-D, [x,y,z] or [x,y,z,t] for NIfTI, [frames,rows,cols] for DICOM. */
+  /**
+   * Full shape as the source declares it: [w,h] (+[c] for colour) for 2-D pictures, [x,y,z] or [x,y,z,t] for NIfTI,
+   * [rows,cols] or [frames,rows,cols] (+[3] for colour) for DICOM, as pydicom reports it.
+   */
   shape: number[];
   /** 1 = greyscale, 3 = RGB interleaved, 4 = RGBA interleaved. */
   channels: 1 | 3 | 4;

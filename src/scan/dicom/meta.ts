@@ -37,6 +37,11 @@ export function dsNumbers(ds: DataSet, tag: string, macro?: string, frame = 0): 
   return undefined;
 }
 
+function perFrameNumbers(ds: DataSet, tag: string, macro: string, frame: number): number[] | undefined {
+  const inner = ds.elements[PER_FRAME]?.items?.[frame]?.dataSet?.elements[macro]?.items?.[0]?.dataSet;
+  return inner ? numbers(inner, tag) : undefined;
+}
+
 export function rescaleOf(ds: DataSet): { slope: number; intercept: number } {
   const slope = dsNumbers(ds, 'x00281053', 'x00289145')?.[0] ?? 1;
   const intercept = dsNumbers(ds, 'x00281052', 'x00289145')?.[0] ?? 0;
@@ -62,9 +67,11 @@ export function spacingOf(ds: DataSet): { spacing: [number, number, number]; kno
  * (DICOM is LPS, so the first two rows are negated).
  */
 export function geometryOf(ds: DataSet, frames: number, spacing: [number, number, number]): ScanGeometry {
+  // Frame 0 may use the top-level position; later frames only count with their own per-frame position
+  // (a classic multi-frame file's single position must not be repeated for every frame).
   const positions: number[][] = [];
   for (let f = 0; f < frames; f++) {
-    const p = dsNumbers(ds, 'x00200032', 'x00209113', f);
+    const p = f === 0 ? dsNumbers(ds, 'x00200032', 'x00209113', 0) : perFrameNumbers(ds, 'x00200032', 'x00209113', f);
     if (!p || p.length < 3) break;
     positions.push(p.slice(0, 3));
   }
