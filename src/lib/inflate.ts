@@ -23,15 +23,20 @@ const CHUNK = 1 << 14;
 /** Inflates `input`; returns the output (possibly truncated to `want`) and whether the stream ended. */
 export function inflateBounded(input: Uint8Array, opts: BoundedInflateOptions): { data: Uint8Array; ended: boolean } {
   const want = opts.want ?? Infinity;
+  if (want !== Infinity && want > opts.maxBytes) throw new InflateLimitError(opts.maxBytes);
+  // With a known size, write straight into one buffer (no second copy of a large volume).
+  const pre = want !== Infinity ? new Uint8Array(want) : undefined;
   const parts: Uint8Array[] = [];
   let total = 0;
   let ended = false;
   const onData = (chunk: Uint8Array, final: boolean): void => {
     if (chunk.length) {
-      parts.push(chunk);
+      if (pre) {
+        if (total < want) pre.set(chunk.subarray(0, Math.min(chunk.length, want - total)), total);
+      } else parts.push(chunk);
       total += chunk.length;
       // Past the cap and still wanting more: give up now rather than buffering a bomb.
-      if (total > opts.maxBytes && want > opts.maxBytes) throw new InflateLimitError(opts.maxBytes);
+      if (!pre && total > opts.maxBytes) throw new InflateLimitError(opts.maxBytes);
     }
     if (final) ended = true;
   };
@@ -41,15 +46,12 @@ export function inflateBounded(input: Uint8Array, opts: BoundedInflateOptions): 
     const end = Math.min(input.length, off + CHUNK);
     stream.push(input.subarray(off, end), end === input.length);
   }
-  const size = Math.min(total, want);
-  if (size > opts.maxBytes) throw new InflateLimitError(opts.maxBytes);
-  const out = new Uint8Array(size);
+  if (pre) return { data: total >= want ? pre : pre.subarray(0, total), ended };
+  const out = new Uint8Array(total);
   let pos = 0;
   for (const p of parts) {
-    if (pos >= size) break;
-    const n = Math.min(p.length, size - pos);
-    out.set(n === p.length ? p : p.subarray(0, n), pos);
-    pos += n;
+    out.set(p, pos);
+    pos += p.length;
   }
   return { data: out, ended };
 }

@@ -81,6 +81,24 @@ describe('PNG and JPEG', () => {
   });
 });
 
+describe('WebP', () => {
+  const vp8l = (w: number, h: number): Uint8Array => {
+    const b = new Uint8Array(40);
+    const dv = new DataView(b.buffer);
+    b.set(new TextEncoder().encode('RIFF'), 0);
+    dv.setUint32(4, 32, true);
+    b.set(new TextEncoder().encode('WEBPVP8L'), 8);
+    dv.setUint32(16, 20, true);
+    b[20] = 0x2f;
+    dv.setUint32(21, (w - 1) | ((h - 1) << 14), true);
+    return b;
+  };
+  it('reads the size from the header; without a browser decoder says so clearly', async () => {
+    await expect(read('x.webp', vp8l(3, 2))).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/WebP.*browser/) });
+    await expect(read('x.webp', vp8l(16000, 16000))).rejects.toMatchObject({ code: 'too-large' });
+  });
+});
+
 describe('NIfTI', () => {
   const vals = [1, -2, 300, -32768, 32767, 0, 5, 6];
   const i16 = (little: boolean) => {
