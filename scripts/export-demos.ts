@@ -1,6 +1,6 @@
 // Writes demo scans with their ground-truth masks and prompts to a folder, as synthetic training data.
-// Run: node scripts/export-demos.mjs <outDir> [--count N] [--size S] [--kinds endoscopy,xray] [--seed S0]
-// (the .mjs launcher loads this TypeScript through Vite's module runner; Node 20 cannot strip types itself).
+// Run: node scripts/export-demos-cli.mjs <outDir> [--count N] [--size S] [--kinds endoscopy,xray] [--seed S0]
+// (the -cli.mjs launcher loads this TypeScript through Vite's module runner; Node 20 cannot strip types itself).
 // Output: <outDir>/<kind>/<kind>-<seed>.png, <kind>-<seed>_mask.png (0/255) and prompts.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ export function parseArgs(argv: string[]): Args {
     else if (!a.startsWith('--')) args.out = a;
     else throw new Error(`unknown option ${a}`);
   }
-  if (!args.out) throw new Error('usage: node scripts/export-demos.mjs <outDir> [--count N] [--size S] [--kinds a,b] [--seed S0]');
+  if (!args.out) throw new Error('usage: node scripts/export-demos-cli.mjs <outDir> [--count N] [--size S] [--kinds a,b] [--seed S0]');
   for (const k of args.kinds) if (!DEMO_KINDS.includes(k)) throw new Error(`unknown kind ${k}; one of ${DEMO_KINDS.join(', ')}`);
   return args;
 }

@@ -22,13 +22,27 @@ export function ScanLayer({ scan, frame, window }: Props) {
   const buffer = useMemo(() => new Uint8ClampedArray(scan.width * scan.height * 4), [scan]);
   const node = useRef<Konva.Image>(null);
 
-  useEffect(() => {
-    const rgba = windowLevelToRGBA(scan, Math.min(frame, scan.frames - 1), window, buffer);
+  const pending = useRef(0);
+  const paint = (f: number, w: WindowLevel) => {
+    const rgba = windowLevelToRGBA(scan, Math.min(f, scan.frames - 1), w, buffer);
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, scan.width, scan.height), 0, 0);
     node.current?.getLayer()?.batchDraw();
-  }, [scan, frame, window, canvas, buffer]);
+  };
+  const paintRef = useRef(paint);
+  paintRef.current = paint;
+
+  // A new scan paints at once; frame/window changes (drags, key repeat) are coalesced to one per frame.
+  useEffect(() => {
+    paintRef.current(frame, window);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scan]);
+  useEffect(() => {
+    cancelAnimationFrame(pending.current);
+    pending.current = requestAnimationFrame(() => paintRef.current(frame, window));
+    return () => cancelAnimationFrame(pending.current);
+  }, [frame, window]);
 
   return <KonvaImage ref={node} image={canvas} width={scan.width} height={scan.height} listening={false} />;
 }
