@@ -1,6 +1,6 @@
 // Always-mounted wiring for the loop (lives in the toolbar item, which never collapses): registers the
 // correction tools and their shortcuts, Shift+wheel brush size, and reloads runs + draft per scan frame.
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { registerShortcut } from '../../state/keymap';
 import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
@@ -8,7 +8,8 @@ import { useTools } from '../../state/tools';
 import { useView } from '../../state/view';
 import { registerCorrectionTools } from '../../tools';
 import { notify } from '../../state/notices';
-import { openRunsFor } from '../results/runActions';
+import { ensureBaseline, openRunsFor } from '../results/runActions';
+import { useInference } from '../../state/inference';
 import { installLoopTestHook } from '../results/testHook';
 import { drawLassoPreview } from './preview';
 import { ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
@@ -52,7 +53,18 @@ export function useCorrectionSetup(): void {
   const scanId = useScans((s) => s.activeId);
   const scan = useScans((s) => s.scan);
   const frame = useView((s) => s.frame);
+  const modelReady = useInference((s) => s.model !== null);
+  const [loaded, setLoaded] = useState('');
   useEffect(() => {
-    void openRunsFor(scanId, scan, frame).then(() => resumeCorrection(scanId, frame));
+    let live = true;
+    void openRunsFor(scanId, scan, frame)
+      .then(() => resumeCorrection(scanId, frame))
+      .then(() => live && setLoaded(`${scanId}:${frame}`));
+    return () => {
+      live = false;
+    };
   }, [scanId, scan, frame]);
+  useEffect(() => {
+    if (modelReady && loaded === `${scanId}:${frame}`) void ensureBaseline();
+  }, [modelReady, loaded, scanId, frame]);
 }

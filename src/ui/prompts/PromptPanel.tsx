@@ -1,6 +1,7 @@
 // Prompt box: Enter runs the prompt (the empty prompt runs once per scan first, for influence);
 // suggestions from the model's classes, the current mask's attributes and the scan's history.
 import { useMemo, useState, useSyncExternalStore } from 'react';
+import { useInference } from '../../state/inference';
 import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
@@ -21,7 +22,8 @@ export function PromptPanel() {
   const maskVersion = useToolSettings((s) => s.maskVersion);
   const history = useMemo(() => [...new Set(runs.map((r) => r.prompt).filter((p) => p.trim() !== ''))].reverse(), [runs]);
   const demoPrompt = typeof scan?.metadata.prompt === 'string' ? [scan.metadata.prompt] : [];
-  const classes = seg?.classes() ?? [];
+  const modelClasses = useInference((s) => s.model?.classes);
+  const classes = modelClasses ?? seg?.classes() ?? [];
   const suggestions = useMemo(
     () => (scan ? suggestPrompts(text, classes, history, demoPrompt).slice(0, 12) : []),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- pixel versions stand in for the buffers

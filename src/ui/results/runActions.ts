@@ -105,6 +105,14 @@ export async function runPrompt(prompt: string): Promise<string | null> {
   }
 }
 
+/** Once per scan frame, as soon as a model is ready: the empty prompt (the influence baseline). */
+export async function ensureBaseline(): Promise<void> {
+  const st = useRuns.getState();
+  const { activeId } = useScans.getState();
+  if (!activeId || st.scanId !== activeId || st.busy || emptyPromptRun() || !getSegmenter()) return;
+  await runPrompt('');
+}
+
 /** Run the user's prompt, preceded once per scan frame by the empty prompt (for influence). */
 export async function runWithBaseline(prompt: string): Promise<string | null> {
   if (!emptyPromptRun() && prompt.trim() !== '') await runPrompt('');

@@ -1,0 +1,174 @@
+// The clinician's loop end to end on real data (read from ../shared/data, never copied): prompts ->
+// layers + scores, reference import (Kvasir JPEG mask thresholded at 128) with Dice checked against the
+// test's own computation, brush correction + undo/redo, reload keeps everything, export + re-import.
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decode as decodeJpeg } from 'jpeg-js';
+import { unzipSync, strFromU8, gunzipSync } from 'fflate';
+import dcmjs from 'dcmjs';
+import { Workbench } from './pages/Workbench';
+import { SHARED, kvasirJpeg } from './pages/files';
+import { Loop, decodeRle, dice } from './pages/Loop';
+
+test.setTimeout(240_000);
+
+function kvasirReference(name: string) {
+  const buffer = readFileSync(join(SHARED, 'kvasir-seg/masks', name));
+  const img = decodeJpeg(buffer, { useTArray: true, formatAsRGBA: true });
+  const bin = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < bin.length; i++) bin[i] = img.data[i * 4] >= 128 ? 1 : 0;
+  return { file: { name: `ref-${name}`, mimeType: 'image/jpeg', buffer }, bin };
+}
+
+test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-import', async ({ page }) => {
+  const wb = new Workbench(page);
+  const loop = new Loop(page);
+  await wb.goto();
+  await loop.ready();
+  const image = kvasirJpeg();
+  await wb.openFiles([image]);
+  const st = await wb.until((s) => expect(s.scan?.name).toBe(image.name));
+  const { width, height } = st.scan!;
+
+  // two prompts (the empty prompt runs once by itself, for influence)
+  const a = await loop.prompt('polyp');
+  const b = await loop.prompt('one small pink round polyp, located in right of the image');
+  await loop.runNamed('');
+  await expect(loop.runItem('polyp')).toBeVisible();
+  await expect(loop.runItem(b.prompt)).toBeVisible();
+  const layers = await loop.layers();
+  for (const r of [a, b]) expect(layers.map((l) => l.id)).toContain(`run:${r.id}`);
+  const runs = await loop.runs();
+  for (const r of runs) {
+    expect(r.scores.areaFraction).toBeGreaterThanOrEqual(0);
+    expect(r.modelId).toBe('compact-vlsm');
+    expect(r.timings.totalMs).toBeGreaterThan(0);
+  }
+  expect(runs.find((r) => r.id === a.id)?.scores.influence).toBeGreaterThanOrEqual(0);
+  await expect(page.getByTestId('results-row')).toHaveCount(3);
+
+  // reference: the Kvasir JPEG mask, thresholded at 128 by the app and by this test
+  const ref = kvasirReference(image.name);
+  await loop.importReference(ref.file);
+  expect(decodeRle((await loop.referenceMask())!)).toEqual(ref.bin);
+  await expect(async () => {
+    const run = (await loop.runs()).find((r) => r.id === a.id)!;
+    const pred = decodeRle((await loop.runMask(a.id))!);
+    expect(pred.length).toBe(width * height);
+    expect(run.scores.dice).toBeCloseTo(dice(pred, ref.bin), 10);
+  }).toPass();
+  const shown = await loop.runItem('polyp').getByTestId('run-dice').textContent();
+  const aScores = (await loop.runs()).find((r) => r.id === a.id)!.scores;
+  expect(shown).toBe((aScores.dice as number).toFixed(3));
+
+  // threshold slider re-thresholds stored probabilities (no new run)
+  const before = (await loop.runs()).length;
+  await loop.runItem('polyp').getByTestId('run-threshold').fill('0.9');
+  await expect(async () => expect((await loop.runs()).find((r) => r.id === a.id)?.threshold).toBeCloseTo(0.9)).toPass();
+  expect((await loop.runs()).length).toBe(before);
+  await loop.runItem('polyp').getByTestId('run-threshold').fill('0.5');
+
+  // correct: start from the polyp run, paint, undo, redo
+  await loop.runItem('polyp').getByTestId('run-correct').click();
+  const start = (await loop.correction())!;
+  expect(start.source).toBe(a.id);
+  expect(decodeRle(start)).toEqual(decodeRle((await loop.runMask(a.id))!));
+  await page.getByTestId('tool-brush').click();
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  const cx = box.width / 2;
+  const cy = box.height / 2;
+  await loop.stroke([[cx - 60, cy - 20], [cx, cy], [cx + 60, cy + 20]]);
+  const painted = (await loop.correction())!;
+  expect(painted.undo).toBeGreaterThanOrEqual(1);
+  const paintedPx = decodeRle(painted);
+  expect(paintedPx.reduce((s, v) => s + v, 0)).toBeGreaterThan(decodeRle(start).reduce((s, v) => s + v, 0));
+  await wb.key('Control+z');
+  await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(decodeRle(start))).toPass();
+  await wb.key('Control+Shift+Z');
+  await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(paintedPx)).toPass();
+  await wb.key(']');
+  expect(await page.getByTestId('brush-size-value').textContent()).not.toBe('20');
+
+  // reload: runs, scores, reference and every stroke come back
+  await page.waitForTimeout(1200); // autosave is debounced < 1 s
+  await page.reload();
+  await loop.ready();
+  await wb.until((s) => expect(s.scan?.name).toBe(image.name), 30_000);
+  await loop.runNamed('polyp');
+  await expect(async () => {
+    const c = await loop.correction();
+    expect(c).not.toBeNull();
+    expect(decodeRle(c!)).toEqual(paintedPx);
+  }).toPass({ timeout: 20_000 });
+  expect((await loop.runs()).map((r) => r.id).sort()).toEqual(runs.map((r) => r.id).sort());
+  await expect(page.getByTestId('reference-label')).toContainText(ref.file.name);
+  expect((await loop.runs()).find((r) => r.id === a.id)?.scores.dice).toBeCloseTo(aScores.dice as number, 10);
+
+  // export each format; masks re-import as the reference with Dice 1.0
+  for (const format of ['png', 'nifti']) {
+    const f = await loop.exportFile(format, 'correction');
+    await loop.importReference({ name: f.name, mimeType: 'application/octet-stream', buffer: f.bytes });
+    expect(dice(decodeRle((await loop.referenceMask())!), paintedPx)).toBe(1);
+  }
+  const labels = await loop.exportFile('label-png');
+  expect(labels.bytes.subarray(1, 4).toString()).toBe('PNG');
+  const coco = JSON.parse((await loop.exportFile('coco')).bytes.toString());
+  expect(coco.type).toBe('vlsm-workbench/coco-rle');
+  expect(coco.annotations.length).toBeGreaterThanOrEqual(4);
+  const csv = (await loop.exportFile('scores-csv')).bytes.toString().trim().split('\n');
+  expect(csv[0]).toContain('prompt');
+  expect(csv.length).toBe(4);
+  const json = JSON.parse((await loop.exportFile('scores-json')).bytes.toString());
+  expect(json).toMatchObject({ type: 'vlsm-workbench/scores', version: 1 });
+  const zip = unzipSync(new Uint8Array((await loop.exportFile('zip')).bytes));
+  const names = Object.keys(zip);
+  expect(names.some((n) => n.endsWith('_scores.csv'))).toBe(true);
+  expect(names.filter((n) => n.startsWith('masks/') && n.endsWith('.nii.gz')).length).toBeGreaterThanOrEqual(4);
+  expect(strFromU8(zip[names.find((n) => n.endsWith('_scores.csv'))!]).split('\n')[0]).toBe(csv[0]);
+  const nii = zip[names.find((n) => n.includes('correction') && n.endsWith('.nii.gz'))!];
+  expect(gunzipSync(nii).length).toBeGreaterThan(348);
+
+  // Accept keeps versions
+  await page.getByTestId('accept').click();
+  await expect(page.getByTestId('accept')).toContainText('v1');
+});
+
+test('DICOM: prompt, correct, export DICOM SEG referencing the source, re-import with Dice 1', async ({ page }) => {
+  const wb = new Workbench(page);
+  const loop = new Loop(page);
+  await wb.goto();
+  await loop.ready();
+  const buffer = readFileSync(join(SHARED, 'sample-files/dicom/pydicom/MR_small.dcm'));
+  await wb.openFiles([{ name: 'MR_small.dcm', mimeType: 'application/dicom', buffer }]);
+  await wb.until((s) => expect(s.scan?.format).toBe('dicom'));
+  const run = await loop.prompt('brain');
+  await loop.runItem('brain').getByTestId('run-correct').click();
+  await page.getByTestId('tool-brush').click();
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  await loop.stroke([[box.width / 2 - 30, box.height / 2], [box.width / 2 + 30, box.height / 2]]);
+  const corrected = decodeRle((await loop.correction())!);
+  expect(corrected.reduce((s, v) => s + v, 0)).toBeGreaterThan(0);
+  expect(run.id).toBeTruthy();
+
+  const seg = await loop.exportFile('dicom-seg', 'correction');
+  expect(seg.bytes.subarray(128, 132).toString()).toBe('DICM');
+  const toAb = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  const nat = (b: Buffer) => dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(toAb(b)).dict);
+  const src = nat(buffer);
+  const out = nat(seg.bytes);
+  expect(out.Modality).toBe('SEG');
+  expect(out.StudyInstanceUID).toBe(src.StudyInstanceUID);
+  const perFrame = out.PerFrameFunctionalGroupsSequence as Record<string, unknown>[];
+  const deriv = (perFrame[0].DerivationImageSequence as Record<string, unknown>[])[0];
+  const srcImg = (deriv.SourceImageSequence as Record<string, unknown>[])[0];
+  expect(srcImg.ReferencedSOPInstanceUID).toBe(src.SOPInstanceUID);
+
+  await loop.importReference({ name: seg.name, mimeType: 'application/dicom', buffer: seg.bytes });
+  expect(dice(decodeRle((await loop.referenceMask())!), corrected)).toBe(1);
+  await expect(async () => {
+    const r = (await loop.runs()).find((x) => x.id === run.id)!;
+    expect(r.scores.dice).toBeCloseTo(dice(decodeRle((await loop.runMask(run.id))!), corrected), 10);
+    expect(r.scores.hd95Mm === null || typeof r.scores.hd95Mm === 'number').toBe(true);
+  }).toPass();
+});

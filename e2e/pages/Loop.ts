@@ -1,0 +1,112 @@
+// Page object for the clinician's loop panels (prompts, runs, reference, correction, export), found by
+// data-testid; state is read through window.__vlsmLoop (src/ui/results/testHook.ts), never from pixels.
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
+import type { LoopTestApi } from '../../src/ui/results/testHook';
+import type { RunView } from '../../src/state/runs';
+import type { FilePayload } from './Workbench';
+
+export type RleMask = { width: number; height: number; counts: number[] };
+
+export function decodeRle(m: RleMask): Uint8Array {
+  const out = new Uint8Array(m.width * m.height);
+  let p = 0;
+  m.counts.forEach((c, i) => {
+    if (i % 2 === 1) out.fill(1, p, p + c);
+    p += c;
+  });
+  return out;
+}
+
+export function dice(a: Uint8Array, b: Uint8Array): number {
+  let inter = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]) na++;
+    if (b[i]) nb++;
+    if (a[i] && b[i]) inter++;
+  }
+  return na + nb === 0 ? 1 : (2 * inter) / (na + nb);
+}
+
+export class Loop {
+  constructor(readonly page: Page) {}
+
+  private call<K extends keyof LoopTestApi>(name: K, ...args: Parameters<LoopTestApi[K]>): Promise<ReturnType<LoopTestApi[K]>> {
+    return this.page.evaluate(([n, a]) => {
+      const api = window.__vlsmLoop as unknown as Record<string, (...x: unknown[]) => unknown>;
+      return api[n as string](...(a as unknown[]));
+    }, [name, args] as const) as Promise<ReturnType<LoopTestApi[K]>>;
+  }
+
+  async ready(): Promise<void> {
+    await this.page.waitForFunction(() => !!window.__vlsmLoop);
+  }
+  runs(): Promise<RunView[]> {
+    return this.call('runs');
+  }
+  runMask(id: string): Promise<RleMask | null> {
+    return this.call('runMask', id);
+  }
+  referenceMask(): Promise<RleMask | null> {
+    return this.call('referenceMask');
+  }
+  correction(): Promise<(RleMask & { undo: number; redo: number; source: string | null }) | null> {
+    return this.call('correction');
+  }
+  layers(): Promise<{ id: string; visible: boolean; opacity: number; version: number }[]> {
+    return this.call('layers');
+  }
+  error(): Promise<string | null> {
+    return this.call('error');
+  }
+
+  async runNamed(prompt: string, timeout = 60_000): Promise<RunView> {
+    let found: RunView | undefined;
+    await expect(async () => {
+      found = (await this.runs()).find((r) => r.prompt === prompt);
+      expect(found, `run "${prompt}" (error: ${await this.error()})`).toBeDefined();
+    }).toPass({ timeout });
+    return found as RunView;
+  }
+
+  async prompt(text: string): Promise<RunView> {
+    const input = this.page.getByTestId('prompt-input');
+    await input.fill(text);
+    await input.press('Enter');
+    return this.runNamed(text);
+  }
+
+  runItem(prompt: string): Locator {
+    return this.page.locator(`[data-testid="run-item"][data-prompt="${prompt}"]`);
+  }
+
+  async importReference(file: FilePayload): Promise<void> {
+    await this.page.getByTestId('reference-input').setInputFiles(file);
+    await expect(this.page.getByTestId('reference-label')).toContainText(file.name);
+  }
+
+  async exportFile(format: string, source?: string): Promise<{ name: string; bytes: Buffer }> {
+    if (source) await this.page.getByTestId('export-source').selectOption(source);
+    const [dl] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId(`export-${format}`).click()]);
+    return { name: dl.suggestedFilename(), bytes: await readDownload(dl) };
+  }
+
+  /** A brush stroke across the middle of the viewer (screen pixels relative to the viewer). */
+  async stroke(points: [number, number][]): Promise<void> {
+    const box = await this.page.getByTestId('viewer').boundingBox();
+    if (!box) throw new Error('no viewer');
+    const [x0, y0] = points[0];
+    await this.page.mouse.move(box.x + x0, box.y + y0);
+    await this.page.mouse.down();
+    for (const [x, y] of points.slice(1)) await this.page.mouse.move(box.x + x, box.y + y, { steps: 4 });
+    await this.page.mouse.up();
+  }
+}
+
+async function readDownload(dl: Download): Promise<Buffer> {
+  const stream = await dl.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

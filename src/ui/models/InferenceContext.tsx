@@ -1,0 +1,97 @@
+// Creates the one InferenceClient, loads the shipped default model (zero set-up), mirrors the client's
+// status into the inference store, provides the Segmenter the prompt panels use, and pre-encodes the
+// open scan so the first prompt only runs the small graphs.
+import { createContext, useContext, useEffect } from 'react';
+import type { ReactNode } from 'react';
+import { InferenceClient, isAbortError } from '../../worker/client';
+import type { BundleRef, InferenceStatus } from '../../worker/client';
+import type { BackendPreference } from '../../worker/protocol';
+import { useInference } from '../../state/inference';
+import { useScans } from '../../state/scans';
+import { useView } from '../../state/view';
+import { setSegmenter } from '../prompts/segmenter';
+import { getLastResult, ScanEncoder } from './scanEncoder';
+import type { ResultSummary } from './scanEncoder';
+
+export const DEFAULT_MODEL: BundleRef = { kind: 'shipped', id: 'compact-vlsm' };
+const PREF_KEY = 'vlsm.backendPreference';
+
+let singleton: InferenceClient | null = null;
+export function getInferenceClient(): InferenceClient {
+  singleton ??= new InferenceClient();
+  return singleton;
+}
+
+export function backendPreference(): BackendPreference {
+  const v = globalThis.localStorage?.getItem(PREF_KEY);
+  return v === 'wasm' || v === 'webgpu' ? v : 'auto';
+}
+
+export function setBackendPreference(p: BackendPreference): void {
+  globalThis.localStorage?.setItem(PREF_KEY, p);
+}
+
+const Ctx = createContext<InferenceClient | null>(null);
+
+/** Test-only read access (like window.__vlsm): inference status and the last result, no pixels. */
+declare global {
+  interface Window {
+    __vlsmInference?: { getState(): { status: InferenceStatus; crossOriginIsolated: boolean; lastResult: ResultSummary | null } };
+  }
+}
+
+export function useInferenceClient(): InferenceClient {
+  return useContext(Ctx) ?? getInferenceClient();
+}
+
+export function InferenceProvider({ children }: { children: ReactNode }) {
+  const client = getInferenceClient();
+  useEffect(() => {
+    const unsub = client.subscribe((s) =>
+      useInference.getState().set({
+        state: s.state,
+        model: s.model
+          ? { modelId: s.model.modelId, modelName: s.model.modelName, variant: s.model.variant, kind: s.model.kind, threshold: s.model.threshold, classes: s.model.classes, promptExamples: s.model.promptExamples }
+          : null,
+        backend: s.backend ?? null,
+        reason: s.reason ?? null,
+        threads: s.threads ?? null,
+        progress: s.progress ?? null,
+        error: s.error ?? null,
+        lastTimings: s.lastTimings ? { ...s.lastTimings } : null,
+        restarts: s.restarts,
+      }),
+    );
+    const encoder = new ScanEncoder(client);
+    window.__vlsmInference = { getState: () => ({ status: client.status, crossOriginIsolated: globalThis.crossOriginIsolated === true, lastResult: getLastResult() }) };
+    setSegmenter({
+      classes: () => client.status.model?.classes ?? [],
+      segment: (scanId, prompt, frame, signal) => encoder.segment(scanId, prompt, frame, signal),
+    });
+    if (!client.status.model && client.status.state !== 'loading') {
+      client.loadModel(DEFAULT_MODEL, { backendPreference: backendPreference() }).catch((e: unknown) => console.error(e));
+    }
+    // Encode the open scan as soon as it is shown (and when its frame or window changes).
+    const warm = () => {
+      const { activeId, scan } = useScans.getState();
+      if (activeId && scan && client.status.model) encoder.prepare(activeId, useView.getState().frame).catch((e: unknown) => {
+        if (!isAbortError(e)) console.warn('encode failed', e);
+      });
+    };
+    const unsubScans = useScans.subscribe(warm);
+    const unsubView = useView.subscribe((s, prev) => {
+      if (s.frame !== prev.frame || s.window !== prev.window) warm();
+    });
+    const unsubModel = useInference.subscribe((s, prev) => {
+      if (s.model?.modelId !== prev.model?.modelId || s.model?.variant !== prev.model?.variant) warm();
+    });
+    return () => {
+      unsub();
+      unsubScans();
+      unsubView();
+      unsubModel();
+      setSegmenter(null);
+    };
+  }, [client]);
+  return <Ctx.Provider value={client}>{children}</Ctx.Provider>;
+}

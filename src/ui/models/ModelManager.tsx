@@ -1,0 +1,152 @@
+// Model panel: the loaded model and backend (with the reason), backend preference, shipped and stored
+// bundles (use / delete), import a bundle folder, download one from a URL (progress, cancel, resume),
+// and storage used. Every network request here is one the user asked for.
+import { useCallback, useEffect, useState } from 'react';
+import type { ChangeEvent } from 'react';
+import { useInference } from '../../state/inference';
+import type { BundleRef } from '../../worker/client';
+import { deleteStoredModel, downloadModel, importFolder, listStoredModels, openModelCache, storageEstimate } from '../../worker/modelStore';
+import type { StoredModel, StoreProgress } from '../../worker/modelStore';
+import type { BackendPreference } from '../../worker/protocol';
+import { backendPreference, DEFAULT_MODEL, setBackendPreference, useInferenceClient } from './InferenceContext';
+import { formatBytes } from './format';
+
+interface Shipped {
+  id: string;
+  name: string;
+  bytes: number;
+}
+
+export function ModelManager() {
+  const client = useInferenceClient();
+  const inf = useInference();
+  const [shipped, setShipped] = useState<Shipped[]>([]);
+  const [stored, setStored] = useState<StoredModel[]>([]);
+  const [storage, setStorage] = useState<{ usage: number; quota: number } | null>(null);
+  const [url, setUrl] = useState('');
+  const [job, setJob] = useState<{ label: string; progress: StoreProgress | null; ctl: AbortController } | null>(null);
+  const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null);
+  const [pref, setPref] = useState<BackendPreference>(backendPreference());
+  const [active, setActive] = useState<BundleRef>(DEFAULT_MODEL);
+
+  const refresh = useCallback(async () => {
+    const res = await fetch(`${import.meta.env.BASE_URL}models/index.json`).catch(() => null);
+    if (res?.ok) setShipped((await res.json()) as Shipped[]);
+    if (typeof caches !== 'undefined') setStored(await listStoredModels(await openModelCache()));
+    setStorage(await storageEstimate());
+  }, []);
+
+  useEffect(() => {
+    refresh().catch(() => undefined);
+  }, [refresh]);
+
+  const use = (ref: BundleRef, p = pref) => {
+    setMessage(null);
+    setActive(ref);
+    client.loadModel(ref, { backendPreference: p }).catch((e: Error) => setMessage({ kind: 'error', text: e.message }));
+  };
+
+  const run = async (label: string, work: (cache: Awaited<ReturnType<typeof openModelCache>>, ctl: AbortController) => Promise<StoredModel>) => {
+    const ctl = new AbortController();
+    setMessage(null);
+    setJob({ label, progress: null, ctl });
+    try {
+      const m = await work(await openModelCache(), ctl);
+      setMessage({ kind: 'ok', text: `Stored '${m.name}' (${formatBytes(m.bytes)}).` });
+    } catch (e) {
+      setMessage({ kind: 'error', text: (e as Error).name === 'AbortError' ? 'Download paused: download again to resume.' : (e as Error).message });
+    } finally {
+      setJob(null);
+      await refresh();
+    }
+  };
+
+  const onFolder = (e: ChangeEvent<HTMLInputElement>) => {
+    const files = Array.from(e.target.files ?? []);
+    e.target.value = '';
+    if (files.length) void run('Importing', (cache) => importFolder(cache, files, (p) => setJob((j) => j && { ...j, progress: p })));
+  };
+
+  const onDownload = () => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      setMessage({ kind: 'error', text: 'Enter the URL of a bundle folder (containing manifest.json).' });
+      return;
+    }
+    void run('Downloading', (cache, ctl) =>
+      downloadModel(cache, target.href, { signal: ctl.signal, onProgress: (p) => setJob((j) => j && { ...j, progress: p }) }),
+    );
+  };
+
+  const current = inf.model;
+  const pct = job?.progress?.total ? Math.round((job.progress.loaded / job.progress.total) * 100) : inf.progress?.total ? Math.round(((inf.progress.loaded ?? 0) / inf.progress.total) * 100) : null;
+  return (
+    <div className="model-manager" data-testid="model-manager">
+      <p data-testid="model-current" data-state={inf.state}>
+        {current ? `${current.modelName} (${current.variant}, ${current.kind})` : inf.state === 'loading' ? 'Loading model…' : 'No model loaded'}
+      </p>
+      {inf.backend && (
+        <p className="hint" data-testid="model-backend">
+          {inf.backend === 'webgpu' ? 'WebGPU' : `WASM, ${inf.threads ?? 1} thread${(inf.threads ?? 1) > 1 ? 's' : ''}`}: {inf.reason}
+        </p>
+      )}
+      {inf.error && <p className="error" data-testid="model-error">{inf.error}</p>}
+      <label>
+        Backend{' '}
+        <select
+          data-testid="model-backend-pref"
+          value={pref}
+          onChange={(e) => {
+            const p = e.target.value as BackendPreference;
+            setPref(p);
+            setBackendPreference(p);
+            use(active, p);
+          }}
+        >
+          <option value="auto">Automatic</option>
+          <option value="webgpu">WebGPU if available</option>
+          <option value="wasm">WASM (CPU)</option>
+        </select>
+      </label>
+      <ul className="model-list" data-testid="model-list">
+        {shipped.map((m) => (
+          <li key={`s-${m.id}`} data-testid={`model-shipped-${m.id}`}>
+            {m.name} <span className="hint">shipped · {formatBytes(m.bytes)}</span>{' '}
+            <button type="button" onClick={() => use({ kind: 'shipped', id: m.id })}>Use</button>
+          </li>
+        ))}
+        {stored.map((m) => (
+          <li key={`u-${m.id}`} data-testid={`model-stored-${m.id}`}>
+            {m.name} <span className="hint">{m.source} · {formatBytes(m.bytes)}</span>{' '}
+            <button type="button" onClick={() => use({ kind: 'stored', id: m.id })}>Use</button>{' '}
+            <button type="button" data-testid={`model-delete-${m.id}`} onClick={() => void openModelCache().then((c) => deleteStoredModel(c, m.id)).then(refresh)}>
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+      <label className="button">
+        Import bundle folder…
+        <input type="file" data-testid="model-import" hidden multiple {...{ webkitdirectory: '' }} onChange={onFolder} />
+      </label>
+      <div className="row">
+        <input type="url" placeholder="https://…/bundle/" data-testid="model-url" value={url} onChange={(e) => setUrl(e.target.value)} />
+        <button type="button" data-testid="model-download" disabled={!!job} onClick={onDownload}>Download</button>
+      </div>
+      {(job || pct !== null) && (
+        <div data-testid="model-progress">
+          <progress max={100} value={pct ?? undefined} /> {job?.label ?? 'Loading'} {job?.progress?.file ?? inf.progress?.file ?? ''}
+          {job && <button type="button" onClick={() => job.ctl.abort()}>Cancel</button>}
+        </div>
+      )}
+      {message && <p className={message.kind === 'error' ? 'error' : 'hint'} data-testid="model-message">{message.text}</p>}
+      {storage && (
+        <p className="hint" data-testid="model-storage">
+          Storage used {formatBytes(storage.usage)} of {formatBytes(storage.quota)}
+        </p>
+      )}
+    </div>
+  );
+}

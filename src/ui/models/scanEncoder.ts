@@ -1,0 +1,70 @@
+// Maps (scan id, frame, window) to an encoded image in the worker: one key per frame (and per window for
+// data that needs windowing), encoded once; older keys of the same scan are forgotten to free memory.
+import type { Scan } from '../../scan/types';
+import type { InferenceClient, SegmentResult } from '../../worker/client';
+import { useScans } from '../../state/scans';
+import { useView } from '../../state/view';
+
+export class ScanEncoder {
+  private readonly keys = new Map<string, string>(); // scanId -> current key
+  private readonly ready = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly client: InferenceClient) {}
+
+  private keyOf(scanId: string, scan: Scan, frame: number): string {
+    const w = useView.getState().window;
+    const windowed = scan.dtype !== 'uint8';
+    return windowed ? `${scanId}#${frame}#${w.center}/${w.width}` : `${scanId}#${frame}`;
+  }
+
+  /** Encodes the open scan's frame if needed; resolves to the worker key. */
+  async prepare(scanId: string, frame: number, signal?: AbortSignal): Promise<string> {
+    const { activeId, scan } = useScans.getState();
+    if (!scan || activeId !== scanId) throw new Error('that scan is not open');
+    const key = this.keyOf(scanId, scan, frame);
+    const old = this.keys.get(scanId);
+    if (old && old !== key) {
+      this.client.forgetScan(old);
+      this.ready.delete(old);
+    }
+    this.keys.set(scanId, key);
+    let p = this.ready.get(key);
+    if (!p) {
+      p = this.client.encodeImage(key, scan, { frame, window: useView.getState().window, signal });
+      this.ready.set(key, p);
+      p.catch(() => this.ready.delete(key));
+    }
+    await p;
+    return key;
+  }
+
+  async segment(scanId: string, prompt: string, frame: number, signal?: AbortSignal): Promise<SegmentResult> {
+    const key = await this.prepare(scanId, frame, signal);
+    const r = await this.client.segment(key, prompt, { signal });
+    lastResult = summarise(scanId, frame, r);
+    return r;
+  }
+}
+
+/** What the last prompt produced, for the test hook (window.__vlsmInference): no pixels, just numbers. */
+export interface ResultSummary {
+  scanId: string;
+  frame: number;
+  prompt: string;
+  width: number;
+  height: number;
+  foreground: number;
+  timings: SegmentResult['timings'];
+  cache: SegmentResult['cache'];
+  backend: string;
+  modelId: string;
+}
+
+let lastResult: ResultSummary | null = null;
+export const getLastResult = (): ResultSummary | null => lastResult;
+
+function summarise(scanId: string, frame: number, r: SegmentResult): ResultSummary {
+  let fg = 0;
+  for (const p of r.probabilities) if (p >= r.threshold) fg++;
+  return { scanId, frame, prompt: r.prompt, width: r.width, height: r.height, foreground: fg / r.probabilities.length, timings: r.timings, cache: r.cache, backend: r.backend, modelId: r.modelId };
+}
