@@ -48,6 +48,20 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   expect(runs.find((r) => r.id === a.id)?.scores.influence).toBeGreaterThanOrEqual(0);
   await expect(page.getByTestId('results-row')).toHaveCount(3);
 
+  // solo shows one layer only; the toggle hides one
+  await loop.runItem('polyp').getByTestId('run-solo').click();
+  await expect(async () => {
+    const vis = (await loop.layers()).filter((l) => l.id.startsWith('run:') && l.visible).map((l) => l.id);
+    expect(vis).toEqual([`run:${a.id}`]);
+  }).toPass();
+  await loop.runItem('polyp').getByTestId('run-solo').click();
+  await loop.runItem(b.prompt).getByTestId('run-visible').uncheck();
+  await expect(async () => {
+    const l = (await loop.layers()).find((x) => x.id === `run:${b.id}`);
+    expect(l?.visible).toBe(false);
+  }).toPass();
+  await loop.runItem(b.prompt).getByTestId('run-visible').check();
+
   // reference: the Kvasir JPEG mask, thresholded at 128 by the app and by this test
   const ref = kvasirReference(image.name);
   await loop.importReference(ref.file);
@@ -113,8 +127,11 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   }
   const labels = await loop.exportFile('label-png');
   expect(labels.bytes.subarray(1, 4).toString()).toBe('PNG');
-  const coco = JSON.parse((await loop.exportFile('coco')).bytes.toString());
+  const cocoFile = await loop.exportFile('coco', 'correction');
+  const coco = JSON.parse(cocoFile.bytes.toString());
   expect(coco.type).toBe('vlsm-workbench/coco-rle');
+  await loop.importReference({ name: cocoFile.name, mimeType: 'application/json', buffer: cocoFile.bytes });
+  expect(dice(decodeRle((await loop.referenceMask())!), paintedPx)).toBe(1);
   expect(coco.annotations.length).toBeGreaterThanOrEqual(4);
   const csv = (await loop.exportFile('scores-csv')).bytes.toString().trim().split('\n');
   expect(csv[0]).toContain('prompt');

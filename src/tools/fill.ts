@@ -16,7 +16,7 @@ export function createFloodFill(o: FillOptions): Tool {
   return {
     id: 'fill',
     label: 'Flood fill',
-    key: 'f',
+    key: 'k',
     cursor: 'cell',
     onPointerDown(pt: ImagePoint) {
       if (pt.buttons !== 0 && (pt.buttons & 1) === 0) return;

@@ -1,6 +1,7 @@
 // Reference masks from files -> binary mask at the scan's size. PNG (fast-png) and JPEG (jpeg-js):
 // first channel; values >= 128 are foreground, except when the image only holds small labels (max < 128,
-// e.g. 0/1 or a label map) where any non-zero value is. NIfTI and DICOM SEG go through their readers.
+// e.g. 0/1 or a label map) where any non-zero value is. NIfTI and DICOM SEG go through their readers;
+// our COCO RLE JSON export is validated and its first mask used.
 import { decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import type { Mask } from '../../mask/types';
@@ -8,14 +9,16 @@ import { resizeNearest } from '../../mask/resize';
 import type { Scan } from '../types';
 import { readNiftiMask } from './nifti';
 import { readDicomSeg } from './dicomSeg';
+import { parseCocoJson } from './coco';
 
-export type MaskFileKind = 'png' | 'jpeg' | 'nifti' | 'dicom-seg';
+export type MaskFileKind = 'png' | 'jpeg' | 'nifti' | 'dicom-seg' | 'coco-json';
 
 export function sniffMaskFile(name: string, b: Uint8Array): MaskFileKind | null {
   if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
   if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
   if (b.length > 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d) return 'dicom-seg';
   if (/\.nii(\.gz)?$/i.test(name)) return 'nifti';
+  if (/\.json$/i.test(name) || (b.length > 0 && b[0] === 0x7b)) return 'coco-json';
   if (b.length > 2 && b[0] === 0x1f && b[1] === 0x8b) return 'nifti';
   if (b.length >= 348) {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -69,6 +72,12 @@ export function readMaskFile(file: { name: string; bytes: Uint8Array }, scan: Sc
       return readNiftiMask(file.bytes, scan, frame);
     case 'dicom-seg':
       return readDicomSeg(file.bytes, scan, frame).mask;
+    case 'coco-json': {
+      // our own COCO RLE export (validated): the first annotation, e.g. the corrected mask
+      const { entries } = parseCocoJson(new TextDecoder().decode(file.bytes));
+      if (entries.length === 0) throw new Error('The COCO file holds no masks.');
+      return fitToScan(entries[0].mask, scan);
+    }
     default:
       throw new Error(`"${file.name}" is not a PNG, JPEG, NIfTI or DICOM SEG mask.`);
   }

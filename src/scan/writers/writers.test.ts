@@ -137,6 +137,9 @@ describe('COCO, scores, zip', () => {
     expect(sameBinary(back.entries[0].mask, a)).toBe(true);
     expect(back.entries[0].label).toBe('polyp');
     expect(() => parseCocoJson('{"type":"other"}')).toThrow(/Not a/);
+    const asRef = readMaskFile({ name: 'x_coco.json', bytes: new TextEncoder().encode(JSON.stringify(doc)) }, fakeScan(50, 40));
+    expect(dice(asRef, a)).toBe(1);
+    expect(() => readMaskFile({ name: 'bad.json', bytes: new TextEncoder().encode('{"type":"x"}') }, fakeScan(50, 40))).toThrow(/Not a/);
     expect(() => parseCocoJson(JSON.stringify({ ...doc, version: 99 }))).toThrow(/version/);
   });
 

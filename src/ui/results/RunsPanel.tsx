@@ -68,9 +68,9 @@ export function RunsPanel() {
   return (
     <div data-testid="runs-panel">
       <div className="reference-row">
-        <label className="field" title="Reference mask: PNG/JPEG (thresholded at 128), NIfTI or DICOM SEG">
+        <label className="field" title="Reference mask: PNG/JPEG (thresholded at 128), NIfTI, DICOM SEG or our COCO RLE JSON">
           Reference
-          <input type="file" accept=".png,.jpg,.jpeg,.nii,.gz,.dcm,application/dicom" disabled={!scan} onChange={(e) => onRef(e.target.files)} data-testid="reference-input" />
+          <input type="file" accept=".png,.jpg,.jpeg,.nii,.gz,.dcm,.json,application/dicom" disabled={!scan} onChange={(e) => onRef(e.target.files)} data-testid="reference-input" />
         </label>
         <span className="hint" data-testid="reference-label">{reference ? `${reference.label} (${reference.kind})` : 'none'}</span>
       </div>
