@@ -130,6 +130,21 @@ test.describe('foundation', () => {
     await wb.until((s) => expect(s.scan?.name).toBe('Patient A chest'));
   });
 
+  test('files dropped on the window open like chosen ones', async ({ page }) => {
+    const file = multiFrameDicom();
+    const dt = await page.evaluateHandle(({ bytes, name }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], name));
+      return transfer;
+    }, { bytes: [...file.buffer], name: file.name });
+    await page.dispatchEvent('[data-testid="viewer"]', 'dragover', { dataTransfer: dt });
+    await page.dispatchEvent('[data-testid="viewer"]', 'drop', { dataTransfer: dt });
+    await wb.until((s) => {
+      expect(s.scan).toMatchObject({ name: file.name, frames: MULTIFRAME_DICOM.frames });
+      expect(s.scans).toHaveLength(1);
+    });
+  });
+
   test('demo gallery opens each demo and saves it', async () => {
     const kinds = ['endoscopy', 'ultrasound', 'xray', 'dermoscopy'];
     for (const [i, kind] of kinds.entries()) {
