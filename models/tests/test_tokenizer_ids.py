@@ -94,8 +94,13 @@ def reference_encode(text: str) -> list[int]:
     return ids + [EOS]
 
 
+@lru_cache(maxsize=1)
+def _tokenizer() -> Tokenizer:
+    return Tokenizer.from_file(str(TOKENIZER))
+
+
 def encode(text: str) -> list[int]:
-    return Tokenizer.from_file(str(TOKENIZER)).encode(text).ids
+    return _tokenizer().encode(text).ids
 
 
 def fixture_data() -> dict:

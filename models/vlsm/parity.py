@@ -7,6 +7,7 @@ with tokenizer.json (unpadded), a runner for split and single bundles, Dice, and
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +35,18 @@ def preprocess(image, manifest: dict) -> np.ndarray:
 
 def tokenize(text: str, tokenizer_path: str | Path, max_length: int = 77) -> tuple[np.ndarray, np.ndarray]:
     """Unpadded input_ids and attention_mask [1, L] int64 (truncated to max_length, keeping EOS)."""
-    from tokenizers import Tokenizer
-
-    ids = Tokenizer.from_file(str(tokenizer_path)).encode(text).ids
+    ids = _tokenizer(str(tokenizer_path)).encode(text).ids
     if len(ids) > max_length:
         ids = ids[: max_length - 1] + [ids[-1]]
     arr = np.asarray([ids], dtype=np.int64)
     return arr, np.ones_like(arr)
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(path: str):
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(path)
 
 
 def session(path: str | Path, threads: int = 2):
