@@ -138,6 +138,9 @@ export function modelsPlugin(options: ModelsPluginOptions = {}): Plugin {
       const entries = files.map((f) => ({ url: config.base + f, revision: createHash('sha256').update(readFileSync(join(outDir, f))).digest('hex').slice(0, 16) }));
       const version = createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16);
       writeFileSync(join(outDir, 'precache-manifest.json'), JSON.stringify({ version, entries }));
+      // The version goes into sw.js itself, so a new build is a new service worker (browsers compare bytes).
+      const sw = join(outDir, 'sw.js');
+      if (existsSync(sw)) writeFileSync(sw, readFileSync(sw, 'utf8').replace('__PRECACHE_VERSION__', version));
       config.logger.info(`[vlsm-models] shipped ${shipped.join(', ')}; precache ${entries.length} files (version ${version})`);
     },
   };

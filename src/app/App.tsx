@@ -17,6 +17,7 @@ import { MOUSE_HELP, useKeyboard, type AppCommands } from './keymap';
 import { RightPanel } from './RightPanel';
 import { STATUS_ITEMS, TOOLBAR_ITEMS } from './slots';
 import { useStartup } from './startup';
+import { InferenceProvider } from '../ui/models/InferenceContext';
 
 const fire = (p: Promise<unknown>) => void p.catch((e: unknown) => console.error(e));
 
@@ -39,6 +40,7 @@ export function App() {
   useEffect(() => () => setHelp(false), []);
 
   return (
+    <InferenceProvider>
     <div className="app" data-testid="app">
       <ErrorBoundary name="toolbar">
         <Toolbar onOpen={commands.openFile} onHelp={commands.toggleHelp}>
@@ -76,6 +78,7 @@ export function App() {
       <Notices />
       {help && <HelpOverlay onClose={() => setHelp(false)} mouse={MOUSE_HELP} />}
     </div>
+    </InferenceProvider>
   );
 }
 

@@ -7,6 +7,8 @@ import { ResultsTable } from '../ui/results/ResultsTable';
 import { ScoreChart } from '../ui/results/ScoreChart';
 import { ExportPanel } from '../ui/export/ExportPanel';
 import { CorrectionToolbar } from '../ui/correction/CorrectionToolbar';
+import { ModelManager } from '../ui/models/ModelManager';
+import { InferenceStatus } from '../ui/models/InferenceStatus';
 
 export interface Slot {
   id: string;
@@ -22,6 +24,7 @@ export const RIGHT_PANELS: Slot[] = [
   { id: 'runs', title: 'Runs', Component: RunsPanel },
   { id: 'results', title: 'Results', Component: ResultsTable },
   { id: 'chart', title: 'Compare prompts', Component: ScoreChart },
+  { id: 'models', title: 'Model', Component: ModelManager, collapsed: true },
   { id: 'export', title: 'Export', Component: ExportPanel },
 ];
 
@@ -29,4 +32,4 @@ export const RIGHT_PANELS: Slot[] = [
 export const TOOLBAR_ITEMS: Slot[] = [{ id: 'correction', title: 'Correction', Component: CorrectionToolbar }];
 
 /** Status bar items after the built-in read-outs: model, backend and why, last timings. */
-export const STATUS_ITEMS: Slot[] = [];
+export const STATUS_ITEMS: Slot[] = [{ id: 'inference', title: 'Inference', Component: InferenceStatus }];

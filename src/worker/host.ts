@@ -136,6 +136,7 @@ export class InferenceHost {
       threshold: m.output.threshold,
       inputSize: m.input.size,
       promptExamples: m.modelCard.promptExamples ?? [],
+      classes: m.modelCard.classes ?? [],
       loadMs: now() - t0,
     };
   }

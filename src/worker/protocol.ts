@@ -49,6 +49,7 @@ export interface ModelInfo extends BackendInfo {
   threshold: number;
   inputSize: [number, number];
   promptExamples: string[];
+  classes: string[];
   loadMs: number;
 }
 

@@ -10,6 +10,7 @@ import { useInference } from '../../state/inference';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { setSegmenter } from '../prompts/segmenter';
+import { registerServiceWorker } from '../../worker/registerSW';
 import { getLastResult, ScanEncoder } from './scanEncoder';
 import type { ResultSummary } from './scanEncoder';
 
@@ -62,6 +63,7 @@ export function InferenceProvider({ children }: { children: ReactNode }) {
         restarts: s.restarts,
       }),
     );
+    void registerServiceWorker();
     const encoder = new ScanEncoder(client);
     window.__vlsmInference = { getState: () => ({ status: client.status, crossOriginIsolated: globalThis.crossOriginIsolated === true, lastResult: getLastResult() }) };
     setSegmenter({

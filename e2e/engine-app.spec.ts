@@ -1,0 +1,35 @@
+// Prompt -> mask in the workbench with the shipped default model, zero set-up: open a real Kvasir JPEG
+// (read from ../shared/data at run time), type a prompt, run it; state is read through test hooks.
+import { expect, test } from '@playwright/test';
+import jpeg from 'jpeg-js';
+import { Workbench } from './pages/Workbench';
+import { kvasirJpeg } from './pages/files';
+
+test('prompt -> mask on a Kvasir image with the default model', async ({ page, baseURL }) => {
+  const origin = new URL(baseURL as string).origin;
+  const foreign: string[] = [];
+  page.on('request', (r) => {
+    if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(origin)) foreign.push(r.url());
+  });
+  const wb = new Workbench(page);
+  await wb.goto();
+  const photo = kvasirJpeg();
+  const { width, height } = jpeg.decode(photo.buffer, { useTArray: true });
+  await wb.openFiles([photo]);
+  await wb.until((s) => expect(s.scan).toMatchObject({ name: photo.name, width, height }));
+  await expect(page.getByTestId('status-model')).toHaveText(/Compact|compact/i, { timeout: 30_000 });
+  await expect(page.getByTestId('status-backend')).toHaveText(/WASM|WebGPU/);
+
+  await page.getByTestId('prompt-input').fill('one small pink round polyp');
+  await page.getByTestId('prompt-run').click();
+  await expect
+    .poll(() => page.evaluate(() => window.__vlsmInference?.getState().lastResult?.prompt ?? null), { timeout: 30_000 })
+    .toBe('one small pink round polyp');
+  const state = await page.evaluate(() => window.__vlsmInference!.getState());
+  expect(state.crossOriginIsolated).toBe(true);
+  expect(state.lastResult).toMatchObject({ width, height, modelId: 'compact-vlsm' });
+  expect(state.lastResult!.foreground).toBeGreaterThanOrEqual(0);
+  expect(state.status.state).toBe('ready');
+  await expect(page.getByTestId('status-timings')).toBeVisible();
+  expect(foreign).toEqual([]);
+});

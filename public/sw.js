@@ -1,0 +1,81 @@
+// Service worker: offline app shell. Precaches every file of the build (dist/precache-manifest.json,
+// written by scripts/vite-models-plugin.ts: app assets, onnxruntime-web .wasm/.mjs, the shipped model
+// bundles), serves them cache-first, and adds the cross-origin isolation headers (COOP/COEP/CORP) to
+// everything it answers from cache, so multithreaded WASM keeps working offline. Same-origin GETs only;
+// requests to other origins (a model download the user asked for) pass through untouched.
+/* eslint-disable */
+const VERSION = '__PRECACHE_VERSION__';
+const APP_CACHE = `vlsm-app-${VERSION}`;
+const MODEL_CACHE = 'vlsm-models-v1';
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const scopeUrl = new URL(self.registration.scope);
+const BASE = scopeUrl.pathname;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const res = await fetch(`${BASE}precache-manifest.json`, { cache: 'no-store' });
+      const { entries } = await res.json();
+      const cache = await caches.open(APP_CACHE);
+      const have = new Set((await cache.keys()).map((r) => new URL(r.url).pathname));
+      for (const { url } of entries) {
+        if (have.has(url)) continue;
+        const r = await fetch(url, { cache: 'reload' });
+        if (!r.ok) throw new Error(`precache ${url}: HTTP ${r.status}`);
+        await cache.put(url, r);
+      }
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name.startsWith('vlsm-app-') && name !== APP_CACHE) await caches.delete(name);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+function isolated(res) {
+  const headers = new Headers(res.headers);
+  for (const [k, v] of Object.entries(ISOLATION)) headers.set(k, v);
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+async function fromCache(request) {
+  const url = new URL(request.url);
+  const app = await caches.open(APP_CACHE);
+  let hit = await app.match(url.pathname);
+  if (!hit && url.pathname.startsWith(`${BASE}user-models/`)) hit = await (await caches.open(MODEL_CACHE)).match(url.href);
+  return hit;
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== scopeUrl.origin) return;
+  if (request.headers.has('range')) return; // partial requests go to the network as asked
+  event.respondWith(
+    (async () => {
+      if (request.mode === 'navigate') {
+        // Network first for pages (fresh app when online), the cached shell when offline.
+        try {
+          return await fetch(request);
+        } catch {
+          const page = (await fromCache(request)) ?? (await (await caches.open(APP_CACHE)).match(`${BASE}index.html`));
+          if (page) return isolated(page);
+          throw new Error('offline and not cached');
+        }
+      }
+      const hit = await fromCache(request);
+      if (hit) return isolated(hit);
+      return fetch(request);
+    })(),
+  );
+});
