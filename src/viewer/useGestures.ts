@@ -83,7 +83,8 @@ export function useGestures(el: HTMLElement | null, onSpace: (held: boolean) => 
     };
     const key = (isDown: boolean) => (e: KeyboardEvent) => {
       if (e.key !== ' ' || isTyping(e.target)) return;
-      if (isDown) e.preventDefault();
+      // Keep Space for buttons elsewhere; over the canvas it means "hold to pan", not "scroll".
+      if (isDown && (e.target === el || e.target === document.body)) e.preventDefault();
       if (space !== isDown) onSpace((space = isDown));
     };
     const keyDown = key(true);
