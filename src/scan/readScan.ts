@@ -11,8 +11,6 @@ export interface ScanFile {
 }
 
 const UNSUPPORTED: Record<string, string> = {
-  nrrd: 'NRRD volumes are not supported yet; convert it to NIfTI (.nii.gz), e.g. with 3D Slicer or SimpleITK.',
-  metaimage: 'MetaImage (.mha/.mhd) volumes are not supported yet; convert it to NIfTI (.nii.gz), e.g. with 3D Slicer or SimpleITK.',
   'nifti-pair': 'This is a NIfTI header/image pair (.hdr + .img); open a single-file .nii or .nii.gz instead.',
   zip: 'This is a ZIP archive, not a scan; unpack it and open the images inside.',
   gif: 'GIF images are not supported; save the image as PNG.',
@@ -39,6 +37,10 @@ async function dispatch(file: ScanFile, limits: Limits): Promise<Scan> {
       return (await import('./dicom/read')).readDicom(file.name, b, limits);
     case 'nifti':
       return (await import('./nifti/read')).readNifti(file.name, b, false, limits);
+    case 'nrrd':
+      return (await import('./volume/nrrd')).readNrrd(file.name, b, limits);
+    case 'metaimage':
+      return (await import('./volume/mha')).readMha(file.name, b, limits);
     case 'gzip': {
       let head: Uint8Array;
       try {

@@ -1,5 +1,5 @@
 // Every file in ../shared/data/sample-files/MANIFEST.csv loads with the manifest's shape, dtype and
-// min/max, or fails with a clear ScanReadError when it is not an image (SEG) or not supported (NRRD, MHA).
+// min/max, or fails with a clear ScanReadError when it is not an image (SEG).
 // The manifest was made with pydicom/nibabel: DICOM min/max are stored values (before rescale, palette and
 // colour conversion; for JPEG-coded YBR, pydicom reported YCbCr), NIfTI min/max are after scl_slope.
 import { readFileSync } from 'node:fs';
@@ -48,7 +48,15 @@ describe.skipIf(!hasData)('sample-files/MANIFEST.csv', () => {
       if (row.modality === 'SEG') {
         await expect(readScan(file)).rejects.toMatchObject({ code: 'not-an-image', message: expect.stringContaining('Segmentation') });
       } else if (row.kind === '.nrrd' || row.kind === '.mha') {
-        await expect(readScan(file)).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/NRRD|MetaImage/) });
+        // No reference values in the manifest: NRRD is the same FLAIR volume as the NIfTI; MHA is checked for sanity.
+        const s = await readScan(file);
+        expect(s.geometry?.affine).toHaveLength(16);
+        if (row.kind === '.nrrd') {
+          const nii = await readScan(readData('sample-files/nifti/niivue/FLAIR.nii.gz'));
+          expect(s.shape).toEqual(nii.shape);
+          expect(s.data).toEqual(nii.data);
+          s.geometry?.affine?.forEach((v, i) => expect(v).toBeCloseTo(nii.geometry?.affine?.[i] ?? NaN, 3));
+        } else expect([s.shape, s.dtype, s.spacingKnown]).toEqual([[64, 64, 37], 'int16', true]);
       } else if (row.path.endsWith('JPGExtended.dcm')) {
         // 12-bit DCT JPEG: decoded by the hand-written extended-JPEG decoder (pydicom could not, so no reference).
         const s = await readScan(file);

@@ -10,7 +10,7 @@ export type PixelArray =
   | Float32Array
   | Float64Array;
 
-export type ScanFormat = 'png' | 'jpeg' | 'webp' | 'bmp' | 'tiff' | 'dicom' | 'nifti' | 'demo';
+export type ScanFormat = 'png' | 'jpeg' | 'webp' | 'bmp' | 'tiff' | 'dicom' | 'nifti' | 'nrrd' | 'mha' | 'demo';
 
 /** Photometric interpretation after decoding: palette and YBR are converted to RGB by the readers. */
 export type Photometric = 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';

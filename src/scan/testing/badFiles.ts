@@ -165,9 +165,14 @@ export function badFiles(): BadFile[] {
     { name: 'short.nii.gz', bytes: niftiGz([3, 512, 512, 256], 4, 16, 4096), code: 'truncated', message: /truncated/i, why: 'gzip declares 128 MiB, holds 4 KiB' },
     { name: 'cut.nii.gz', bytes: gzipSync(nii).subarray(0, 30), code: 'corrupt', message: /corrupt|truncated/i, why: 'gzip stream cut' },
     { name: 'not-nifti.gz', bytes: gzipSync(text('just some text '.repeat(100))), code: 'unsupported', message: /does not contain a NIfTI/i, why: 'gzip of text' },
-    // Other medical formats
-    { name: 'volume.nrrd', bytes: text('NRRD0004\ntype: short\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n\n'), code: 'unsupported', message: /NRRD/, why: 'NRRD' },
-    { name: 'volume.mha', bytes: text('ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementType = MET_SHORT\nElementDataFile = LOCAL\n'), code: 'unsupported', message: /MetaImage/, why: 'MetaImage' },
+    // NRRD and MetaImage
+    { name: 'volume.nrrd', bytes: text('NRRD0004\ntype: short\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n\n'), code: 'truncated', message: /NRRD file is truncated/, why: 'NRRD header, no voxels' },
+    { name: 'huge.nrrd', bytes: text('NRRD0004\ntype: float\ndimension: 3\nsizes: 100000 100000 10\nencoding: gzip\n\n'), code: 'too-large', message: /100000 x 100000/, why: 'NRRD claims 100000 x 100000 x 10' },
+    { name: 'detached.nhdr', bytes: text('NRRD0004\ntype: short\ndimension: 3\nsizes: 4 4 4\nencoding: raw\ndata file: x.raw\n\n'), code: 'unsupported', message: /separate data file/, why: 'detached NRRD header' },
+    { name: 'no-end.nrrd', bytes: text('NRRD0004\ntype: short'), code: 'truncated', message: /header is truncated/, why: 'NRRD header never ends' },
+    { name: 'volume.mha', bytes: text('ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementType = MET_SHORT\nElementDataFile = LOCAL\n'), code: 'truncated', message: /MetaImage file is truncated/, why: 'MetaImage header, no voxels' },
+    { name: 'detached.mhd', bytes: text('ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementType = MET_SHORT\nElementDataFile = x.raw\n'), code: 'unsupported', message: /separate data file/, why: 'detached MetaImage header' },
+    { name: 'bad-dims.mha', bytes: text('ObjectType = Image\nNDims = 3\nDimSize = 4 -4 4\nElementType = MET_SHORT\nElementDataFile = LOCAL\n'), code: 'corrupt', message: /DimSize/, why: 'negative MetaImage size' },
   ];
   return files;
 }
