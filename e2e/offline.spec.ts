@@ -1,0 +1,48 @@
+// Offline: load the app once (the service worker precaches the shell, onnxruntime-web and the default
+// model), go offline, reload, open a scan and get a mask from a prompt. Cross-origin isolation must hold
+// (headers added by the service worker) and no request may go to another origin during the test.
+import { expect, test } from '@playwright/test';
+import jpeg from 'jpeg-js';
+import { Workbench } from './pages/Workbench';
+import { kvasirJpeg } from './pages/files';
+
+test('works offline after one visit', async ({ page, context, baseURL }) => {
+  test.setTimeout(180_000);
+  const origin = new URL(baseURL as string).origin;
+  const foreign: string[] = [];
+  context.on('request', (r) => {
+    if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(origin)) foreign.push(r.url());
+  });
+  const wb = new Workbench(page);
+  await wb.goto();
+  // Wait until the service worker has precached everything and controls the page.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise<void>((r) => navigator.serviceWorker.addEventListener('controllerchange', () => r(), { once: true }));
+    }
+  });
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForFunction(() => !!window.__vlsm && !!window.__vlsmInference);
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+  expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+
+  const photo = kvasirJpeg();
+  const { width, height } = jpeg.decode(photo.buffer, { useTArray: true });
+  await wb.openFiles([photo]);
+  await wb.until((s) => expect(s.scan).toMatchObject({ name: photo.name, width, height }));
+  await expect(page.getByTestId('status-model')).toHaveAttribute('data-state', /ready|busy/, { timeout: 60_000 });
+  await page.getByTestId('prompt-input').fill('polyp');
+  await page.getByTestId('prompt-run').click();
+  await expect
+    .poll(() => page.evaluate(() => window.__vlsmInference?.getState().lastResult?.prompt ?? null), { timeout: 60_000 })
+    .toBe('polyp');
+  const state = await page.evaluate(() => window.__vlsmInference!.getState());
+  expect(state.lastResult).toMatchObject({ width, height, modelId: 'compact-vlsm' });
+  expect(state.status.threads ?? 0).toBeGreaterThan(1); // multithreaded WASM needs isolation
+  expect(foreign).toEqual([]);
+  await context.setOffline(false);
+});
