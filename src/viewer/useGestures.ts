@@ -90,6 +90,10 @@ export function useGestures(el: HTMLElement | null, onSpace: (held: boolean) => 
     const keyDown = key(true);
     const keyUp = key(false);
     const noMenu = (e: Event) => e.preventDefault();
+    // The value under a still cursor changes with the slice.
+    const unsubscribe = useView.subscribe((s, prev) => {
+      if (s.frame !== prev.frame && hover) scheduleCursor();
+    });
     el.addEventListener('pointerdown', down);
     el.addEventListener('pointermove', move);
     el.addEventListener('pointerup', up);
@@ -100,6 +104,7 @@ export function useGestures(el: HTMLElement | null, onSpace: (held: boolean) => 
     window.addEventListener('keydown', keyDown);
     window.addEventListener('keyup', keyUp);
     return () => {
+      unsubscribe();
       cancelAnimationFrame(raf);
       el.removeEventListener('pointerdown', down);
       el.removeEventListener('pointermove', move);
