@@ -83,6 +83,44 @@ describe('lasso fill and cut', () => {
   });
 });
 
+describe('polygon by clicks', () => {
+  it('clicks add vertices; clicking the first vertex closes and fills as one step', () => {
+    const previews: number[] = [];
+    const poly = createLasso({ id: 'lasso-fill', label: 'Fill', value: 1, getSession, onPreview: (p) => previews.push(p.length) });
+    const h = new PointerHarness(poly, toolContext(W, H));
+    const click = (x: number, y: number) => h.down(x, y).up(x, y);
+    click(10, 10);
+    expect(poly.mode).toBe('polygon');
+    click(50, 10);
+    click(50, 50);
+    click(10, 50);
+    expect(countForeground(session.mask.data)).toBe(0);
+    h.move(30, 70);
+    expect(previews[previews.length - 1]).toBe(5); // rubber band
+    click(11, 11); // near the first vertex: close
+    expect(poly.mode).toBe('idle');
+    expect(countForeground(session.mask.data)).toBe(1600);
+    expect(session.history.undoDepth).toBe(1);
+  });
+
+  it('a double-click closes; cancel drops the polygon', () => {
+    const cut = createLasso({ id: 'lasso-cut', label: 'Cut', value: 0, getSession });
+    session.mask.data.fill(1);
+    const h = new PointerHarness(cut, toolContext(W, H));
+    const click = (x: number, y: number) => h.down(x, y).up(x, y);
+    click(0, 0);
+    click(20, 0);
+    click(20, 20);
+    click(20, 20); // double-click on the last vertex
+    expect(countForeground(session.mask.data)).toBe(W * H - 190);
+    click(60, 60);
+    click(70, 60);
+    h.cancel();
+    expect(cut.mode).toBe('idle');
+    expect(countForeground(session.mask.data)).toBe(W * H - 190);
+  });
+});
+
 describe('flood fill', () => {
   it('fills a closed outline and rolls back a fill that reaches the limit', () => {
     const lasso = createLasso({ id: 'l', label: 'L', value: 1, getSession });
