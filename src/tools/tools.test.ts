@@ -112,12 +112,12 @@ describe('polygon by clicks', () => {
     click(20, 0);
     click(20, 20);
     click(20, 20); // double-click on the last vertex
-    expect(countForeground(session.mask.data)).toBe(W * H - 190);
+    expect(countForeground(session.mask.data)).toBe(W * H - 210);
     click(60, 60);
     click(70, 60);
     h.cancel();
     expect(cut.mode).toBe('idle');
-    expect(countForeground(session.mask.data)).toBe(W * H - 190);
+    expect(countForeground(session.mask.data)).toBe(W * H - 210);
   });
 });
 
