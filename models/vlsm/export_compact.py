@@ -71,16 +71,21 @@ def export_fp32(model: CompactVLSM, keep: list[int], work: str) -> dict[str, str
     paths = {g: os.path.join(work, f"{g}.fp32.onnx") for g in ("vision", "text", "decoder")}
     x = torch.randn(1, 3, s, s)
     kw = {"opset_version": 17, "dynamo": False, "do_constant_folding": True}
+    # Wrappers are fresh modules in training mode; the exporter restores that mode afterwards, which would
+    # flip the wrapped BatchNorms to training (batch statistics): keep everything in eval explicitly.
+    model.eval()
+    vision, text, decoder = VisionGraph(model).eval(), PrunedText(model, keep).eval(), DecoderGraph(model).eval()
     with torch.no_grad():
-        torch.onnx.export(VisionGraph(model), (x,), paths["vision"], input_names=["pixel_values"], output_names=FEATS, **kw)
+        torch.onnx.export(vision, (x,), paths["vision"], input_names=["pixel_values"], output_names=FEATS, **kw)
         ids = torch.tensor([[49406, 320, 49407]])
         am = torch.ones_like(ids)
-        torch.onnx.export(PrunedText(model, keep), (ids, am), paths["text"], input_names=["input_ids", "attention_mask"],
+        torch.onnx.export(text, (ids, am), paths["text"], input_names=["input_ids", "attention_mask"],
                           output_names=["text_embeds"], dynamic_axes={"input_ids": {1: "sequence"}, "attention_mask": {1: "sequence"}}, **kw)
-        feats = VisionGraph(model)(x)
-        emb = model.text(ids, am)
-        torch.onnx.export(DecoderGraph(model), (*feats, emb), paths["decoder"], input_names=FEATS + ["text_embeds"],
+        feats = vision(x)
+        emb = text(ids, am)
+        torch.onnx.export(decoder, (*feats, emb), paths["decoder"], input_names=FEATS + ["text_embeds"],
                           output_names=["logits"], **kw)
+    model.eval()
     return paths
 
 

@@ -163,12 +163,21 @@ def main() -> None:
     steps_per_epoch = a.samples // a.batch
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     total = a.epochs * steps_per_epoch
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.05)
+
+    def lr_at(step: int) -> float:
+        """Linear warm-up over 3% of the steps, then cosine to 2% of the peak; a pure function of the step and
+        --epochs, so a resumed run may be given a different --epochs and the schedule follows."""
+        warm = max(1, int(0.03 * total))
+        if step < warm:
+            return a.lr * (step + 1) / warm
+        t = min(1.0, (step - warm) / max(1, total - warm))
+        return a.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
     start, log = 0, []
     ck = os.path.join(a.out, "last.pt")
     if os.path.exists(ck):
         st = torch.load(ck, weights_only=False)
-        model.load_state_dict(st["model"]); opt.load_state_dict(st["opt"]); sched.load_state_dict(st["sched"])
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
         start, log = st["epoch"], st["log"]
         print(f"resumed at epoch {start}", flush=True)
     names = sorted(by)
@@ -176,7 +185,9 @@ def main() -> None:
     for epoch in range(start, a.epochs):
         rng = random.Random(a.seed * 1000 + epoch)
         t0, losses = time.time(), []
-        for _ in range(steps_per_epoch):
+        for it in range(steps_per_epoch):
+            for g in opt.param_groups:
+                g["lr"] = lr_at(epoch * steps_per_epoch + it)
             batch = [rng.choice(by[rng.choices(names, wts)[0]]) for _ in range(a.batch)]
             img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok)
             loss = loss_fn(model(img, ids, m), tgt, ign)
@@ -184,14 +195,16 @@ def main() -> None:
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            sched.step()
             losses.append(loss.item())
+            if (it + 1) % 16 == 0:
+                print(f"  epoch {epoch + 1} step {it + 1}/{steps_per_epoch} loss {np.mean(losses[-16:]):.4f} "
+                      f"{(time.time() - t0) / (it + 1):.2f}s/step", flush=True)
         entry = {"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - t0, 1)}
         if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
             entry["eval"] = quick_eval(model, test, a.size, tok)
         log.append(entry)
         print(json.dumps(entry), flush=True)
-        st = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch + 1,
+        st = {"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1,
               "log": log, "config": cfg.to_dict(), "args": vars(a)}
         torch.save(st, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
