@@ -1,0 +1,37 @@
+"""One command that reproduces the shipped default model from the data in ../shared/data:
+train (resumable, fixed seed) -> export the bundle -> evaluate the shipped graphs -> write the model card.
+
+python -m vlsm.release [--epochs 75] [--seed 0] [--threads 1]
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+
+def run(*args: str) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run([sys.executable, "-W", "ignore", "-m", *args], check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--epochs", type=int, default=75)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1, help="1 thread is fastest on a shared 2-core machine")
+    ap.add_argument("--out", default="compact-vlsm")
+    a = ap.parse_args()
+    ck = f"checkpoints/compact-seed{a.seed}"
+    t0 = time.time()
+    run("vlsm.train", "--out", ck, "--epochs", str(a.epochs), "--seed", str(a.seed), "--threads", str(a.threads))
+    print(f"training wall time {time.time() - t0:.0f} s", flush=True)
+    run("vlsm.export_compact", "--checkpoint", f"{ck}/final.pt", "--out", a.out)
+    run("vlsm.evaluate", "--bundle", a.out, "--out", "build/eval.json")
+    run("vlsm.card", "--bundle", a.out, "--eval", "build/eval.json", "--checkpoint-dir", ck,
+        "--command", f"python -m vlsm.release --epochs {a.epochs} --seed {a.seed} --threads {a.threads}")
+
+
+if __name__ == "__main__":
+    main()
