@@ -138,7 +138,7 @@ def test_int8_graphs_use_browser_ops(tiny):
         assert "If" not in ops and "Loop" not in ops
 
 
-def test_cli_exports_a_saved_checkpoint(tmp_path):
+def test_cli_exports_a_saved_checkpoint(tmp_path, capsys):
     torch.set_num_threads(1)
     model = random_model(tiny_config(), seed=2, init_scale=0.5)
     ckpt = tmp_path / "my-clipseg"
@@ -146,7 +146,10 @@ def test_cli_exports_a_saved_checkpoint(tmp_path):
     (ckpt / "preprocessor_config.json").write_text(json.dumps({"image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25]}))
     out = tmp_path / "bundle"
     main(["--checkpoint", str(ckpt), "--out", str(out), "--precisions", "fp32,int8", "--single",
-          "--license", "apache-2.0", "--wasm", "decoder=int8", "--threads", "1"])
+          "--license", "apache-2.0", "--wasm", "decoder=int8", "--threads", "1", "--check"])
+    printed = capsys.readouterr().out
+    check = json.loads(printed[printed.index("{"):printed.rindex("}") + 1])
+    assert check["fp32"]["maxAbsDiff"] < 1e-3 and check["wasm-int8"]["minDice"] > 0.8
     m = load_bundle(out)
     assert m["id"] == "bundle" and m["license"] == "apache-2.0"
     assert m["input"]["mean"] == [0.5, 0.5, 0.5] and m["input"]["std"] == [0.25, 0.25, 0.25]

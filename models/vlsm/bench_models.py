@@ -38,6 +38,9 @@ def measure(split_dir: Path, single_dir: Path, threads: int, runs: int) -> dict:
         g = v["graphs"]
         row = {name: time_graph(split_dir / spec["file"], threads, runs, 10) for name, spec in g.items()}
         row["text@77"] = time_graph(split_dir / g["text"]["file"], threads, runs, 77)
+        if threads != 1:  # small graphs may run better on one thread (DESIGN.md)
+            row["text@1thread"] = time_graph(split_dir / g["text"]["file"], 1, runs, 10)
+            row["decoder@1thread"] = time_graph(split_dir / g["decoder"]["file"], 1, runs, 10)
         row["newPrompt"] = row["text"] + row["decoder"]
         row["repeatPrompt"] = row["decoder"]
         out["split"][v["name"]] = row
@@ -56,6 +59,12 @@ def sizes(bundle_dir: Path) -> dict[str, int]:
     return {f["path"]: f["bytes"] for f in m["files"]}
 
 
+def measure_only(out: Path, threads: int, runs: int) -> dict:
+    report = measure(out / SPLIT_ID, out / SINGLE_ID, threads, runs)
+    print(json.dumps(report, indent=1))
+    return report
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "bench"))
@@ -66,9 +75,13 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--wasm", help="wasm-int8 per-graph precision, as for clipseg_export (default: DESIGN mix)")
+    ap.add_argument("--measure-only", action="store_true", help="time the existing bundles, export nothing")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
+    if args.measure_only:
+        measure_only(out, args.threads, args.runs)
+        return
     precisions = [p for p in args.precisions.split(",") if p]
     model = random_model(rd64_config(), seed=args.seed, init_scale=args.init_scale)
     common = dict(precisions=precisions, license="MIT", summary=SUMMARY.format(seed=args.seed, scale=args.init_scale))

@@ -257,6 +257,8 @@ def main(argv=None) -> None:
     ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=int8, or "
                                    "'measure' (faster of fp32/int8 per graph in onnxruntime, 2 threads)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    ap.add_argument("--check", nargs="?", const="", metavar="IMAGE",
+                    help="after export, compare every variant with PyTorch (on IMAGE, or noise)")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -268,6 +270,10 @@ def main(argv=None) -> None:
     m = write_bundle(model, args.out, "split", bundle_id=args.id, wasm_choice=parse_wasm(args.wasm), **common)
     print(f"split bundle: {args.out} ({sum(f['bytes'] for f in m['files']) / 1e6:.1f} MB, "
           f"variants {[v['name'] for v in m['variants']]})")
+    if args.check is not None:
+        from .parity import check_against_pytorch
+
+        print(json.dumps(check_against_pytorch(model, args.out, args.check or None), indent=1))
     if args.single:
         single_out = Path(args.single_out or f"{str(args.out).rstrip('/')}-single")
         sid = f"{args.id}-single" if args.id else None

@@ -138,3 +138,35 @@ def time_graph(path: str | Path, threads: int = 2, runs: int = 5, seq_len: int =
     sess = session(path, threads)
     feeds = example_feeds(sess, seq_len)
     return median_ms(lambda: sess.run(None, feeds), runs=runs)
+
+
+def check_against_pytorch(model, bundle_dir: str | Path, image=None,
+                          prompts=("polyp", "one small pink round polyp, located in right of the image"),
+                          threads: int = 2) -> dict:
+    """Every variant of a bundle vs the PyTorch CLIPSegForImageSegmentation it came from: max |Δlogit|,
+    the logit range, and Dice of the thresholded masks. image: a path or PIL image (default: noise)."""
+    import torch
+
+    manifest = load_bundle(bundle_dir)
+    if image is not None:
+        px = preprocess(image, manifest)
+    else:
+        h, w = manifest["input"]["size"]
+        px = np.random.default_rng(0).standard_normal((1, 3, h, w)).astype(np.float32)
+    t = manifest["output"]["threshold"]
+    cut = float(np.log(t / (1 - t))) if manifest["output"]["activation"] == "sigmoid" and 0 < t < 1 else t
+    report: dict = {}
+    runners = {v["name"]: BundleRunner(bundle_dir, v["name"], threads) for v in manifest["variants"]}
+    for prompt in prompts:
+        ids, am = tokenize(prompt, Path(bundle_dir) / manifest["text"]["tokenizer"], manifest["text"]["maxLength"])
+        with torch.no_grad():
+            ref = model(pixel_values=torch.from_numpy(px), input_ids=torch.from_numpy(ids),
+                        attention_mask=torch.from_numpy(am)).logits.numpy()
+        for name, runner in runners.items():
+            got = runner.segment(px, ids, am)
+            row = report.setdefault(name, {"maxAbsDiff": 0.0, "minDice": 1.0})
+            row["maxAbsDiff"] = max(row["maxAbsDiff"], float(np.abs(got - ref).max()))
+            row["minDice"] = min(row["minDice"], dice(got > cut, ref > cut))
+            row["logitRange"] = max(row.get("logitRange", 0.0), float(np.abs(ref).max()))
+            row["foreground"] = float((ref > cut).mean())
+    return report
