@@ -16,6 +16,8 @@ import { loadReference } from './referenceActions';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 let inflight: AbortController | null = null;
+const rescoreTimers = new Map<string, ReturnType<typeof setTimeout>>();
+export const RESCORE_MS = 120;
 
 function viewOf(r: RunRecord): RunView {
   const scores: Record<string, number | null> = { ...r.scores };
@@ -126,10 +128,18 @@ export function setRunThreshold(id: string, t: number): void {
   if (!px || !run) return;
   threshold(px.probs, t, px.mask);
   useRuns.getState().patchRun(id, { threshold: t });
-  const updated = { ...run, threshold: t };
-  drawRun(updated);
-  rescore(run.prompt.trim() === '' ? undefined : [id]);
-  useRuns.getState().bumpPixels();
+  drawRun({ ...run, threshold: t });
+  // scores (HD95 needs two distance transforms) follow once the slider rests
+  const pendingTimer = rescoreTimers.get(id);
+  if (pendingTimer) clearTimeout(pendingTimer);
+  rescoreTimers.set(
+    id,
+    setTimeout(() => {
+      rescoreTimers.delete(id);
+      rescore(run.prompt.trim() === '' ? undefined : [id]);
+      useRuns.getState().bumpPixels();
+    }, RESCORE_MS),
+  );
 }
 
 export function setRunDisplay(id: string, patch: Partial<Pick<RunView, 'mode' | 'colour'>>): void {
