@@ -118,3 +118,13 @@ def test_dynamic_dims_match_anything():
     m = _valid()
     m["variants"][0]["graphs"]["decoder"]["inputs"][0]["shape"] = [1, "tokens", 8]
     validate_manifest(m)
+
+
+def test_command_line(bundle, tmp_path, capsys):
+    from vlsm.bundle import main
+
+    d, _ = bundle
+    assert main([str(d)]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main([str(tmp_path / "nowhere")]) == 1
+    assert "FAIL" in capsys.readouterr().out

@@ -240,3 +240,28 @@ def graph_path(bundle_dir: str | os.PathLike, manifest: dict, variant: str, grap
         if v["name"] == variant:
             return Path(bundle_dir) / v["graphs"][graph]["file"]
     raise KeyError(f"no variant '{variant}' (have {[v['name'] for v in manifest['variants']]})")
+
+
+def main(argv=None) -> int:
+    """python -m vlsm.bundle DIR...: validate and verify bundles, print a one-line summary each."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Validate model bundles (schema, cross-field checks, sizes, sha256).")
+    ap.add_argument("dirs", nargs="+")
+    ap.add_argument("--no-hash", action="store_true", help="check sizes only")
+    args = ap.parse_args(argv)
+    status = 0
+    for d in args.dirs:
+        try:
+            m = load_bundle(d, verify_hashes=not args.no_hash)
+        except ValueError as e:
+            print(f"FAIL {d}: {e}")
+            status = 1
+            continue
+        total = sum(f["bytes"] for f in m["files"]) / 1e6
+        print(f"ok   {d}: {m['id']} ({m['kind']}, variants {[v['name'] for v in m['variants']]}, {total:.1f} MB)")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
