@@ -73,6 +73,11 @@ function module(name: CodecName): Promise<Record<string, unknown>> {
   return p;
 }
 
+/** Loads codecs ahead of need (e.g. while the app is idle), so the first compressed file decodes at full speed. */
+export async function preloadCodecs(names: CodecName[] = ['jpeg', 'jpegls', 'j2k', 'htj2k']): Promise<void> {
+  await Promise.all(names.map((n) => module(n)));
+}
+
 function describe(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (typeof e === 'string') return e;
