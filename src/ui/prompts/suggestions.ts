@@ -23,8 +23,10 @@ export function currentMask(): Mask | null {
 }
 
 export function pickClass(input: string, classes: readonly string[]): string {
-  const lower = input.toLowerCase();
-  return classes.find((c) => lower.includes(c.toLowerCase())) ?? classes[0] ?? 'lesion';
+  const lower = input.trim().toLowerCase();
+  const named = classes.find((c) => lower.includes(c.toLowerCase()));
+  const partial = lower.length >= 3 ? classes.find((c) => c.toLowerCase().includes(lower)) : undefined;
+  return named ?? partial ?? classes[0] ?? 'lesion';
 }
 
 export function suggestPrompts(input: string, classes: readonly string[], history: readonly string[], extra: readonly string[] = []): Suggestion[] {
