@@ -21,6 +21,7 @@ CLASS_NAMES = {
     "endoscopy": ["polyp", "colon polyp"],
     "ultrasound": ["tumor", "breast tumor", "lesion in the ultrasound image"],
     "xray": ["lungs", "both lungs"],
+    "dermoscopy": ["skin lesion", "mole", "pigmented skin lesion"],
 }
 # Class words used as negatives on other datasets: specific, never the generic "lesion".
 NEGATIVE_NAMES = {
@@ -31,7 +32,7 @@ NEGATIVE_NAMES = {
     "lung": ["lungs", "left lung", "right lung", "both lungs"],
 }
 GROUP = {"kvasir": "polyp", "endoscopy": "polyp", "busi": "tumor", "ultrasound": "tumor", "fuseg": "ulcer",
-         "ph2": "skin", "cxr": "lung", "xray": "lung"}
+         "ph2": "skin", "cxr": "lung", "xray": "lung", "dermoscopy": "skin"}
 DESCRIPTIONS = {
     "polyp": ["a projecting growth of tissue", "a small lump in the lining of colon"],
     "tumor": ["a dark mass in the breast", "an abnormal growth of breast tissue"],

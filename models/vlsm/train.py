@@ -24,8 +24,38 @@ from .textenc import Tokenizer
 
 MEAN = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(1, 3, 1, 1)
 STD = torch.tensor([0.26862954, 0.26130258, 0.27577711]).view(1, 3, 1, 1)
-WEIGHTS = {"kvasir": 0.36, "fuseg": 0.15, "busi": 0.14, "cxr": 0.15, "ph2": 0.10, "synth": 0.10}
+WEIGHTS = {"kvasir": 0.36, "fuseg": 0.15, "busi": 0.14, "cxr": 0.15, "ph2": 0.10, "synth": 0.10}  # synth = own + app demos
 CACHE = 224
+
+
+DEMO_DIR = os.path.join(os.path.dirname(__file__), "..", "build", "demos")
+
+
+def demo_records(n_per_kind: int, seed: int) -> list[dict]:
+    """The app's own demo generators (src/demo), exported by `node scripts/export-demos-cli.mjs`."""
+    import subprocess
+
+    from PIL import Image
+
+    from .data import lung_halves
+
+    repo = os.path.join(os.path.dirname(__file__), "..", "..")
+    if not os.path.isdir(os.path.join(DEMO_DIR, "xray")):
+        subprocess.run(["node", "scripts/export-demos-cli.mjs", os.path.abspath(DEMO_DIR), "--count", str(n_per_kind),
+                        "--size", str(CACHE), "--seed", str(seed + 1)], cwd=repo, check=True)
+    recs = []
+    for kind in ("endoscopy", "ultrasound", "xray", "dermoscopy"):
+        prompts = json.load(open(os.path.join(DEMO_DIR, kind, "prompts.json")))
+        for name, info in sorted(prompts.items())[:n_per_kind]:
+            img = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, name)).convert("RGB").resize((CACHE, CACHE), Image.BILINEAR))
+            m = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, info["mask"])).convert("L").resize((CACHE, CACHE), Image.NEAREST)) > 127
+            r = {"dataset": kind, "split": "train", "name": name, "image_arr": img, "target": m,
+                 "ignore": np.zeros_like(m), "prompts": None}
+            if kind == "xray":
+                img_left, img_right = lung_halves(m)
+                r["patient_right"], r["patient_left"] = img_left, img_right
+            recs.append(r)
+    return recs
 
 
 def synth_records(n: int, seed: int) -> list[dict]:
@@ -153,10 +183,12 @@ def main() -> None:
     recs = load_all(CACHE, cache_dir=None if a.limit else "build/cache", limit=a.limit)
     train = [r for r in recs if r["split"] == "train"]
     test = [r for r in recs if r["split"] == "test"]
-    train += synth_records(30 if a.limit else 300, a.seed)
+    train += synth_records(30 if a.limit else 150, a.seed)
+    if not a.limit:
+        train += demo_records(100, a.seed)
     by: dict[str, list[dict]] = {}
     for r in train:
-        by.setdefault("synth" if r["dataset"] in KINDS else r["dataset"], []).append(r)
+        by.setdefault("synth" if r["dataset"] in KINDS + ("dermoscopy",) else r["dataset"], []).append(r)
     cfg = CompactConfig(image_size=a.size, channels=(32, 64, 128, 192, 256), decoder_channels=(160, 128, 96, 48, 32))
     model = CompactVLSM(cfg)
     tok = Tokenizer()
