@@ -17,6 +17,8 @@ const CHROMIUM_ARGS = [
 const external = process.env.E2E_BASE_URL;
 // E2E_PORT moves the preview server off 4173 (e.g. when another checkout already serves there).
 const port = Number(process.env.E2E_PORT ?? 4173);
+// Its own build folder, so another build of this tree (dist/) cannot swap files under a running test.
+const outDir = `.tmp/e2e-dist-${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -46,7 +48,7 @@ export default defineConfig({
   webServer: external
     ? undefined
     : {
-        command: `npx vite build && npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+        command: `npx vite build --outDir ${outDir} --emptyOutDir && npx vite preview --outDir ${outDir} --port ${port} --strictPort --host 127.0.0.1`,
         url: `http://127.0.0.1:${port}`,
         reuseExistingServer: !process.env.CI,
         timeout: 300_000,

@@ -14,7 +14,8 @@ export class Workbench {
 
   async goto(): Promise<void> {
     await this.page.goto('/');
-    await expect(this.page.getByTestId('app')).toBeVisible();
+    // Generous: on a loaded two-core machine the first load of a fresh build can be slow.
+    await expect(this.page.getByTestId('app')).toBeVisible({ timeout: 30_000 });
     await this.page.waitForFunction(() => !!window.__vlsm);
   }
 
