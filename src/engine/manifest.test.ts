@@ -1,0 +1,36 @@
+// Manifest validation: the shipped bundle passes; schema and cross-field errors are readable.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { BundleError, chooseVariant, parseManifest, variantFiles } from './manifest';
+
+const text = readFileSync('models/compact-vlsm/manifest.json', 'utf8');
+const mutate = (f: (m: Record<string, any>) => void) => {
+  const m = JSON.parse(text) as Record<string, any>;
+  f(m);
+  return JSON.stringify(m);
+};
+
+describe('parseManifest', () => {
+  it('accepts the shipped default bundle and picks variants per backend', () => {
+    const m = parseManifest(text);
+    expect(m.id).toBe('compact-vlsm');
+    const wasm = chooseVariant(m, { backend: 'wasm' });
+    expect(wasm.backends).toContain('wasm');
+    const gpu16 = chooseVariant(m, { backend: 'webgpu', shaderF16: true });
+    expect(gpu16.backends).toContain('webgpu');
+    const files = variantFiles(m, wasm).map((f) => f.path);
+    expect(files[0]).toBe('tokenizer.json');
+    expect(files).toHaveLength(4);
+    expect(() => chooseVariant(m, { backend: 'wasm', name: 'nope' })).toThrow(/has no variant 'nope'/);
+  });
+
+  it('explains schema and cross-field problems', () => {
+    expect(() => parseManifest('{')).toThrow(/not valid JSON/);
+    expect(() => parseManifest(mutate((m) => (m.format = 'other')))).toThrow(BundleError);
+    expect(() => parseManifest(mutate((m) => delete m.input))).toThrow(/schema.*input/);
+    expect(() => parseManifest(mutate((m) => (m.files = m.files.slice(1))))).toThrow(/tokenizer 'tokenizer.json' is not in files/);
+    expect(() => parseManifest(mutate((m) => delete m.variants[0].graphs.decoder))).toThrow(/lacks the decoder graph/);
+    expect(() => parseManifest(mutate((m) => (m.variants[0].graphs.decoder.inputs[0].name = 'ghost')))).toThrow(/decoder input 'ghost' is not a vision or text output/);
+    expect(() => parseManifest(mutate((m) => (m.variants[0].graphs.model = m.variants[0].graphs.text)))).toThrow(/model graph\(s\) a split bundle does not use/);
+  });
+});
