@@ -139,11 +139,17 @@ def test_int8_graphs_use_browser_ops(tiny):
 
 
 def test_cli_exports_a_saved_checkpoint(tmp_path, capsys):
+    """Like CIDAS/clipseg-rd64-refined: trained at a smaller size (here 32 px) than it runs at (64 px, from
+    preprocessor_config.json), so the position embeddings are interpolated as transformers does."""
     torch.set_num_threads(1)
-    model = random_model(tiny_config(), seed=2, init_scale=0.5)
+    cfg = tiny_config()
+    cfg.vision_config.image_size = 32
+    model = random_model(cfg, seed=2, init_scale=0.5)
     ckpt = tmp_path / "my-clipseg"
     model.save_pretrained(ckpt)
-    (ckpt / "preprocessor_config.json").write_text(json.dumps({"image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25]}))
+    (ckpt / "preprocessor_config.json").write_text(json.dumps(
+        {"image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25], "size": {"height": 64, "width": 64},
+         "rescale_factor": 0.00392156862745098}))
     out = tmp_path / "bundle"
     main(["--checkpoint", str(ckpt), "--out", str(out), "--precisions", "fp32,int8", "--single",
           "--license", "apache-2.0", "--wasm", "decoder=int8", "--threads", "1", "--check"])
@@ -153,6 +159,7 @@ def test_cli_exports_a_saved_checkpoint(tmp_path, capsys):
     m = load_bundle(out)
     assert m["id"] == "bundle" and m["license"] == "apache-2.0"
     assert m["input"]["mean"] == [0.5, 0.5, 0.5] and m["input"]["std"] == [0.25, 0.25, 0.25]
+    assert m["input"]["size"] == [64, 64] and m["output"]["size"] == [64, 64]
     assert [v["name"] for v in m["variants"]] == ["wasm-int8", "fp32"]
     assert m["variants"][0]["graphs"]["decoder"]["precision"] == "int8"
     s = load_bundle(tmp_path / "bundle-single")

@@ -34,8 +34,7 @@ EXAMPLE_IDS = [49406, 320, 1125, 539, 320, 2368, 49407]
 DEFAULT_WASM = {"vision": "int8", "text": "int8", "decoder": "fp32"}
 
 
-def example_inputs(config) -> dict[str, torch.Tensor]:
-    size = config.vision_config.image_size
+def example_inputs(size: int) -> dict[str, torch.Tensor]:
     ids = torch.tensor([EXAMPLE_IDS], dtype=torch.int64)
     return {
         "pixel_values": torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(0)),
@@ -76,11 +75,11 @@ def _pin_output_shapes(path: Path, shapes: dict[str, tuple[int, ...]]) -> None:
 TEXT_AXES = {"input_ids": {1: "sequence"}, "attention_mask": {1: "sequence"}}
 
 
-def export_fp32_split(model, out_dir: Path) -> dict[str, Path]:
+def export_fp32_split(model, out_dir: Path, image_size: int) -> dict[str, Path]:
     """vision.fp32.onnx, text.fp32.onnx, decoder.fp32.onnx; returns {graph: path}."""
-    ex = example_inputs(model.config)
+    ex = example_inputs(image_size)
     acts = activation_names(model.config)
-    vision, text, decoder = VisionGraph(model), TextGraph(model), DecoderGraph(model)
+    vision, text, decoder = VisionGraph(model, image_size), TextGraph(model), DecoderGraph(model)
     with torch.no_grad():
         act_values = vision(ex["pixel_values"])
         emb = text(ex["input_ids"], ex["attention_mask"])
@@ -93,10 +92,10 @@ def export_fp32_split(model, out_dir: Path) -> dict[str, Path]:
     }
 
 
-def export_fp32_single(model, out_dir: Path) -> dict[str, Path]:
-    ex = example_inputs(model.config)
+def export_fp32_single(model, out_dir: Path, image_size: int) -> dict[str, Path]:
+    ex = example_inputs(image_size)
     names = ["pixel_values", "input_ids", "attention_mask"]
-    path = _export(SingleGraph(model), [ex[n] for n in names], out_dir / "model.fp32.onnx", names, ["logits"], TEXT_AXES)
+    path = _export(SingleGraph(model, image_size), [ex[n] for n in names], out_dir / "model.fp32.onnx", names, ["logits"], TEXT_AXES)
     return {"model": path}
 
 
@@ -153,32 +152,43 @@ def build_variants(files: dict[str, dict[str, Path]], precisions, bundle_dir: Pa
     return variants
 
 
-def read_preprocessing(checkpoint: Path | None, config) -> dict:
-    """Input block of the manifest; mean/std/size from the checkpoint's preprocessor_config.json if any."""
-    size = config.vision_config.image_size
-    mean, std = CLIP_MEAN, CLIP_STD
+def read_preprocessing(checkpoint: Path | None, config, image_size: int | None = None) -> dict:
+    """Input block of the manifest. Size, mean, std and rescale factor come from the checkpoint's
+    preprocessor_config.json when it has one (CLIPSeg's uses ImageNet mean/std at 352 px), else CLIP's
+    mean/std at the config's image size; image_size overrides the size."""
+    size, mean, std, scale = config.vision_config.image_size, CLIP_MEAN, CLIP_STD, 1 / 255
     pp = checkpoint / "preprocessor_config.json" if checkpoint else None
     if pp and pp.is_file():
         cfg = json.loads(pp.read_text())
         mean = cfg.get("image_mean", mean)
         std = cfg.get("image_std", std)
+        if cfg.get("do_rescale", True):
+            scale = float(cfg.get("rescale_factor", scale))
+        s = cfg.get("size")
+        if isinstance(s, int):
+            size = s
+        elif isinstance(s, dict) and s.get("height") and s.get("height") == s.get("width"):
+            size = int(s["height"])
+        elif isinstance(s, dict) and "shortest_edge" in s:
+            size = int(s["shortest_edge"])
+    size = int(image_size or size)
     return {"size": [size, size], "mean": list(mean), "std": list(std), "resize": "stretch", "colour": "rgb",
-            "scale": 1 / 255}
+            "scale": scale}
 
 
 def base_manifest(config, bundle_id: str, name: str, kind: str, license: str, summary: str,
-                  checkpoint: Path | None = None, threshold: float = 0.5) -> dict:
-    size = config.vision_config.image_size
+                  checkpoint: Path | None = None, threshold: float = 0.5, image_size: int | None = None) -> dict:
+    inp = read_preprocessing(checkpoint, config, image_size)
     return {
         "format": "vlsm-bundle", "formatVersion": 1, "id": bundle_id, "name": name,
         "architecture": "clipseg", "license": license,
         "modelCard": {"summary": summary},
-        "input": read_preprocessing(checkpoint, config),
+        "input": inp,
         "text": {"tokenizer": "tokenizer.json", "maxLength": int(config.text_config.max_position_embeddings),
                  "padding": "none", "lowercase": True},
         "kind": kind,
         "variants": [],
-        "output": {"activation": "sigmoid", "threshold": threshold, "size": [size, size]},
+        "output": {"activation": "sigmoid", "threshold": threshold, "size": list(inp["size"])},
     }
 
 
@@ -192,7 +202,7 @@ def _drop_unused(bundle_dir: Path, manifest: dict) -> None:
 def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bundle_id: str | None = None,
                  name: str | None = None, license: str = "unknown", summary: str | None = None,
                  checkpoint: Path | None = None, wasm_choice: dict[str, str] | str | None = None,
-                 report: dict | None = None, all_int8: bool = False) -> dict:
+                 report: dict | None = None, all_int8: bool = False, image_size: int | None = None) -> dict:
     """Export `model` (a CLIPSegForImageSegmentation) as a finalised bundle in out_dir; returns the manifest.
     wasm_choice: per-graph precision of the wasm-int8 variant, or "measure" to pick the faster of fp32
     and int8 per graph (timings are put in `report` if given)."""
@@ -202,7 +212,11 @@ def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bun
             p.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
     prepare(model)
-    fp32 = export_fp32_split(model, out_dir) if kind == "split" else export_fp32_single(model, out_dir)
+    bundle_id = bundle_id or slug(out_dir.name)
+    m = base_manifest(model.config, bundle_id, name or bundle_id, kind, license,
+                      summary or f"CLIPSeg ({kind} graph export)", checkpoint, image_size=image_size)
+    size = m["input"]["size"][0]
+    fp32 = export_fp32_split(model, out_dir, size) if kind == "split" else export_fp32_single(model, out_dir, size)
     files = derive_precisions(fp32, precisions)
     if wasm_choice == "measure":
         wasm_choice = None
@@ -211,10 +225,10 @@ def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bun
             print(f"wasm-int8 per-graph precision by measurement: {wasm_choice} (ms: {timings})")
             if report is not None:
                 report.update(choice=wasm_choice, timings_ms=timings)
-    bundle_id = bundle_id or slug(out_dir.name)
-    m = base_manifest(model.config, bundle_id, name or bundle_id, kind, license,
-                      summary or f"CLIPSeg ({kind} graph export)", checkpoint)
     m["variants"] = build_variants(files, precisions, out_dir, wasm_choice if kind == "split" else None, all_int8)
+    graphs = m["variants"][0]["graphs"]
+    logits = next(t for t in graphs["decoder" if kind == "split" else "model"]["outputs"] if t["name"] == "logits")
+    m["output"]["size"] = [int(d) for d in logits["shape"][-2:]]  # = input size for patch 16
     shutil.copyfile(TOKENIZER, out_dir / "tokenizer.json")
     _drop_unused(out_dir, m)
     return finalize_bundle(out_dir, m)
@@ -257,6 +271,7 @@ def main(argv=None) -> None:
     ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=int8, or "
                                    "'measure' (faster of fp32/int8 per graph in onnxruntime, 2 threads)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    ap.add_argument("--image-size", type=int, help="input size (default: preprocessor_config.json, else config)")
     ap.add_argument("--check", nargs="?", const="", metavar="IMAGE",
                     help="after export, compare every variant with PyTorch (on IMAGE, or noise)")
     args = ap.parse_args(argv)
@@ -265,7 +280,7 @@ def main(argv=None) -> None:
     precisions = [p.strip() for p in args.precisions.split(",") if p.strip()]
     ckpt = Path(args.checkpoint)
     model = load_checkpoint(ckpt)
-    common = dict(precisions=precisions, name=args.name, license=args.license, checkpoint=ckpt,
+    common = dict(precisions=precisions, name=args.name, license=args.license, checkpoint=ckpt, image_size=args.image_size,
                   summary=args.summary or f"CLIPSeg exported from {ckpt.name}")
     m = write_bundle(model, args.out, "split", bundle_id=args.id, wasm_choice=parse_wasm(args.wasm), **common)
     print(f"split bundle: {args.out} ({sum(f['bytes'] for f in m['files']) / 1e6:.1f} MB, "

@@ -2,7 +2,7 @@
 
 Each wrapper re-states the Hugging Face forward pass with export in mind:
 - vision runs only the encoder layers the decoder reads (up to max(extract_layers)), with the
-  position embeddings of the fixed input size (no bicubic interpolation in the graph);
+  position embeddings of the fixed input size precomputed (no bicubic interpolation in the graph);
 - text takes unpadded ids of any length with an explicit causal + padding mask and pools at the EOS
   token the same way transformers does (argmax of ids for old configs with eos_token_id == 2, else
   the first EOS), comparing int64 ids so the fp16 graph pools at the same token;
@@ -79,18 +79,33 @@ def activation_names(config: CLIPSegConfig) -> list[str]:
 
 
 class VisionGraph(nn.Module):
-    """pixel_values [B,3,H,W] -> hidden states after each of config.extract_layers."""
+    """pixel_values [B,3,S,S] -> hidden states after each of config.extract_layers.
 
-    def __init__(self, model: CLIPSegForImageSegmentation):
+    image_size S defaults to config.vision_config.image_size. Checkpoints trained at 224 and run at 352
+    (CIDAS/clipseg-rd64-refined) get their position embeddings resized here, once, with transformers'
+    own bicubic interpolation, and stored as a constant: no Resize op in the graph, same numbers."""
+
+    def __init__(self, model: CLIPSegForImageSegmentation, image_size: int | None = None):
         super().__init__()
         vm = model.clip.vision_model
-        self.embeddings = vm.embeddings
+        emb = vm.embeddings
+        size = image_size or emb.image_size
+        if size % emb.patch_size:
+            raise ValueError(f"image size {size} is not a multiple of the patch size {emb.patch_size}")
+        self.patch_embedding = emb.patch_embedding
+        self.class_embedding = emb.class_embedding
+        with torch.no_grad():
+            tokens = torch.zeros(1, (size // emb.patch_size) ** 2 + 1, emb.embed_dim)
+            pos = emb.interpolate_pos_encoding(tokens, size, size)
+        self.register_buffer("position_embeds", pos.detach().clone(), persistent=False)
         self.pre_layrnorm = vm.pre_layrnorm
         self.extract = list(model.config.extract_layers)
         self.layers = nn.ModuleList(vm.encoder.layers[: max(self.extract) + 1])
 
     def forward(self, pixel_values: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        h = self.embeddings(pixel_values, interpolate_pos_encoding=False)
+        patches = self.patch_embedding(pixel_values).flatten(2).transpose(1, 2)
+        cls = self.class_embedding.expand(pixel_values.shape[0], 1, -1)
+        h = torch.cat([cls, patches], dim=1) + self.position_embeds
         h = self.pre_layrnorm(h)
         outs = []
         for i, layer in enumerate(self.layers):
@@ -148,9 +163,9 @@ class DecoderGraph(nn.Module):
 class SingleGraph(nn.Module):
     """pixel_values, input_ids, attention_mask -> logits: the whole model, same weights."""
 
-    def __init__(self, model: CLIPSegForImageSegmentation):
+    def __init__(self, model: CLIPSegForImageSegmentation, image_size: int | None = None):
         super().__init__()
-        self.vision = VisionGraph(model)
+        self.vision = VisionGraph(model, image_size)
         self.text = TextGraph(model)
         self.decoder = DecoderGraph(model)
 
