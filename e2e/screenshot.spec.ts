@@ -1,18 +1,28 @@
-// Regenerates docs/screenshot.png for the README (demo scan only, never shared data).
+// Regenerates docs/screenshot.png for the README (demo scans only, never shared data): a generated
+// colonoscopy scan with the default model's mask for the demo's own prompt.
 // Skipped unless SCREENSHOT=1: `SCREENSHOT=1 npx playwright test e2e/screenshot.spec.ts`.
 import { expect, test } from '@playwright/test';
+import { Loop } from './pages/Loop';
 import { Workbench } from './pages/Workbench';
 
 test('README screenshot', async ({ page }) => {
   test.skip(!process.env.SCREENSHOT, 'set SCREENSHOT=1 to regenerate docs/screenshot.png');
+  test.setTimeout(180_000);
   const wb = new Workbench(page);
+  const loop = new Loop(page);
   await wb.goto();
   await wb.openDemo('xray');
   await wb.until((s) => expect(s.scans).toHaveLength(1));
   await wb.openDemo('endoscopy');
   await wb.until((s) => expect(s.scans).toHaveLength(2));
+  await loop.ready();
+  await loop.prompt('one small pink round polyp, located in left of the image');
+  await loop.prompt('polyp');
+  // The panel's automatic empty-prompt run would cover the scan; hide it for the picture.
+  const empty = page.locator('[data-testid="run-item"]').filter({ hasText: '(empty prompt)' });
+  if (await empty.count()) await empty.getByRole('checkbox').first().uncheck();
   const box = (await wb.viewer.boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.42, box.y + box.height * 0.45);
-  await page.waitForTimeout(500);
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.45);
+  await page.waitForTimeout(1000);
   await page.screenshot({ path: 'docs/screenshot.png' });
 });
