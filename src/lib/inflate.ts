@@ -42,9 +42,13 @@ export function inflateBounded(input: Uint8Array, opts: BoundedInflateOptions): 
   };
   const stream =
     opts.container === 'gzip' ? new Gunzip({}, onData) : opts.container === 'zlib' ? new Unzlib({}, onData) : new Inflate({}, onData);
-  for (let off = 0; off < input.length && !ended && total < want; off += CHUNK) {
-    const end = Math.min(input.length, off + CHUNK);
+  // Deflate expands at most ~1032:1, so feed input in steps sized to what is still wanted: reading a
+  // 540-byte header from a highly compressed file then costs kilobytes of work, not megabytes.
+  for (let off = 0; off < input.length && !ended && total < want; ) {
+    const step = want === Infinity ? CHUNK : Math.min(CHUNK, Math.max(256, Math.ceil((want - total) / 1024) + 256));
+    const end = Math.min(input.length, off + step);
     stream.push(input.subarray(off, end), end === input.length);
+    off = end;
   }
   if (pre) return { data: total >= want ? pre : pre.subarray(0, total), ended };
   const out = new Uint8Array(total);

@@ -39,6 +39,20 @@ function expectRange(s: Scan, row: Record<string, string>): void {
   expect(stored[1]).toBeCloseTo(max, 3);
 }
 
+/** The note column holds nibabel's zooms and axis codes, e.g. "zooms=(2.0, 2.0, 2.2, 2000.0) axcodes=LAS". */
+function expectNiftiGeometry(s: Scan, note: string): void {
+  const a = s.geometry?.affine ?? [];
+  expect(a).toHaveLength(16);
+  const zooms = (/zooms=\(([^)]*)\)/.exec(note)?.[1] ?? '').split(',').map(Number);
+  zooms.slice(0, 3).forEach((z, i) => expect(s.spacing[i]).toBeCloseTo(z, 3));
+  const codes = /axcodes=(\w+)/.exec(note)?.[1] ?? '';
+  const letters = [0, 1, 2].map((c) => {
+    const r = [0, 1, 2].reduce((best, k) => (Math.abs(a[k * 4 + c]) > Math.abs(a[best * 4 + c]) ? k : best), 0);
+    return ['LR', 'PA', 'IS'][r][a[r * 4 + c] > 0 ? 1 : 0];
+  });
+  expect(letters.join('')).toBe(codes);
+}
+
 describe.skipIf(!hasData)('sample-files/MANIFEST.csv', () => {
   it('lists the files it describes', () => expect(rows.length).toBeGreaterThan(50));
 
@@ -73,7 +87,7 @@ describe.skipIf(!hasData)('sample-files/MANIFEST.csv', () => {
         if (row.dtype.startsWith('[')) expect(s.channels).toBe(3);
         if (row.min !== '' && row.max !== '') expectRange(s, row);
         if (row.photometric === 'MONOCHROME1') expect(s.photometric).toBe('MONOCHROME1');
-        if (row.kind.startsWith('NIfTI')) expect(s.geometry?.affine).toHaveLength(16);
+        if (row.kind.startsWith('NIfTI')) expectNiftiGeometry(s, row.note);
         if (row.kind === 'DICOM') expect(s.geometry?.dicom?.sopClassUID).toMatch(/^1\.2\.840\./);
       }
       passed++;

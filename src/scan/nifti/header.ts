@@ -1,6 +1,6 @@
 // NIfTI-1 / NIfTI-2 header parser (either byte order), written here rather than using nifti-reader-js so
 // every declared size is validated before anything is allocated, and the affine follows the standard
-// (sform, else qform quaternion, else pixdim scaling).
+// (sform, else qform quaternion, else nibabel's centred radiological base affine).
 import { ScanReadError } from '../types';
 
 export interface NiftiHeader {
@@ -73,11 +73,16 @@ export function parseNiftiHeader(b: Uint8Array): NiftiHeader {
   };
 }
 
-/** 4x4 row-major voxel -> world (RAS mm) affine: sform if set, else qform, else pixdim scaling. */
+/** 4x4 row-major voxel -> world (RAS mm) affine: sform if set, else qform, else nibabel's base affine. */
 export function niftiAffine(h: NiftiHeader): number[] {
   if (h.sformCode > 0) return [...h.srow, 0, 0, 0, 1];
   const [dx, dy, dz] = [h.pixdim[1] || 1, h.pixdim[2] || 1, h.pixdim[3] || 1];
-  if (h.qformCode <= 0) return [dx, 0, 0, 0, 0, dy, 0, 0, 0, 0, dz, 0, 0, 0, 0, 1];
+  if (h.qformCode <= 0) {
+    // No orientation at all (ANALYZE-era files): follow nibabel's base affine, radiological (x flipped)
+    // and centred on the volume, so orientation labels match what nibabel and FSL show.
+    const [nx, ny, nz] = [h.dims[0] ?? 1, h.dims[1] ?? 1, h.dims[2] ?? 1].map((n) => (n - 1) / 2);
+    return [-dx, 0, 0, nx * dx, 0, dy, 0, -ny * dy, 0, 0, dz, -nz * dz, 0, 0, 0, 1];
+  }
   let [qb, qc, qd] = h.quatern;
   let a = 1 - (qb * qb + qc * qc + qd * qd);
   if (a < 1e-7) {
