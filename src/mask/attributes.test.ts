@@ -36,6 +36,7 @@ describe('attributes', () => {
     expect(a.size).toBe('small');
     expect(a.locations).toEqual(['top left', 'right']);
     expect(locationPhrase(a.locations)).toBe('located in top left, right of the image');
+    expect(maskAttributes(m, 64)).toEqual({ ...a, locations: a.locations }); // same answer on a coarse grid
     const ps = buildPrompts({ className: 'polyp', shape: 'round', colour: 'pink', description: 'a projecting growth of tissue' }, a);
     const byKey = Object.fromEntries(ps.map((p) => [p.key, p.text]));
     expect(byKey.p0).toBe('');

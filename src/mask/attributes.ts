@@ -3,6 +3,7 @@
 import type { Mask } from './types';
 import { countForeground } from './types';
 import { connectedComponents } from './components';
+import { resizeNearest } from './resize';
 
 export type SizeWord = 'large' | 'medium' | 'small' | 'tiny';
 export type NumberWord = 'one' | 'two' | 'three' | 'many';
@@ -44,17 +45,30 @@ export interface MaskAttributes {
   locations: LocationWord[];
 }
 
-export function maskAttributes(mask: Mask): MaskAttributes {
+/**
+ * Attributes of a mask. `maxSide` bounds the grid used for components and locations (nearest
+ * downsampling), so suggestions stay cheap on large scans; the size always uses every pixel.
+ */
+export function maskAttributes(mask: Mask, maxSide = Infinity): MaskAttributes {
   const fg = countForeground(mask.data);
   const fraction = fg / mask.data.length;
-  const { components } = connectedComponents(mask, 8);
+  const f = Math.min(1, maxSide / Math.max(mask.width, mask.height));
+  const grid: Mask =
+    f < 1
+      ? (() => {
+          const w = Math.max(1, Math.round(mask.width * f));
+          const h = Math.max(1, Math.round(mask.height * f));
+          return { width: w, height: h, data: resizeNearest(mask.data, mask.width, mask.height, w, h) };
+        })()
+      : mask;
+  const { components } = connectedComponents(grid, 8);
   return {
     empty: fg === 0,
     fraction,
     size: sizeWord(fraction),
     count: components.length,
     number: numberWord(components.length),
-    locations: components.map((c) => locationOf(c.cx, c.cy, mask.width, mask.height)),
+    locations: components.map((c) => locationOf(c.cx, c.cy, grid.width, grid.height)),
   };
 }
 

@@ -28,32 +28,34 @@ export function connectedComponents(mask: Mask, connectivity: 4 | 8 = 8): Labell
   const labels = new Int32Array(width * height);
   const parent = new Int32Array(width * height + 1);
   let next = 1;
+  // union of the current label with a neighbour's, keeping the smaller root
+  const join = (a: number, b: number): number => {
+    if (!b) return a;
+    const rb = find(parent, b);
+    if (!a) return rb;
+    const ra = find(parent, a);
+    if (ra === rb) return ra;
+    const lo = ra < rb ? ra : rb;
+    parent[ra < rb ? rb : ra] = lo;
+    return lo;
+  };
   for (let y = 0; y < height; y++) {
+    const row = y * width;
     for (let x = 0; x < width; x++) {
-      const i = y * width + x;
+      const i = row + x;
       if (data[i] === 0) continue;
-      const nbrs: number[] = [];
-      if (x > 0 && labels[i - 1]) nbrs.push(labels[i - 1]);
+      let root = x > 0 ? labels[i - 1] : 0;
+      if (root) root = find(parent, root);
       if (y > 0) {
-        if (labels[i - width]) nbrs.push(labels[i - width]);
+        root = join(root, labels[i - width]);
         if (connectivity === 8) {
-          if (x > 0 && labels[i - width - 1]) nbrs.push(labels[i - width - 1]);
-          if (x + 1 < width && labels[i - width + 1]) nbrs.push(labels[i - width + 1]);
+          if (x > 0) root = join(root, labels[i - width - 1]);
+          if (x + 1 < width) root = join(root, labels[i - width + 1]);
         }
       }
-      if (nbrs.length === 0) {
+      if (!root) {
         parent[next] = next;
-        labels[i] = next++;
-        continue;
-      }
-      let root = find(parent, nbrs[0]);
-      for (let k = 1; k < nbrs.length; k++) {
-        const r = find(parent, nbrs[k]);
-        if (r !== root) {
-          const lo = Math.min(r, root);
-          parent[Math.max(r, root)] = lo;
-          root = lo;
-        }
+        root = next++;
       }
       labels[i] = root;
     }

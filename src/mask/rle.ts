@@ -41,10 +41,21 @@ function checkCounts(counts: readonly number[], total: number): void {
   if (sum !== total) throw new Error(`RLE covers ${sum} pixels, expected ${total}`);
 }
 
-/** Row-major RLE of a binary mask (non-zero = foreground). */
+/** Row-major RLE of a binary mask (non-zero = foreground). A tight loop: it runs on every autosave. */
 export function encodeRle(mask: Mask): Rle {
   const d = mask.data;
-  return { width: mask.width, height: mask.height, counts: runs(d.length, (i) => d[i] !== 0) };
+  const counts: number[] = [];
+  let start = 0;
+  let cur = false;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] !== 0 !== cur) {
+      counts.push(i - start);
+      start = i;
+      cur = !cur;
+    }
+  }
+  counts.push(d.length - start);
+  return { width: mask.width, height: mask.height, counts };
 }
 
 export function decodeRle(rle: Rle): Mask {

@@ -40,7 +40,7 @@ export function suggestPrompts(input: string, classes: readonly string[], histor
   classes.forEach((c) => add({ text: c, kind: 'class', label: 'model class' }));
   const mask = currentMask();
   if (mask) {
-    const attrs = maskAttributes(mask);
+    const attrs = maskAttributes(mask, 512);
     if (!attrs.empty) {
       for (const p of buildPrompts({ className: pickClass(input, classes) }, attrs)) {
         if (p.key !== 'p0' && p.key !== 'p1') add({ text: p.text, kind: 'attributes', label: p.label });
