@@ -57,6 +57,17 @@ test.describe('inference engine in the browser', () => {
     expect(r.timings.decoderMs).toBeGreaterThan(0);
   });
 
+  test('a crashed worker is restarted, the model reloaded and the scan re-sent', async ({ page }) => {
+    await page.evaluate(() => window.__vlsmEngine.load({ kind: 'shipped', id: 'compact-vlsm' }, { backendPreference: 'wasm' }));
+    await page.evaluate(() => window.__vlsmEngine.encodeSynthetic('s', 64, 48));
+    const pending = page.evaluate(() => window.__vlsmEngine.segment('s', 'polyp').then(() => 'resolved', (e: Error) => e.name));
+    await page.evaluate(() => window.__vlsmEngine.simulateCrash());
+    expect(['WorkerCrashedError', 'resolved']).toContain(await pending);
+    await expect.poll(() => page.evaluate(() => window.__vlsmEngine.status()), { timeout: 30_000 }).toMatchObject({ state: 'ready', restarts: 1 });
+    const r = await page.evaluate(() => window.__vlsmEngine.segment('s', 'polyp'));
+    expect(r).toMatchObject({ width: 64, height: 48, cache: { image: 'miss' } });
+  });
+
   test('a bad bundle is a clear error, not a crash', async ({ page }) => {
     const err = await page.evaluate(() =>
       window.__vlsmEngine.load({ kind: 'shipped', id: 'no-such-model' }, {}).then(() => 'loaded', (e: Error) => `${e.name}: ${e.message}`),

@@ -51,7 +51,18 @@ export function scanToRgb8(scan: Scan, options: PreprocessOptions = {}): Uint8Ar
     if (!(q >= 0)) q = 0; // NaN
     return invert ? 255 - q : q;
   };
+  if (identity && !invert && channels === 3) return data.subarray(base, base + n * 3) as Uint8Array;
   const out = new Uint8Array(n * 3);
+  if (identity && !invert) {
+    for (let i = 0; i < n; i++) {
+      const s = base + i * channels;
+      const g = data[s];
+      out[i * 3] = g;
+      out[i * 3 + 1] = channels === 1 ? g : data[s + 1];
+      out[i * 3 + 2] = channels === 1 ? g : data[s + 2];
+    }
+    return out;
+  }
   if (channels === 1) {
     for (let i = 0; i < n; i++) {
       const q = to8(data[base + i]);

@@ -78,10 +78,28 @@ export function resizeBilinearPil(
         const xmin = bounds[xx * 2];
         const n = bounds[xx * 2 + 1];
         const kb = xx * ksize;
+        const o = (y * outW + xx) * channels;
+        if (channels === 3) {
+          // RGB unrolled: one pass over the taps for all three channels.
+          let s0 = half;
+          let s1 = half;
+          let s2 = half;
+          for (let x = 0; x < n; x++) {
+            const k = kk[kb + x];
+            const i = row + (x + xmin) * 3;
+            s0 += src[i] * k;
+            s1 += src[i + 1] * k;
+            s2 += src[i + 2] * k;
+          }
+          tmp[o] = clip8(s0, one);
+          tmp[o + 1] = clip8(s1, one);
+          tmp[o + 2] = clip8(s2, one);
+          continue;
+        }
         for (let c = 0; c < channels; c++) {
           let ss = half;
           for (let x = 0; x < n; x++) ss += src[row + (x + xmin) * channels + c] * kk[kb + x];
-          tmp[(y * outW + xx) * channels + c] = clip8(ss, one);
+          tmp[o + c] = clip8(ss, one);
         }
       }
     }

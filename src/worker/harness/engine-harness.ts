@@ -85,6 +85,10 @@ const api = {
     return { first: await a, second: await b };
   },
   status: () => client.status,
+  /** Fires the worker's error event, as a crash (out of memory, wasm abort) would. */
+  simulateCrash(): void {
+    (client as unknown as { worker: Worker }).worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+  },
 };
 
 declare global {
