@@ -25,6 +25,7 @@ let target: { scanId: string; frame: number } | null = null;
 const rgb = hexToRgb(CORRECTION_COLOUR);
 /** Reused RGBA buffer for stroke-sized rectangles, so painting allocates nothing per frame. */
 let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
+let touchQueued = false;
 
 function draw(session: CorrectionSession, rect: Rect): void {
   const canvas = layerCanvas(CORRECTION_LAYER, session.mask.width, session.mask.height);
@@ -32,8 +33,19 @@ function draw(session: CorrectionSession, rect: Rect): void {
   if (scratch.length < need) scratch = new Uint8ClampedArray(need);
   blit(canvas, rect, renderBinary(session.mask, rect, rgb, scratch.subarray(0, need)));
   const layers = useLayers.getState();
-  if (layers.layers.some((l) => l.id === CORRECTION_LAYER)) layers.touch(CORRECTION_LAYER);
-  else layers.upsert({ id: CORRECTION_LAYER, canvas, visible: true, opacity: 0.6, version: 1, z: 10 });
+  if (!layers.layers.some((l) => l.id === CORRECTION_LAYER)) {
+    layers.upsert({ id: CORRECTION_LAYER, canvas, visible: true, opacity: 0.6, version: 1, z: 10 });
+    return;
+  }
+  // The canvas is up to date at once; the viewer redraws at most once per animation frame.
+  if (touchQueued) return;
+  touchQueued = true;
+  const touch = () => {
+    touchQueued = false;
+    useLayers.getState().touch(CORRECTION_LAYER);
+  };
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(touch);
+  else touch();
 }
 
 function scheduleSave(): void {
