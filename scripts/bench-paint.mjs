@@ -1,11 +1,13 @@
 // `npm run bench:paint`: bundles scripts/bench-paint-page.ts with Vite, opens it in headless Chromium
-// and prints JSON figures (fps while painting, undo latency) with a full-redraw baseline from the same run.
+// and prints JSON figures (fps while painting, undo latency) with a full-redraw baseline from the same run;
+// with BENCH_APP_URL set it also paints in the running app (scripts/bench-paint-app.mjs).
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium } from '@playwright/test';
+import { benchApp } from './bench-paint-app.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = mkdtempSync(join(tmpdir(), 'bench-paint-'));
@@ -31,7 +33,8 @@ try {
     await page.setContent('<!doctype html><html><body style="margin:0"></body></html>');
     await page.addScriptTag({ path: script });
     const result = await page.evaluate(() => window.benchPaint());
-    console.log(JSON.stringify({ bench: 'paint', ...result, speedup: +(result.paint.fps / result.baseline.fps).toFixed(2) }, null, 2));
+    const app = process.env.BENCH_APP_URL ? await benchApp(browser, process.env.BENCH_APP_URL) : undefined;
+    console.log(JSON.stringify({ bench: 'paint', ...result, speedup: +(result.paint.fps / result.baseline.fps).toFixed(2), ...(app ? { app } : {}) }, null, 2));
   } finally {
     await browser.close();
   }
