@@ -22,7 +22,7 @@ import torch
 
 from .clipseg_export import PRECISIONS, parse_wasm, write_bundle
 from .clipseg_graphs import random_model, rd64_config
-from .parity import time_graph
+from .parity import time_graph as _time_graph
 
 SPLIT_ID = "clipseg-rd64-random"
 SINGLE_ID = "clipseg-rd64-random-single"
@@ -30,10 +30,14 @@ SUMMARY = ("CLIPSeg-rd64 architecture with RANDOM weights (seed {seed}, init sca
            "benchmarks only, its masks are meaningless.")
 
 
-def measure(split_dir: Path, single_dir: Path, threads: int, runs: int) -> dict:
+def measure(split_dir: Path, single_dir: Path, threads: int, runs: int, stat: str = "median") -> dict:
     split = json.loads((split_dir / "manifest.json").read_text())
     single = json.loads((single_dir / "manifest.json").read_text())
-    out: dict = {"threads": threads, "runs": runs, "split": {}, "single": {}}
+    out: dict = {"threads": threads, "runs": runs, "stat": stat, "split": {}, "single": {}}
+
+    def time_graph(path, threads, runs, seq_len):
+        return _time_graph(path, threads, runs, seq_len, stat)
+
     for v in split["variants"]:
         g = v["graphs"]
         row = {name: time_graph(split_dir / spec["file"], threads, runs, 10) for name, spec in g.items()}
@@ -59,8 +63,8 @@ def sizes(bundle_dir: Path) -> dict[str, int]:
     return {f["path"]: f["bytes"] for f in m["files"]}
 
 
-def measure_only(out: Path, threads: int, runs: int) -> dict:
-    report = measure(out / SPLIT_ID, out / SINGLE_ID, threads, runs)
+def measure_only(out: Path, threads: int, runs: int, stat: str) -> dict:
+    report = measure(out / SPLIT_ID, out / SINGLE_ID, threads, runs, stat)
     print(json.dumps(report, indent=1))
     return report
 
@@ -74,13 +78,15 @@ def main(argv=None) -> None:
     ap.add_argument("--measure", action="store_true", help="time graphs in onnxruntime, choose wasm precisions")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--stat", choices=["median", "min", "cpu"], default="median",
+                    help="min is steadier on a busy machine; cpu (process CPU time, use --threads 1) is steadier still")
     ap.add_argument("--wasm", help="wasm-int8 per-graph precision, as for clipseg_export (default: DESIGN mix)")
     ap.add_argument("--measure-only", action="store_true", help="time the existing bundles, export nothing")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     if args.measure_only:
-        measure_only(out, args.threads, args.runs)
+        measure_only(out, args.threads, args.runs, args.stat)
         return
     precisions = [p for p in args.precisions.split(",") if p]
     model = random_model(rd64_config(), seed=args.seed, init_scale=args.init_scale)
@@ -92,7 +98,7 @@ def main(argv=None) -> None:
                  **common)
     if args.measure:
         report["sizes"] = {SPLIT_ID: sizes(out / SPLIT_ID), SINGLE_ID: sizes(out / SINGLE_ID)}
-        report["latency_ms"] = measure(out / SPLIT_ID, out / SINGLE_ID, args.threads, args.runs)
+        report["latency_ms"] = measure(out / SPLIT_ID, out / SINGLE_ID, args.threads, args.runs, args.stat)
         (out / "bench-report.json").write_text(json.dumps(report, indent=2) + "\n")
         print(json.dumps(report["latency_ms"], indent=1))
         print(out / "bench-report.json")
