@@ -36,6 +36,8 @@ export interface RunsState {
   soloId: string | null;
   selectedId: string | null;
   reference: ReferenceInfo | null;
+  /** Whether the reference outline is drawn over the scan. */
+  showReference: boolean;
   /** Label of work in progress (e.g. 'Running "polyp"…'), or null. */
   busy: string | null;
   error: string | null;
@@ -50,6 +52,7 @@ export interface RunsState {
   setSolo(id: string | null): void;
   select(id: string | null): void;
   setReference(r: ReferenceInfo | null): void;
+  setShowReference(show: boolean): void;
   setBusy(b: string | null): void;
   setError(e: string | null): void;
   setSort(key: SortKey): void;
@@ -63,6 +66,7 @@ export const useRuns = create<RunsState>((set) => ({
   soloId: null,
   selectedId: null,
   reference: null,
+  showReference: true,
   busy: null,
   error: null,
   sort: { key: 'createdAt', dir: 1 },
@@ -75,6 +79,7 @@ export const useRuns = create<RunsState>((set) => ({
   setSolo: (soloId) => set({ soloId }),
   select: (selectedId) => set({ selectedId }),
   setReference: (reference) => set({ reference }),
+  setShowReference: (showReference) => set({ showReference }),
   setBusy: (busy) => set({ busy }),
   setError: (error) => set({ error }),
   setSort: (key) => set((s) => ({ sort: { key, dir: s.sort.key === key ? (-s.sort.dir as 1 | -1) : 1 } })),

@@ -59,8 +59,9 @@ export function RunsPanel() {
   const runs = useRuns((s) => s.runs);
   const soloId = useRuns((s) => s.soloId);
   const reference = useRuns((s) => s.reference);
+  const showReference = useRuns((s) => s.showReference);
   const scan = useScans((s) => s.scan);
-  useEffect(syncRunLayers, [runs, soloId]);
+  useEffect(syncRunLayers, [runs, soloId, showReference]);
   const onRef = (files: FileList | null) => {
     const f = files?.[0];
     if (f) void f.arrayBuffer().then((b) => importReference({ name: f.name, bytes: new Uint8Array(b) }));
@@ -72,7 +73,10 @@ export function RunsPanel() {
           Reference
           <input type="file" accept=".png,.jpg,.jpeg,.nii,.gz,.dcm,.json,application/dicom" disabled={!scan} onChange={(e) => onRef(e.target.files)} data-testid="reference-input" />
         </label>
-        <span className="hint" data-testid="reference-label">{reference ? `${reference.label} (${reference.kind})` : 'none'}</span>
+        <label className="hint">
+          <input type="checkbox" checked={showReference} disabled={!reference} onChange={(e) => useRuns.getState().setShowReference(e.target.checked)} data-testid="reference-visible" />{' '}
+          <span data-testid="reference-label">{reference ? `${reference.label} (${reference.kind})` : 'none'}</span>
+        </label>
       </div>
       {runs.length === 0 ? (
         <p className="hint">No runs yet: type a prompt above.</p>

@@ -4,7 +4,7 @@ import type { Mask, Rect } from '../../mask/types';
 import { fullRect } from '../../mask/types';
 import { hexToRgb, renderBinary, renderContour, renderHeatmap } from '../../mask/render';
 import { useLayers } from '../../state/layers';
-import { runPixels, useRuns, type RunView } from '../../state/runs';
+import { referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
 
 export const runLayerId = (runId: string): string => `run:${runId}`;
 const canvases = new Map<string, HTMLCanvasElement>();
@@ -58,10 +58,31 @@ export function drawRun(run: RunView): void {
   });
 }
 
+export const REFERENCE_LAYER = 'reference';
+const REFERENCE_RGB = [255, 255, 255] as const;
+
+/** The reference as a white outline over the scan (redrawn when the reference changes). */
+export function drawReference(): void {
+  const ref = referencePixels.current;
+  if (!ref) {
+    dropLayerCanvas(REFERENCE_LAYER);
+    return;
+  }
+  const canvas = layerCanvas(REFERENCE_LAYER, ref.width, ref.height);
+  const rect = fullRect(ref);
+  blit(canvas, rect, renderContour(ref, rect, REFERENCE_RGB));
+  const existing = useLayers.getState().layers.find((l) => l.id === REFERENCE_LAYER);
+  useLayers.getState().upsert({
+    id: REFERENCE_LAYER, canvas, visible: useRuns.getState().showReference, opacity: 0.9, version: (existing?.version ?? 0) + 1, z: 5,
+  });
+}
+
 /** Visibility/opacity only (no pixel work). */
 export function syncRunLayers(): void {
-  const { runs, soloId } = useRuns.getState();
+  const { runs, soloId, showReference } = useRuns.getState();
   const layers = useLayers.getState();
+  const ref = layers.layers.find((l) => l.id === REFERENCE_LAYER);
+  if (ref && ref.visible !== showReference) layers.update(REFERENCE_LAYER, { visible: showReference });
   for (const r of runs) {
     const id = runLayerId(r.id);
     const l = layers.layers.find((x) => x.id === id);
@@ -70,5 +91,5 @@ export function syncRunLayers(): void {
 }
 
 export function clearRunLayers(): void {
-  for (const id of [...canvases.keys()]) if (id.startsWith('run:')) dropLayerCanvas(id);
+  for (const id of [...canvases.keys()]) if (id.startsWith('run:') || id === REFERENCE_LAYER) dropLayerCanvas(id);
 }

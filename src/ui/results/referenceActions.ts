@@ -9,6 +9,7 @@ import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { referencePixels, useRuns } from '../../state/runs';
 import { rescore } from './scoring';
+import { drawReference } from './layers';
 
 async function rowMask(row: { encoding: string; data: Uint8Array | ArrayBuffer | Blob; width: number; height: number; label?: string }, scan: Scan, frame: number): Promise<Mask> {
   const bytes = row.data instanceof Blob ? new Uint8Array(await row.data.arrayBuffer()) : row.data instanceof Uint8Array ? row.data : new Uint8Array(row.data);
@@ -20,6 +21,7 @@ export async function loadReference(scanId: string, scan: Scan, frame: number): 
   if (row) {
     referencePixels.current = await rowMask(row, scan, frame);
     useRuns.getState().setReference({ label: row.label ?? 'reference', kind: 'imported' });
+    drawReference();
     return;
   }
   const versions = await listCorrections(getDb(), scanId, frame);
@@ -31,6 +33,7 @@ export async function loadReference(scanId: string, scan: Scan, frame: number): 
     referencePixels.current = null;
     useRuns.getState().setReference(null);
   }
+  drawReference();
 }
 
 export async function importReference(file: { name: string; bytes: Uint8Array }): Promise<void> {
@@ -43,6 +46,7 @@ export async function importReference(file: { name: string; bytes: Uint8Array })
     await saveReference(getDb(), activeId, frame, mask, file.name);
     referencePixels.current = mask;
     st.setReference({ label: file.name, kind: 'imported' });
+    drawReference();
     st.setError(null);
     rescore();
     st.bumpPixels();
@@ -57,6 +61,7 @@ export function adoptCorrectionAsReference(mask: Mask, version: number): void {
   if (st.reference?.kind === 'imported') return;
   referencePixels.current = { width: mask.width, height: mask.height, data: mask.data.slice() };
   st.setReference({ label: `corrected v${version}`, kind: 'corrected' });
+  drawReference();
   rescore();
   st.bumpPixels();
 }
