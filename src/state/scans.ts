@@ -19,11 +19,13 @@ export interface ScansState {
   /** Id of the open scan in storage (null when it could not be saved, or nothing is open). */
   activeId: string | null;
   scan: Scan | null;
-  /** True while a file is being read/saved. */
+  /** What is being read/saved, shown in the status bar; null when idle. */
   busy: string | null;
+  /** Cancels the current read, when it can be cancelled. */
+  cancelBusy: (() => void) | null;
   setList(list: ScanSummary[]): void;
   setActive(id: string | null, scan: Scan | null): void;
-  setBusy(label: string | null): void;
+  setBusy(label: string | null, cancel?: () => void): void;
 }
 
 export const useScans = create<ScansState>((set) => ({
@@ -31,7 +33,8 @@ export const useScans = create<ScansState>((set) => ({
   activeId: null,
   scan: null,
   busy: null,
+  cancelBusy: null,
   setList: (list) => set({ list }),
   setActive: (activeId, scan) => set({ activeId, scan }),
-  setBusy: (busy) => set({ busy }),
+  setBusy: (busy, cancel) => set({ busy, cancelBusy: busy ? (cancel ?? null) : null }),
 }));

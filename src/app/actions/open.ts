@@ -7,7 +7,7 @@ import { getDb, putMask, saveScan, type SaveOptions } from '../../storage';
 import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
 import { thumbnailOf } from '../../viewer/thumbnail';
-import { readFile } from '../io/readFile';
+import { ReadCancelled, readFile } from '../io/readFile';
 import { refreshList } from './scans';
 import { showScan } from './show';
 
@@ -36,19 +36,22 @@ function safeThumb(scan: Scan): string | null {
   }
 }
 
-/** Opens files one after another; returns how many opened. */
+/** Opens files one after another; returns how many opened. Cancelling stops the current and later files. */
 export async function openFiles(files: readonly File[]): Promise<number> {
   let opened = 0;
   const { setBusy } = useScans.getState();
+  const abort = new AbortController();
   for (const file of files) {
-    setBusy(`Reading ${file.name}…`);
+    if (abort.signal.aborted) break;
+    setBusy(`Reading ${file.name}…`, () => abort.abort());
     try {
-      const scan = await readFile(file);
+      const scan = await readFile(file, abort.signal);
       setBusy(`Saving ${file.name}…`);
       await saveAndShow(scan, { source: 'file' });
       opened++;
     } catch (e) {
-      notify('error', `Could not open "${file.name}"`, message(e));
+      if (e instanceof ReadCancelled) notify('info', 'Cancelled', e.message);
+      else notify('error', `Could not open "${file.name}"`, message(e));
     } finally {
       setBusy(null);
     }

@@ -24,7 +24,15 @@ function kill(): void {
   worker = null;
 }
 
-export async function readFile(file: { name: string; size: number; arrayBuffer(): Promise<ArrayBuffer> }): Promise<Scan> {
+/** Thrown when the user cancels a read; not an error worth a red notice. */
+export class ReadCancelled extends Error {
+  constructor(name: string) {
+    super(`Reading "${name}" was cancelled.`);
+    this.name = 'ReadCancelled';
+  }
+}
+
+export async function readFile(file: { name: string; size: number; arrayBuffer(): Promise<ArrayBuffer> }, signal?: AbortSignal): Promise<Scan> {
   if (file.size === 0) throw new ScanReadError(`"${file.name}" is empty (0 bytes).`, 'empty');
   if (file.size > MAX_FILE_BYTES) {
     throw new ScanReadError(
@@ -33,10 +41,11 @@ export async function readFile(file: { name: string; size: number; arrayBuffer()
     );
   }
   const bytes = await file.arrayBuffer();
-  return readBytes(file.name, bytes);
+  if (signal?.aborted) throw new ReadCancelled(file.name);
+  return readBytes(file.name, bytes, signal);
 }
 
-export function readBytes(name: string, bytes: ArrayBuffer): Promise<Scan> {
+export function readBytes(name: string, bytes: ArrayBuffer, signal?: AbortSignal): Promise<Scan> {
   warmReader();
   const w = worker as Worker;
   const id = nextId++;
@@ -46,6 +55,12 @@ export function readBytes(name: string, bytes: ArrayBuffer): Promise<Scan> {
       clearTimeout(timer);
       w.removeEventListener('message', onMessage);
       w.removeEventListener('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      kill(); // the decoder may be mid-way through a large file: stop it now
+      reject(new ReadCancelled(name));
     };
     const onMessage = (e: MessageEvent<ReadReply>) => {
       if (e.data.id !== id) return;
@@ -65,6 +80,7 @@ export function readBytes(name: string, bytes: ArrayBuffer): Promise<Scan> {
     }, timeout);
     w.addEventListener('message', onMessage);
     w.addEventListener('error', onError);
+    signal?.addEventListener('abort', onAbort);
     const req: ReadRequest = { id, name, bytes };
     w.postMessage(req, [bytes]);
   });

@@ -9,6 +9,7 @@ import { useStorageUsage } from './useStorageUsage';
 export function StatusBar({ children }: { children?: ReactNode }) {
   const scan = useScans((s) => s.scan);
   const busy = useScans((s) => s.busy);
+  const cancelBusy = useScans((s) => s.cancelBusy);
   const cursor = useView((s) => s.cursor);
   const window = useView((s) => s.window);
   const frame = useView((s) => s.frame);
@@ -16,7 +17,16 @@ export function StatusBar({ children }: { children?: ReactNode }) {
   const storage = useStorageUsage();
   return (
     <footer className="statusbar" data-testid="statusbar">
-      {busy && <span className="status-item busy" data-testid="status-busy">{busy}</span>}
+      {busy && (
+        <span className="status-item busy" data-testid="status-busy">
+          {busy}
+          {cancelBusy && (
+            <button type="button" className="link" onClick={cancelBusy} data-testid="busy-cancel">
+              Cancel
+            </button>
+          )}
+        </span>
+      )}
       {scan && (
         <>
           <span className="status-item mono" data-testid="status-pixel">
