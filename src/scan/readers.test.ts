@@ -5,7 +5,7 @@ import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { readScan } from './index';
 import { decodeRle } from './dicom/rle';
-import { bmpFile, concat, dicomImage, jpegFile, niftiFile, tiffFile } from './testing/builders';
+import { bmpFile, concat, dicomImage, jpegFile, niftiFile, sequence, tiffFile } from './testing/builders';
 
 const read = (name: string, bytes: Uint8Array, opts?: Parameters<typeof readScan>[1]) => readScan({ name, bytes }, opts);
 const u16 = (vals: number[], little: boolean): Uint8Array => {
@@ -154,6 +154,23 @@ describe('DICOM (synthetic)', () => {
   it('non-integer slope gives float32', async () => {
     const s = await read('pet.dcm', dicomImage({ rows: 2, cols: 2, bits: 16, pixels: px, extra: [{ tag: 0x00281053, vr: 'DS', value: '0.25' }] }));
     expect([s.dtype, s.data[3]]).toEqual(['float32', 4095 / 4]);
+  });
+  it('enhanced multi-frame: per-frame rescale and positions from the functional groups', async () => {
+    const frame = (k: number) => [
+      sequence(0x00289145, [[{ tag: 0x00281052, vr: 'DS', value: String(k * 100) }, { tag: 0x00281053, vr: 'DS', value: k === 1 ? '0.5' : '1' }]]),
+      sequence(0x00209113, [[{ tag: 0x00200032, vr: 'DS', value: `0\\0\\${k * 3}` }]]),
+    ];
+    const s = await read('enh.dcm', dicomImage({
+      rows: 1, cols: 2, frames: 2, bits: 16, pixels: u16([10, 20, 10, 20], true),
+      extra: [
+        sequence(0x52009229, [[sequence(0x00289110, [[{ tag: 0x00280030, vr: 'DS', value: '2\\2' }]]), sequence(0x00209116, [[{ tag: 0x00200037, vr: 'DS', value: '1\\0\\0\\0\\1\\0' }]])]]),
+        sequence(0x52009230, [frame(0), frame(1)]),
+      ],
+    }));
+    expect([s.dtype, Array.from(s.data)]).toEqual(['float32', [10, 20, 105, 110]]);
+    expect(s.geometry?.dicom?.imagePositionPatient).toEqual([[0, 0, 0], [0, 0, 3]]);
+    expect(s.spacing.slice(0, 2)).toEqual([2, 2]);
+    expect(s.geometry?.affine?.slice(8, 12)).toEqual([0, 0, 3, 0]);
   });
   it('planar RGB and native YBR_FULL become interleaved RGB', async () => {
     const planar = await read('p.dcm', dicomImage({ rows: 1, cols: 2, spp: 3, pixels: Uint8Array.from([1, 2, 3, 4, 5, 6]), extra: [{ tag: 0x00280006, vr: 'US', value: 1 }] }));

@@ -42,10 +42,19 @@ function perFrameNumbers(ds: DataSet, tag: string, macro: string, frame: number)
   return inner ? numbers(inner, tag) : undefined;
 }
 
-export function rescaleOf(ds: DataSet): { slope: number; intercept: number } {
-  const slope = dsNumbers(ds, 'x00281053', 'x00289145')?.[0] ?? 1;
-  const intercept = dsNumbers(ds, 'x00281052', 'x00289145')?.[0] ?? 0;
+export function rescaleOf(ds: DataSet, frame = 0): { slope: number; intercept: number } {
+  const own = (tag: string): number | undefined => (frame > 0 ? perFrameNumbers(ds, tag, 'x00289145', frame)?.[0] : undefined);
+  const slope = own('x00281053') ?? dsNumbers(ds, 'x00281053', 'x00289145', frame)?.[0] ?? 1;
+  const intercept = own('x00281052') ?? dsNumbers(ds, 'x00281052', 'x00289145', frame)?.[0] ?? 0;
   return { slope: slope === 0 ? 1 : slope, intercept };
+}
+
+/** Rescale per frame: enhanced multi-frame files (e.g. PET) may scale every frame differently. */
+export function frameRescales(ds: DataSet, frames: number): { slope: number; intercept: number }[] {
+  const first = rescaleOf(ds, 0);
+  if (!ds.elements.x52009230) return [first];
+  const all = Array.from({ length: frames }, (_, f) => rescaleOf(ds, f));
+  return all.every((r) => r.slope === first.slope && r.intercept === first.intercept) ? [first] : all;
 }
 
 export function windowOf(ds: DataSet): WindowLevel | undefined {

@@ -6,7 +6,7 @@ import { finishScan, valueRange } from '../build';
 import { checkAbort, checkDims, type Limits } from '../limits';
 import { ScanReadError, type PixelArray, type Scan } from '../types';
 import { applyPalette, expand422, interleave, ybrFullToRgb } from './color';
-import { geometryOf, rescaleOf, spacingOf, windowOf } from './meta';
+import { frameRescales, geometryOf, spacingOf, windowOf } from './meta';
 import { assertImage, parseDataSet } from './parse';
 import { isCompressed, storedPixels, syntaxName, type PixelFormat } from './pixels';
 
@@ -73,6 +73,14 @@ function rescale(data: PixelArray, slope: number, intercept: number): PixelArray
   return out;
 }
 
+function rescaleFrames(data: PixelArray, rescales: { slope: number; intercept: number }[], perFrame: number): Float32Array {
+  const out = new Float32Array(data.length);
+  rescales.forEach(({ slope, intercept }, k) => {
+    for (let i = k * perFrame; i < (k + 1) * perFrame; i++) out[i] = data[i] * slope + intercept;
+  });
+  return out;
+}
+
 export async function readDicom(name: string, bytes: Uint8Array, limits: Limits): Promise<Scan> {
   const { ds, syntax } = parseDataSet(bytes, limits);
   assertImage(ds);
@@ -82,8 +90,9 @@ export async function readDicom(name: string, bytes: Uint8Array, limits: Limits)
   const stored = await storedPixels(ds, f, limits);
   const storedRange = valueRange(stored);
   const { data: coloured, channels } = toRgb(ds, f, stored);
-  const { slope, intercept } = rescaleOf(ds);
-  const data = channels === 1 ? rescale(coloured, slope, intercept) : coloured;
+  const rescales = frameRescales(ds, f.frames);
+  const { slope, intercept } = rescales[0];
+  const data = channels !== 1 ? coloured : rescales.length === 1 ? rescale(coloured, slope, intercept) : rescaleFrames(coloured, rescales, f.rows * f.cols);
   const { spacing, known } = spacingOf(ds);
   const shape = [...(f.frames > 1 ? [f.frames] : []), f.rows, f.cols, ...(channels === 3 ? [3] : [])];
   const photometric = channels === 3 ? 'RGB' : f.photometric === 'MONOCHROME1' ? 'MONOCHROME1' : 'MONOCHROME2';

@@ -41,6 +41,20 @@ function element(e: DicomElement): Uint8Array {
   return concat([head, val]);
 }
 
+/** A sequence (SQ) element whose items hold the given elements (defined lengths). */
+export function sequence(tag: number, items: DicomElement[][]): DicomElement {
+  const encoded = items.map((els) => {
+    const body = concat([...els].sort((a, b) => a.tag - b.tag).map(element));
+    const head = new Uint8Array(8);
+    const dv = new DataView(head.buffer);
+    dv.setUint16(0, 0xfffe, true);
+    dv.setUint16(2, 0xe000, true);
+    dv.setUint32(4, body.length, true);
+    return concat([head, body]);
+  });
+  return { tag, vr: 'SQ', value: concat(encoded) };
+}
+
 export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
