@@ -1,5 +1,7 @@
 // Playwright: builds and previews the app, runs e2e/ in the system Chromium (no browser download),
 // one worker, no retries; each test gets a fresh browser context (fresh IndexedDB).
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 const CHROMIUM_ARGS = [
@@ -17,8 +19,9 @@ const CHROMIUM_ARGS = [
 const external = process.env.E2E_BASE_URL;
 // E2E_PORT moves the preview server off 4173 (e.g. when another checkout already serves there).
 const port = Number(process.env.E2E_PORT ?? 4173);
-// Its own build folder, so another build of this tree (dist/) cannot swap files under a running test.
-const outDir = `.tmp/e2e-dist-${port}`;
+// Its own build folder outside the tree, so another build (dist/) cannot swap files under a running test
+// and a dev server watching the tree does not reload on it.
+const outDir = join(tmpdir(), `vlsm-e2e-dist-${port}`);
 
 export default defineConfig({
   testDir: 'e2e',
