@@ -15,3 +15,4 @@ export * from './attributes';
 export * from './prompts';
 export * from './render';
 export * from './scores';
+export * from './appearance';

@@ -48,8 +48,8 @@ describe('suggestions', () => {
     const s = suggestPrompts('', ['polyp', 'skin lesion'], ['my old prompt']);
     const texts = s.map((x) => x.text);
     expect(texts).toContain('skin lesion');
-    expect(texts).toContain('one medium polyp, located in right of the image');
+    expect(texts).toContain('one medium round polyp, located in right of the image');
     expect(texts).toContain('my old prompt');
-    expect(suggestPrompts('skin', ['polyp', 'skin lesion'], []).map((x) => x.text)).toContain('one medium skin lesion');
+    expect(suggestPrompts('skin', ['polyp', 'skin lesion'], []).map((x) => x.text)).toContain('one medium round skin lesion');
   });
 });
