@@ -13,19 +13,22 @@ import { showScan } from './show';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-async function saveAndShow(scan: Scan, opts: SaveOptions): Promise<string | null> {
-  let id: string | null = null;
+/** Saves a scan; on failure reports it and returns null (the scan can still be shown, unsaved). */
+async function trySave(scan: Scan, opts: SaveOptions): Promise<string | null> {
   try {
     const thumbnail = safeThumb(scan);
     const estimate = navigator.storage?.estimate ? () => navigator.storage.estimate() : undefined;
-    id = (await saveScan(getDb(), scan, { ...opts, thumbnail, estimate })).id;
+    return (await saveScan(getDb(), scan, { ...opts, thumbnail, estimate })).id;
   } catch (e) {
-    // Still show it: the user can work on it, it is just not saved.
+    // Still shown: the user can work on it, it is just not saved.
     notify('error', `"${scan.name}" is open but not saved`, message(e));
+    return null;
   }
+}
+
+async function show(scan: Scan, id: string | null): Promise<void> {
   await showScan(scan, id);
   await refreshList();
-  return id;
 }
 
 function safeThumb(scan: Scan): string | null {
@@ -47,7 +50,7 @@ export async function openFiles(files: readonly File[]): Promise<number> {
     try {
       const scan = await readFile(file, abort.signal);
       setBusy(`Saving ${file.name}…`);
-      await saveAndShow(scan, { source: 'file' });
+      await show(scan, await trySave(scan, { source: 'file' }));
       opened++;
     } catch (e) {
       if (e instanceof ReadCancelled) notify('info', 'Cancelled', e.message);
@@ -62,7 +65,8 @@ export async function openFiles(files: readonly File[]): Promise<number> {
 export async function openDemo(kind: DemoKind, seed: number, size = 512): Promise<string | null> {
   const demo = makeDemo(kind, seed, size);
   demo.scan.metadata = { ...demo.scan.metadata, prompt: demo.prompt };
-  const id = await saveAndShow(demo.scan, { source: 'demo' });
+  const id = await trySave(demo.scan, { source: 'demo' });
+  // The ground truth is stored before the scan is shown, so panels that load on open find it.
   if (id) {
     try {
       const png = encode({ width: size, height: size, data: demo.mask.map((v) => v * 255), channels: 1, depth: 8 });
@@ -74,5 +78,6 @@ export async function openDemo(kind: DemoKind, seed: number, size = 512): Promis
       notify('error', 'The ground-truth mask was not saved', message(e));
     }
   }
+  await show(demo.scan, id);
   return id;
 }
