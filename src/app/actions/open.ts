@@ -17,7 +17,8 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 async function trySave(scan: Scan, opts: SaveOptions): Promise<string | null> {
   try {
     const thumbnail = safeThumb(scan);
-    const estimate = navigator.storage?.estimate ? () => navigator.storage.estimate() : undefined;
+    const storage = globalThis.navigator?.storage;
+    const estimate = storage?.estimate ? () => storage.estimate() : undefined;
     return (await saveScan(getDb(), scan, { ...opts, thumbnail, estimate })).id;
   } catch (e) {
     // Still shown: the user can work on it, it is just not saved.
