@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import dicomParser from 'dicom-parser';
 import { readScan } from './index';
+import { concat, dicomEncapsulated } from './testing/builders';
 import { DATA_ROOT, hasData, parseCsv, readData } from './testing/data';
 import { ScanReadError, type Scan } from './types';
 
@@ -108,6 +110,23 @@ describe.skipIf(!hasData)('sample-files/MANIFEST.csv', () => {
       passed++;
     });
   }
+
+  it('JPEG 2000 frames wrapped in a JP2 file box decode like the bare codestream', async () => {
+    const f = readData('sample-files/dicom/pydicom/MR_small_jp2klossless.dcm');
+    const ref = await readScan(f);
+    const ds = dicomParser.parseDicom(f.bytes);
+    const pd = ds.elements.x7fe00010;
+    const cs = dicomParser.readEncapsulatedPixelDataFromFragments(ds, pd, 0, pd.fragments?.length ?? 1) as Uint8Array;
+    const box = (type: string, body: Uint8Array): Uint8Array => {
+      const h = new Uint8Array(8);
+      new DataView(h.buffer).setUint32(0, body.length + 8);
+      h.set(new TextEncoder().encode(type), 4);
+      return concat([h, body]);
+    };
+    const jp2 = concat([box('jP  ', Uint8Array.from([0x0d, 0x0a, 0x87, 0x0a])), box('ftyp', new TextEncoder().encode('jp2 \0\0\0\0jp2 ')), box('jp2c', cs)]);
+    const s = await readScan({ name: 'w.dcm', bytes: dicomEncapsulated({ rows: 64, cols: 64, bits: 16, syntax: '1.2.840.10008.1.2.4.90', frames: [jp2] }) });
+    expect(Array.from(s.data)).toEqual(Array.from(ref.data));
+  });
 
   it('rejects with ScanReadError, never a bare Error', async () => {
     await expect(readScan(readData('sample-files/dicom/pydicom/liver_1frame.dcm'))).rejects.toBeInstanceOf(ScanReadError);

@@ -57,6 +57,23 @@ function encodedFrame(ds: DataSet, pd: Element, i: number, frames: number): Uint
   }
 }
 
+/** JPEG 2000 in a JP2/JPH file wrapper: the codecs want the bare codestream of the 'jp2c' box. */
+function jp2Codestream(b: Uint8Array): Uint8Array {
+  if (!(b.length > 12 && b[4] === 0x6a && b[5] === 0x50 && b[6] === 0x20 && b[7] === 0x20)) return b;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let off = 0; off + 8 <= b.length; ) {
+    let len = dv.getUint32(off);
+    const type = String.fromCharCode(b[off + 4], b[off + 5], b[off + 6], b[off + 7]);
+    const head = len === 1 && off + 16 <= b.length ? 16 : 8;
+    if (len === 1) len = Number(dv.getBigUint64(off + 8));
+    if (len === 0) len = b.length - off;
+    if (type === 'jp2c') return b.subarray(off + head, Math.min(b.length, off + len));
+    if (len < head) break;
+    off += len;
+  }
+  throw new ScanReadError('The DICOM JPEG 2000 frame is a JP2 file without a codestream box.', 'corrupt');
+}
+
 function container(bits: number, n: number): Uint8Array | Uint16Array | Uint32Array {
   return bits <= 8 ? new Uint8Array(n) : bits <= 16 ? new Uint16Array(n) : new Uint32Array(n);
 }
@@ -103,7 +120,7 @@ async function decodeFrame(ds: DataSet, pd: Element, f: PixelFormat, i: number, 
   } else {
     const name: CodecName | undefined = J2K.has(f.syntax) ? 'j2k' : HTJ2K.has(f.syntax) ? 'htj2k' : undefined;
     if (!name) throw new ScanReadError(`DICOM transfer syntax ${f.syntax} (video or another rare encoding) is not supported.`, 'unsupported');
-    const r = await decodeWithCodec(name, enc);
+    const r = await decodeWithCodec(name, jp2Codestream(enc));
     [w, h] = [r.info.width, r.info.height];
     out = fromBytes(r.bytes, r.info.bitsPerSample > 8 ? 16 : 8, w * h * r.info.componentCount, true);
   }
