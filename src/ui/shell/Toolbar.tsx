@@ -48,7 +48,7 @@ export function Toolbar({ onOpen, onHelp, children }: Props) {
         ))}
       </div>
       <div className="sep" />
-      <label className="field">
+      <label className="field wl-field">
         W/L
         <select value={presets.some((p) => p.id === preset) ? preset : ''} onChange={(e) => choose(e.target.value)} disabled={!scan} data-testid="wl-preset">
           {!presets.some((p) => p.id === preset) && <option value="">Custom</option>}
