@@ -28,6 +28,8 @@ test.describe('inference engine in the browser', () => {
     expect(info).toMatchObject({ modelId: 'compact-vlsm', kind: 'split', backend: 'wasm', crossOriginIsolated: true });
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(info.reason.length).toBeGreaterThan(10);
+    // With threads, the vision graph gets its own 2-thread runtime and prompts run on 1 thread.
+    if (info.threads > 1) expect(info).toMatchObject({ visionWorker: true, promptThreads: 1 });
 
     const enc = await page.evaluate(() => window.__vlsmEngine.encodeSynthetic('synthetic', 300, 200));
     expect(enc).toMatchObject({ cached: false });

@@ -26,10 +26,18 @@ export function createCaches(imageMB = 512, textEntries = 256): EngineCaches {
   };
 }
 
+/** Runs the vision graph elsewhere (e.g. a worker with its own runtime instance and thread count). */
+export interface VisionEncoder {
+  encode(pixels: Float32Array, dims: readonly number[]): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
+  release(): void;
+}
+
 export interface EngineOptions {
   /** Options per graph, e.g. fewer threads for the small graphs. */
   sessionOptions?: (role: GraphRole, graph: GraphSpec) => OrtSessionOptions;
   caches?: EngineCaches;
+  /** Builds an external vision encoder from the vision graph's bytes; the engine then opens no vision session. */
+  externalVision?: (model: Uint8Array) => Promise<VisionEncoder>;
 }
 
 export interface SegmentTimings {
@@ -84,6 +92,7 @@ export class VlsmEngine {
     bundle: LoadedBundle,
     private readonly sessions: Partial<Record<GraphRole, OrtSession>>,
     caches: EngineCaches,
+    private readonly vision: VisionEncoder | null = null,
   ) {
     this.manifest = bundle.manifest;
     this.variant = bundle.variant;
@@ -96,17 +105,20 @@ export class VlsmEngine {
 
   static async create(runtime: OrtRuntime, bundle: LoadedBundle, options: EngineOptions = {}): Promise<VlsmEngine> {
     const sessions: Partial<Record<GraphRole, OrtSession>> = {};
+    let vision: VisionEncoder | null = null;
     try {
       for (const [role, graph] of Object.entries(bundle.variant.graphs) as [GraphRole, GraphSpec][]) {
         const bytes = bundle.files.get(graph.file);
         if (!bytes) throw new Error(`graph file '${graph.file}' not loaded`);
-        sessions[role] = await runtime.createSession(bytes, options.sessionOptions?.(role, graph) ?? {});
+        if (role === 'vision' && options.externalVision) vision = await options.externalVision(bytes);
+        else sessions[role] = await runtime.createSession(bytes, options.sessionOptions?.(role, graph) ?? {});
       }
     } catch (e) {
+      vision?.release();
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw e;
     }
-    return new VlsmEngine(runtime, bundle, sessions, options.caches ?? createCaches());
+    return new VlsmEngine(runtime, bundle, sessions, options.caches ?? createCaches(), vision);
   }
 
   get kind(): Manifest['kind'] {
@@ -129,7 +141,7 @@ export class VlsmEngine {
     const pixels = this.runtime.tensor('float32', pre.pixelValues, pre.dims);
     const t0 = now();
     // Single-graph bundles keep only the pixel tensor: the whole model runs again for every prompt.
-    const features = this.kind === 'split' ? await this.run('vision', { pixel_values: pixels }) : { pixel_values: pixels };
+    const features = this.kind === 'single' ? { pixel_values: pixels } : this.vision ? await this.remoteVision(pre) : await this.run('vision', { pixel_values: pixels });
     this.caches.images.set(key, features);
     return { visionMs: now() - t0, cached: false };
   }
@@ -217,7 +229,13 @@ export class VlsmEngine {
     return this.tokenizer.encode(prompt, this.manifest.text).ids;
   }
 
+  private async remoteVision(pre: Preprocessed): Promise<Features> {
+    const out = await (this.vision as VisionEncoder).encode(pre.pixelValues, pre.dims);
+    return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, this.runtime.tensor('float32', t.data, t.dims)]));
+  }
+
   async dispose(): Promise<void> {
+    this.vision?.release();
     this.caches.images.deletePrefix(this.prefix);
     this.caches.texts.deletePrefix(this.prefix);
     await Promise.all(Object.values(this.sessions).map((s) => s.release()));

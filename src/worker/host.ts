@@ -3,6 +3,7 @@
 import { loadBundle } from '../engine/bundle';
 import type { BundleSource } from '../engine/bundle';
 import { AbortError, createCaches, VlsmEngine } from '../engine/engine';
+import type { VisionEncoder } from '../engine/engine';
 import { preprocess } from '../engine/preprocess';
 import type { Preprocessed } from '../engine/preprocess';
 import type { OrtRuntime } from '../engine/runtime';
@@ -13,6 +14,8 @@ import type { BackendInfo, BundleRef, EncodeResult, ImageInput, ModelInfo, Reply
 
 export interface HostDeps {
   runtimeFor(info: BackendInfo): OrtRuntime;
+  /** A vision graph in its own worker (browser); absent in Node tests. */
+  externalVision?: (model: Uint8Array, threads: number) => Promise<VisionEncoder>;
   sourceFor(ref: BundleRef): BundleSource;
   env(): BackendEnv;
 }
@@ -28,6 +31,8 @@ export class InferenceHost {
   private readonly caches = createCaches(512, 256);
   private engine: VlsmEngine | null = null;
   private info: BackendInfo | null = null;
+  /** onnxruntime-web reads its thread count once per instance: the first model decides. */
+  private ortThreads: number | null = null;
 
   constructor(
     private readonly post: Post,
@@ -111,17 +116,32 @@ export class InferenceHost {
       this.engine = null;
     }
     let engine: VlsmEngine;
+    let promptThreads = info.threads;
+    let visionWorker = false;
     try {
       const bundle = await loadBundle(source, { backend: info.backend, shaderF16: info.shaderF16, name: req.variant }, progress);
       this.post({ type: 'progress', id: req.id, stage: 'session' });
-      engine = await VlsmEngine.create(this.deps.runtimeFor(info), bundle, { caches: this.caches });
+      const wanted = Math.min(req.promptThreads ?? 1, info.threads);
+      const external = this.deps.externalVision;
+      visionWorker = !!external && info.backend === 'wasm' && bundle.manifest.kind === 'split' && wanted < info.threads;
+      promptThreads = this.ortThreads ?? (visionWorker ? wanted : info.threads);
+      if (promptThreads >= info.threads) visionWorker = false;
+      this.ortThreads = promptThreads;
+      const threads = info.threads;
+      engine = await VlsmEngine.create(this.deps.runtimeFor({ ...info, threads: promptThreads }), bundle, {
+        caches: this.caches,
+        externalVision: visionWorker && external ? (m) => external(m, threads) : undefined,
+      });
+      if (visionWorker) info = { ...info, reason: `${info.reason}; vision graph in its own worker, prompts on ${promptThreads} thread${promptThreads > 1 ? 's' : ''}` };
     } catch (e) {
       if (info.backend !== 'webgpu') throw e;
       // A WebGPU failure (driver, missing op) is not the user's problem: fall back to WASM and say why.
       const fallback = await chooseBackend('wasm', this.deps.env(), req.numThreads);
       info = { ...fallback, reason: `WebGPU failed (${(e as Error).message.slice(0, 120)}); ${fallback.reason.replace('WASM requested; ', '')}` };
       const bundle = await loadBundle(source, { backend: 'wasm', name: req.variant }, progress);
-      engine = await VlsmEngine.create(this.deps.runtimeFor(info), bundle, { caches: this.caches });
+      promptThreads = this.ortThreads ?? info.threads;
+      this.ortThreads = promptThreads;
+      engine = await VlsmEngine.create(this.deps.runtimeFor({ ...info, threads: promptThreads }), bundle, { caches: this.caches });
     }
     this.engine = engine;
     this.info = info;
@@ -129,6 +149,8 @@ export class InferenceHost {
     const m = engine.manifest;
     return {
       ...info,
+      promptThreads,
+      visionWorker,
       modelId: m.id,
       modelName: m.name,
       variant: engine.variant.name,

@@ -4,6 +4,7 @@ import { currentEnv } from './backend';
 import { bundleBaseUrl, httpSource } from './httpSource';
 import type { Reply, Request } from './protocol';
 import { webRuntime } from './webRuntime';
+import { RemoteVision } from './visionRunner';
 
 const scope = globalThis as unknown as {
   postMessage(message: Reply, transfer: Transferable[]): void;
@@ -12,6 +13,7 @@ const scope = globalThis as unknown as {
 
 const host = new InferenceHost((reply, transfer) => scope.postMessage(reply, transfer ?? []), {
   runtimeFor: webRuntime,
+  externalVision: (model, threads) => RemoteVision.create(model, threads),
   sourceFor: (ref) => httpSource(bundleBaseUrl(ref)),
   env: currentEnv,
 });

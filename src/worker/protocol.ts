@@ -18,6 +18,10 @@ export interface LoadModelOptions {
   variant?: string;
   /** WASM threads; default min(hardwareConcurrency, 4) when cross-origin isolated, else 1. */
   numThreads?: number;
+  /** Threads for the prompt graphs (text, decoder) when the vision graph runs in its own worker with
+   * numThreads; default 1 (small graphs lose more to thread sync than they gain, measured by npm run bench).
+   * Equal to numThreads: everything in one runtime instance. Fixed by the first model loaded in a worker. */
+  promptThreads?: number;
 }
 
 /** A scan to encode: the worker preprocesses it (one frame, copied), or an already preprocessed input. */
@@ -42,6 +46,10 @@ export interface BackendInfo {
 }
 
 export interface ModelInfo extends BackendInfo {
+  /** Threads of the runtime that runs the prompt graphs (text, decoder; the whole model if single). */
+  promptThreads: number;
+  /** True when the vision graph runs in its own worker with `threads` threads. */
+  visionWorker: boolean;
   modelId: string;
   modelName: string;
   variant: string;
@@ -85,3 +93,15 @@ export type Reply =
 export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);
 }
+
+/** Messages to the nested vision worker (its own onnxruntime-web instance, so the big graph can use
+ * more threads than the small prompt graphs; onnxruntime-web has one thread pool per instance). */
+export type VisionRequest =
+  | { type: 'init'; id: number; model: Uint8Array; threads: number }
+  | { type: 'run'; id: number; pixels: Float32Array; dims: number[] }
+  | { type: 'dispose'; id: number };
+
+export type VisionReply =
+  | { type: 'ready'; id: number }
+  | { type: 'features'; id: number; outputs: { name: string; data: Float32Array; dims: number[] }[] }
+  | { type: 'error'; id: number; message: string };
