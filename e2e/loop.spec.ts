@@ -102,7 +102,17 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   await wb.key('Control+Shift+Z');
   await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(paintedPx)).toPass();
   await wb.key(']');
-  expect(await page.getByTestId('brush-size-value').textContent()).not.toBe('20');
+  await expect(page.getByTestId('brush-size-value')).toHaveText('25');
+  await wb.key('[');
+  await expect(page.getByTestId('brush-size-value')).toHaveText('20');
+  // Shift+wheel over the canvas sizes the brush instead of zooming
+  const zoom = (await wb.state()).transform.scale;
+  await page.mouse.move(box.x + cx, box.y + cy);
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, -120);
+  await page.keyboard.up('Shift');
+  await expect(async () => expect(Number(await page.getByTestId('brush-size-value').textContent())).toBeGreaterThan(20)).toPass();
+  expect((await wb.state()).transform.scale).toBe(zoom);
 
   // reload: runs, scores, reference and every stroke come back
   await page.waitForTimeout(1200); // autosave is debounced < 1 s

@@ -14,6 +14,7 @@ import { readMaskFile, sniffMaskFile } from './maskImport';
 import { parseCocoJson, toCocoJson } from './coco';
 import { parseScoresJson, scoresCsv, scoresJson } from './scores';
 import { zipStudy } from './zip';
+import dcmjs from 'dcmjs';
 import { blobMask, fakeScan } from './testScans';
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
@@ -114,6 +115,16 @@ describe('DICOM SEG', () => {
     expect(info.referencedSopInstanceUIDs).toEqual(['1.2.3.4.5.6']);
     expect(info.studyInstanceUID).toBe('1.2.3.4');
     expect(info.frameOfReferenceUID).toBe('1.2.3.9');
+  });
+
+  it('references the right frame of a multi-frame source and reads that frame back', () => {
+    const multi = fakeScan(16, 12, { format: 'dicom', frames: 3 }, { dicom: { ...geometry.dicom, sopInstanceUIDs: ['9.9.9'] } });
+    const m = blobMask(16, 12, 9);
+    const seg = writeDicomSeg(m, multi, 2);
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(seg.buffer.slice(seg.byteOffset, seg.byteOffset + seg.byteLength) as ArrayBuffer).dict);
+    const src = (ds.PerFrameFunctionalGroupsSequence as any)[0].DerivationImageSequence[0].SourceImageSequence[0];
+    expect(src).toMatchObject({ ReferencedSOPInstanceUID: '9.9.9', ReferencedFrameNumber: 3 });
+    expect(dice(readDicomSeg(seg, multi, 2).mask, m)).toBe(1);
   });
 
   it('reads a real third-party SEG (pydicom liver)', () => {
