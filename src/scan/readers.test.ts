@@ -93,9 +93,26 @@ describe('WebP', () => {
     dv.setUint32(21, (w - 1) | ((h - 1) << 14), true);
     return b;
   };
-  it('reads the size from the header; without a browser decoder says so clearly', async () => {
-    await expect(read('x.webp', vp8l(3, 2))).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/WebP.*browser/) });
+  // Tiny WebP files made with Pillow for this test (lossless 7x5 with one red pixel, RGBA 4x3, lossy 7x5).
+  const b64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const LOSSLESS = b64('UklGRiIAAABXRUJQVlA4TBYAAAAvBgABAA8wyF/4H4/5Dy287y+i/9EB');
+  const ALPHA = b64('UklGRiAAAABXRUJQVlA4TBQAAAAvA4AAEAdQgVQIIAAKmgLGiIj+Bw==');
+  const LOSSY = b64('UklGRkgAAABXRUJQVlA4IDwAAAAQAgCdASoHAAUAAUAmJbACdLoB+AH4AAPIAP7Q7YHUP/0vcn/9NFGFMfYA/+6ooKhRw0gtDePf+NQAAAA=');
+  it('decodes lossless, lossy and alpha WebP with the WASM libwebp', async () => {
+    const s = await read('t.webp', LOSSLESS);
+    expect([s.width, s.height, s.channels]).toEqual([7, 5, 3]);
+    expect(Array.from(s.data.subarray(0, 3))).toEqual([10, 200, 30]);
+    expect(Array.from(s.data.subarray((7 + 1) * 3, (7 + 1) * 3 + 3))).toEqual([255, 0, 0]);
+    const a = await read('a.webp', ALPHA);
+    expect([a.channels, Array.from(a.data.subarray(0, 4))]).toEqual([4, [1, 2, 3, 128]]);
+    const l = await read('l.webp', LOSSY);
+    expect([l.width, l.height, l.channels]).toEqual([7, 5, 3]);
+  });
+  it('checks the header size first and rejects damaged data', async () => {
     await expect(read('x.webp', vp8l(16000, 16000))).rejects.toMatchObject({ code: 'too-large' });
+    const bad = LOSSLESS.slice();
+    bad.fill(0x55, 21);
+    await expect(read('x.webp', bad)).rejects.toMatchObject({ code: 'corrupt' });
   });
 });
 

@@ -120,6 +120,7 @@ export function badFiles(): BadFile[] {
     { name: 'ifd-outside.tif', bytes: (() => { const b = tiffFile({ width: 4, height: 4, bps: 8, spp: 1, photometric: 1, data: new Uint8Array(16) }); le32(b, 4, 999999); return b; })(), code: 'corrupt', message: /outside the file/i, why: 'first IFD offset past EOF' },
     { name: 'huge.tif', bytes: tiffFile({ width: 60000, height: 60000, bps: 16, spp: 1, photometric: 1, data: new Uint8Array(16) }), code: 'too-large', message: /60000 x 60000/, why: 'TIFF claims 60000 x 60000' },
     // WebP
+    { name: 'garbage.webp', bytes: (() => { const b = concat([text('RIFF'), new Uint8Array(4), text('WEBPVP8L'), new Uint8Array(4), Uint8Array.from([0x2f, 0x06, 0x40, 0x01, 0x00]), noise(64, 6)]); le32(b, 4, b.length - 8); le32(b, 16, b.length - 20); return b; })(), code: 'corrupt', message: /WebP file is corrupt/, why: 'WebP header, garbage bitstream' },
     { name: 'truncated.webp', bytes: concat([text('RIFF'), Uint8Array.from([0xff, 0, 0, 0]), text('WEBPVP8L'), noise(20, 4)]), code: 'truncated', message: /truncated/i, why: 'RIFF size past EOF' },
     // DICOM
     { name: 'element-past-eof.dcm', bytes: dicomTruncatedElement(), code: 'truncated', message: /truncated|past the end/i, why: 'element length past EOF' },
