@@ -12,6 +12,8 @@ export interface BrushOptions {
   getSession(): CorrectionSession | null;
   /** Brush diameter in image pixels. */
   getSize(): number;
+  /** CSS cursor (e.g. a ring of the brush's size on screen); default crosshair. */
+  getCursor?(): string;
 }
 
 export interface BrushTool extends Tool {
@@ -33,7 +35,9 @@ export function createBrush(o: BrushOptions): BrushTool {
     id: o.id,
     label: o.label,
     key: o.key,
-    cursor: 'crosshair',
+    get cursor() {
+      return o.getCursor?.() ?? 'crosshair';
+    },
     get painting() {
       return session !== null;
     },

@@ -19,6 +19,8 @@ export interface CorrectionToolDeps {
   onFillTooLarge?(): void;
   /** Include the pan tool (skip it when the viewer provides its own). */
   pan?: boolean;
+  /** CSS cursor for the brush and eraser (a ring of the brush size). */
+  brushCursor?: () => string;
   /** Session accessor; defaults to the active session (may create one on demand). */
   getSession?: () => CorrectionSession | null;
 }
@@ -27,8 +29,8 @@ export function createCorrectionTools(deps: CorrectionToolDeps = {}): Tool[] {
   const getSize = (): number => useToolSettings.getState().brushSize;
   const getSession = deps.getSession ?? activeSession;
   const tools: Tool[] = [
-    createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize }),
-    createEraser({ getSession, getSize }),
+    createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize, getCursor: deps.brushCursor }),
+    createEraser({ getSession, getSize, getCursor: deps.brushCursor }),
     createLasso({ id: 'lasso-fill', label: 'Polygon fill', key: 'g', value: 1, getSession, onPreview: deps.onLassoPreview }),
     createLasso({ id: 'lasso-cut', label: 'Lasso cut', key: 'x', value: 0, getSession, onPreview: deps.onLassoPreview }),
     createFloodFill({ getSession, getLimit: () => useToolSettings.getState().floodLimit, onTooLarge: deps.onFillTooLarge }),

@@ -12,6 +12,7 @@ import { ensureBaseline, openRunsFor } from '../results/runActions';
 import { useInference } from '../../state/inference';
 import { installLoopTestHook } from '../results/testHook';
 import { drawLassoPreview } from './preview';
+import { brushCursor, followBrushCursor } from './brushCursor';
 import { ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
 
 const BRUSH_TOOLS = ['brush', 'eraser'];
@@ -21,6 +22,7 @@ export function useCorrectionSetup(): void {
     installLoopTestHook();
     const offTools = registerCorrectionTools({
       getSession: ensureSession,
+      brushCursor,
       onLassoPreview: drawLassoPreview,
       onFillTooLarge: () => notify('info', 'Fill stopped', 'That region is open to the edge; close the outline first.'),
     });
@@ -40,10 +42,12 @@ export function useCorrectionSetup(): void {
       useToolSettings.getState().growBrush(d < 0 ? 1.15 : 1 / 1.15);
     };
     const flush = () => void flushDraft();
+    const offCursor = followBrushCursor();
     window.addEventListener('wheel', wheel, { capture: true, passive: false });
     window.addEventListener('pagehide', flush);
     return () => {
       offTools();
+      offCursor();
       offs.forEach((off) => off());
       window.removeEventListener('wheel', wheel, { capture: true });
       window.removeEventListener('pagehide', flush);
