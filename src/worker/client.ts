@@ -17,6 +17,13 @@
  * reloaded and scans re-sent on their next use; the pending requests reject with a WorkerCrashedError.
  * loadModel bundle refs: {kind:'shipped', id} (/models/<id>/), {kind:'stored', id} (imported/downloaded,
  * see modelStore.ts), {kind:'url', baseUrl} (same origin only). Nothing here contacts another origin.
+ * loadModel options: backendPreference 'auto' | 'webgpu' | 'wasm'; variant (exact name); numThreads (WASM
+ * threads, default min(cores, 4) when cross-origin isolated); promptThreads (default 1: with threads, the
+ * vision graph runs in its own worker and runtime instance, the prompt graphs single-threaded). The
+ * resolved ModelInfo says backend, reason (show it), threads, promptThreads, visionWorker, variant.
+ * Probabilities are at the scan's size (bilinear resize of the logits, then the manifest's activation), so
+ * callers threshold directly; encodeImage's frame/window pick the slice and, for DICOM/NIfTI, the window
+ * applied to 8 bits (a new window is a new encode: use a scan id that includes it, as ui/models does).
  */
 import type { Preprocessed } from '../engine/preprocess';
 import type { SegmentTimings } from '../engine/engine';
