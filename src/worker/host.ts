@@ -121,7 +121,8 @@ export class InferenceHost {
     try {
       const bundle = await loadBundle(source, { backend: info.backend, shaderF16: info.shaderF16, name: req.variant }, progress);
       this.post({ type: 'progress', id: req.id, stage: 'session' });
-      const wanted = Math.min(req.promptThreads ?? 1, info.threads);
+      // Default: half the threads for the prompt graphs (1 of 2 on a small machine, measured faster there).
+      const wanted = Math.min(req.promptThreads ?? Math.max(1, Math.floor(info.threads / 2)), info.threads);
       const external = this.deps.externalVision;
       visionWorker = !!external && info.backend === 'wasm' && bundle.manifest.kind === 'split' && wanted < info.threads;
       promptThreads = this.ortThreads ?? (visionWorker ? wanted : info.threads);

@@ -19,7 +19,8 @@ export interface LoadModelOptions {
   /** WASM threads; default min(hardwareConcurrency, 4) when cross-origin isolated, else 1. */
   numThreads?: number;
   /** Threads for the prompt graphs (text, decoder) when the vision graph runs in its own worker with
-   * numThreads; default 1 (small graphs lose more to thread sync than they gain, measured by npm run bench).
+   * numThreads; default half of numThreads (1 of 2: on a loaded 2-core machine the small graphs lose more
+   * to thread sync than they gain, measured by npm run bench).
    * Equal to numThreads: everything in one runtime instance. Fixed by the first model loaded in a worker. */
   promptThreads?: number;
 }
