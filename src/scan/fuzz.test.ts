@@ -43,6 +43,7 @@ const synthetic: [string, Uint8Array][] = [
   ['t.tif', tiffFile({ width: 4, height: 4, bps: 16, spp: 1, photometric: 1, data: new Uint8Array(32) })],
   ['d.dcm', dicomImage({ rows: 8, cols: 8, bits: 16 })],
   ['n.nii.gz', gzipSync(niftiFile({ dims: [3, 4, 4, 4] }, new Uint8Array(64)))],
+  ['w.webp', Uint8Array.from(atob('UklGRkgAAABXRUJQVlA4IDwAAAAQAgCdASoHAAUAAUAmJbACdLoB+AH4AAPIAP7Q7YHUP/0vcn/9NFGFMfYA/+6ooKhRw0gtDePf+NQAAAA='), (c) => c.charCodeAt(0))],
 ];
 
 describe('fuzzed inputs', () => {

@@ -51,17 +51,30 @@ async function decodeRgba(b: Uint8Array): Promise<{ width: number; height: numbe
   const input = w.malloc(b.length);
   const meta = w.malloc(8);
   try {
-    new Uint8Array(w.memory.buffer, input, b.length).set(b);
-    const out = w.WebPDecodeRGBA(input, b.length, meta, meta + 4);
-    if (!out) throw new ScanReadError('The WebP file is corrupt or animated (only still WebP images are supported).', 'corrupt');
-    const [width, height] = new Uint32Array(w.memory.buffer, meta, 2);
-    const rgba = new Uint8Array(w.memory.buffer, out, width * height * 4).slice();
-    w.free(out);
-    return { width, height, rgba };
+    return decodeIn(w, b, input, meta);
+  } catch (e) {
+    if (e instanceof ScanReadError) throw e;
+    lib = undefined; // a trapped WASM instance may have a broken heap: start afresh next time
+    throw new ScanReadError(`The WebP file is corrupt (${(e as Error).message}).`, 'corrupt');
   } finally {
-    w.free(input);
-    w.free(meta);
+    try {
+      w.free(input);
+      w.free(meta);
+    } catch {
+      lib = undefined;
+    }
   }
+}
+
+
+function decodeIn(w: LibWebp, b: Uint8Array, input: number, meta: number): { width: number; height: number; rgba: Uint8Array } {
+  new Uint8Array(w.memory.buffer, input, b.length).set(b);
+  const out = w.WebPDecodeRGBA(input, b.length, meta, meta + 4);
+  if (!out) throw new ScanReadError('The WebP file is corrupt or animated (only still WebP images are supported).', 'corrupt');
+  const [width, height] = new Uint32Array(w.memory.buffer, meta, 2);
+  const rgba = new Uint8Array(w.memory.buffer, out, width * height * 4).slice();
+  w.free(out);
+  return { width, height, rgba };
 }
 
 export async function readWebp(name: string, b: Uint8Array, limits: Limits): Promise<Scan> {
