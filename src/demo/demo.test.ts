@@ -1,3 +1,4 @@
+// Demo generators: determinism, plausible ground truth, prompts from the mask, size invariance.
 import { describe, expect, it } from 'vitest';
 import { DEMO_KINDS, makeDemo } from './index';
 import { locationWord, sizeWord } from './describe';

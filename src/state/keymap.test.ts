@@ -1,3 +1,4 @@
+// Keyboard registry: combo normalisation, registration by id, lookup.
 import { describe, expect, it } from 'vitest';
 import { comboOf, findShortcut, registerShortcut, useKeymap } from './keymap';
 

@@ -1,3 +1,4 @@
+// Layers and notices stores.
 import { describe, expect, it } from 'vitest';
 import { useLayers } from './layers';
 import { notify, useNotices } from './notices';

@@ -1,3 +1,4 @@
+// Scan repository on fake-indexeddb: round trips, ordering, rename, cascade delete, quota failures.
 import { describe, expect, it } from 'vitest';
 import { addMaskVersion, listMaskVersions, listMasks, listRuns, putMask, putRun } from './masks';
 import { deleteScan, listScans, loadScan, renameScan, saveScan, touchScan } from './scans';

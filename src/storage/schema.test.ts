@@ -1,3 +1,4 @@
+// Schema v1 -> v2 migration on a real (in-memory) IndexedDB, and quota error detection.
 import { Dexie } from 'dexie';
 import { describe, expect, it } from 'vitest';
 import { defineV1, WorkbenchDB } from './schema';

@@ -1,3 +1,4 @@
+// Screen <-> image coordinate maths.
 import { describe, expect, it } from 'vitest';
 import { clampScale, fitTransform, imageToScreen, MAX_SCALE, panBy, pixelAt, screenToImage, wheelFactor, zoomAbout } from './coords';
 

@@ -1,3 +1,4 @@
+// Tool host: pointer events reach the active tool in image coordinates; built-in pan/W-L tools; navigation.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useScans } from '../state/scans';
 import { onImagePointer, useTools, type ImagePoint, type Tool } from '../state/tools';

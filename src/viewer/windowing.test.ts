@@ -1,3 +1,4 @@
+// Window/level: auto window, presets, drag, pixel read-out.
 import { describe, expect, it } from 'vitest';
 import type { Scan } from '../scan/types';
 import { autoWindow, dragWindow, formatWindow, pixelValue, presetsFor, presetWindow } from './windowing';
