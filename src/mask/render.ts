@@ -29,16 +29,21 @@ export function renderBinary(mask: Mask, rect: Rect, rgb: Rgb, out?: Uint8Clampe
   return px;
 }
 
-/** RGBA for `rect` showing only border pixels (foreground with a 4-neighbour in background). */
-export function renderContour(mask: Mask, rect: Rect, rgb: Rgb): Uint8ClampedArray<ArrayBuffer> {
+/**
+ * RGBA for `rect` showing only border pixels: foreground with background (or the image edge) within
+ * `thickness` pixels along a row or column, so the outline stays visible when a large scan is zoomed out.
+ */
+export function renderContour(mask: Mask, rect: Rect, rgb: Rgb, thickness = 1): Uint8ClampedArray<ArrayBuffer> {
   const px = new Uint8ClampedArray(rectSize(rect));
   const { width: w, height: h, data } = mask;
+  const t = Math.max(1, Math.round(thickness));
+  const bg = (x: number, y: number): boolean => x < 0 || y < 0 || x >= w || y >= h || !data[y * w + x];
   let o = 0;
   for (let y = rect.y0; y < rect.y1; y++) {
     for (let x = rect.x0; x < rect.x1; x++, o += 4) {
-      const i = y * w + x;
-      if (!data[i]) continue;
-      const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1 || !data[i - 1] || !data[i + 1] || !data[i - w] || !data[i + w];
+      if (!data[y * w + x]) continue;
+      let edge = false;
+      for (let k = 1; k <= t && !edge; k++) edge = bg(x - k, y) || bg(x + k, y) || bg(x, y - k) || bg(x, y + k);
       if (!edge) continue;
       px[o] = rgb[0];
       px[o + 1] = rgb[1];
@@ -48,6 +53,9 @@ export function renderContour(mask: Mask, rect: Rect, rgb: Rgb): Uint8ClampedArr
   }
   return px;
 }
+
+/** Outline thickness that stays about one screen pixel or more for typical display sizes. */
+export const contourThickness = (width: number, height: number): number => Math.max(1, Math.round(Math.max(width, height) / 700));
 
 /** Heatmap: the layer colour with alpha proportional to probability. */
 export function renderHeatmap(probs: Float32Array, width: number, rect: Rect, rgb: Rgb): Uint8ClampedArray<ArrayBuffer> {

@@ -17,7 +17,7 @@ export class CorrectionSession {
     height: number,
     initial?: Uint8Array,
     /** Where the mask came from, e.g. a run id; informative only. */
-    readonly source: string | null = null,
+    public source: string | null = null,
   ) {
     this.mask = createMask(width, height, initial ? initial.slice() : undefined);
     this.history = new MaskHistory(this.mask, 200);
@@ -65,7 +65,8 @@ export class CorrectionSession {
   }
 
   /** Replace the mask with another one (e.g. a run's mask) as one undoable step. */
-  load(data: Uint8Array): void {
+  load(data: Uint8Array, source: string | null = this.source): void {
+    this.source = source;
     this.emit(this.history.replaceAll(data), 'load');
   }
 }

@@ -93,7 +93,7 @@ export function startCorrection(runId: string | null): void {
   const frame = useView.getState().frame;
   const existing = getSession();
   if (existing && target?.scanId === activeId && target.frame === frame) {
-    existing.load(px ? px.mask : new Uint8Array(scan.width * scan.height));
+    existing.load(px ? px.mask : new Uint8Array(scan.width * scan.height), runId);
     return;
   }
   attach(new CorrectionSession(scan.width, scan.height, px?.mask, runId), activeId, frame);

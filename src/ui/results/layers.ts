@@ -2,7 +2,7 @@
 // Runs redraw whole (threshold/mode change); the correction redraws only dirty rectangles.
 import type { Mask, Rect } from '../../mask/types';
 import { fullRect } from '../../mask/types';
-import { hexToRgb, renderBinary, renderContour, renderHeatmap } from '../../mask/render';
+import { contourThickness, hexToRgb, renderBinary, renderContour, renderHeatmap } from '../../mask/render';
 import { useLayers } from '../../state/layers';
 import { referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
 
@@ -49,7 +49,7 @@ export function drawRun(run: RunView): void {
   const rect = fullRect(mask);
   const rgb = hexToRgb(run.colour);
   const rgba =
-    run.mode === 'heatmap' ? renderHeatmap(px.probs, px.width, rect, rgb) : run.mode === 'contour' ? renderContour(mask, rect, rgb) : renderBinary(mask, rect, rgb);
+    run.mode === 'heatmap' ? renderHeatmap(px.probs, px.width, rect, rgb) : run.mode === 'contour' ? renderContour(mask, rect, rgb, contourThickness(px.width, px.height)) : renderBinary(mask, rect, rgb);
   blit(canvas, rect, rgba);
   const { soloId } = useRuns.getState();
   const existing = useLayers.getState().layers.find((l) => l.id === id);
@@ -70,7 +70,7 @@ export function drawReference(): void {
   }
   const canvas = layerCanvas(REFERENCE_LAYER, ref.width, ref.height);
   const rect = fullRect(ref);
-  blit(canvas, rect, renderContour(ref, rect, REFERENCE_RGB));
+  blit(canvas, rect, renderContour(ref, rect, REFERENCE_RGB, contourThickness(ref.width, ref.height)));
   const existing = useLayers.getState().layers.find((l) => l.id === REFERENCE_LAYER);
   useLayers.getState().upsert({
     id: REFERENCE_LAYER, canvas, visible: useRuns.getState().showReference, opacity: 0.9, version: (existing?.version ?? 0) + 1, z: 5,
