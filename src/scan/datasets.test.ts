@@ -1,6 +1,6 @@
 // Real 2-D dataset images and masks load with sane sizes and colour modes: a deterministic sample of
 // at least 20 pairs per dataset folder (every file whose name has a space, and the odd colour modes, included).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readScan } from './index';
@@ -56,6 +56,21 @@ describe.skipIf(!hasData)('dataset images and masks', () => {
       if (ds === 'covid-cxr-lungs') expect(modes.size).toBeGreaterThanOrEqual(2);
     }, 60_000);
   }
+
+  // The PH2 originals are BMP (24-bit images, 1-bit or 8-bit lesion masks); the PNGs here are lossless re-encodes.
+  const bmpDir = resolve(DATA_ROOT, 'ph2/original_bmp_samples');
+  it.skipIf(!existsSync(bmpDir))('PH2 original BMPs load pixel-exact like their PNG re-encodes', async () => {
+    const bmps = readdirSync(bmpDir, { recursive: true }).map(String).filter((f) => /\.bmp$/i.test(f));
+    expect(bmps.length).toBeGreaterThan(0);
+    for (const f of bmps) {
+      const s = await readScan(readData(`ph2/original_bmp_samples/${f}`));
+      expect(s.format).toBe('bmp');
+      const id = /IMD\d+/.exec(f)?.[0] ?? '';
+      const png = await readScan(readData(`ph2/${/lesion/i.test(f) ? 'masks' : 'images'}/${id}.png`));
+      expect([s.width, s.height]).toEqual([png.width, png.height]);
+      if (s.channels === png.channels) expect(s.data.every((v, i) => v === png.data[i])).toBe(true);
+    }
+  }, 60_000);
 
   it('BUSI: names with spaces and parentheses, and 1-bit masks as 0/255', async () => {
     const [img, mask] = pairs('busi').find(([i]) => i.includes('benign (1)')) ?? pairs('busi')[0];
