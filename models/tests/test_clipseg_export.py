@@ -168,3 +168,14 @@ def test_cli_exports_a_saved_checkpoint(tmp_path, capsys):
     ids, am = tokenize("polyp", TOKENIZER)
     ref = _torch_logits(model, px, ids, am)
     assert np.abs(BundleRunner(out, "fp32", 1).segment(px, ids, am) - ref).max() < 1e-3
+    write_bundle(model, out, "split", precisions=("fp32",))  # re-export over a previous bundle
+    assert sorted(p.name for p in out.iterdir()) == ["decoder.fp32.onnx", "manifest.json", "text.fp32.onnx",
+                                                      "tokenizer.json", "vision.fp32.onnx"]
+
+
+def test_export_refuses_a_folder_that_is_not_a_bundle(tmp_path):
+    model = random_model(tiny_config(), seed=0)
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ValueError, match="holds no bundle"):
+        write_bundle(model, tmp_path, "split", precisions=("fp32",))
+    assert (tmp_path / "config.json").exists()

@@ -192,6 +192,25 @@ def base_manifest(config, bundle_id: str, name: str, kind: str, license: str, su
     }
 
 
+def _clear_previous_bundle(out_dir: Path) -> None:
+    """Remove an earlier export in out_dir; refuse to write into any other non-empty folder (e.g. the
+    checkpoint itself, whose config.json would be lost)."""
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return
+    manifest = out_dir / "manifest.json"
+    if not manifest.is_file():
+        raise ValueError(f"{out_dir} is not empty and holds no bundle: choose an empty or new folder")
+    try:
+        old = [f["path"] for f in json.loads(manifest.read_text()).get("files", [])]
+    except (ValueError, AttributeError, TypeError, KeyError):
+        old = []
+    for rel in old + [p.name for p in out_dir.glob("*.onnx")]:
+        p = out_dir / rel
+        if p.is_file() and p.resolve().parent == out_dir.resolve():
+            p.unlink()
+    manifest.unlink()
+
+
 def _drop_unused(bundle_dir: Path, manifest: dict) -> None:
     used = {g["file"] for v in manifest["variants"] for g in v["graphs"].values()}
     for p in bundle_dir.glob("*.onnx"):
@@ -207,9 +226,7 @@ def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bun
     wasm_choice: per-graph precision of the wasm-int8 variant, or "measure" to pick the faster of fp32
     and int8 per graph (timings are put in `report` if given)."""
     out_dir = Path(out_dir)
-    if out_dir.exists():
-        for p in list(out_dir.glob("*.onnx")) + list(out_dir.glob("*.json")):
-            p.unlink()
+    _clear_previous_bundle(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     prepare(model)
     bundle_id = bundle_id or slug(out_dir.name)
