@@ -179,3 +179,8 @@ def test_export_refuses_a_folder_that_is_not_a_bundle(tmp_path):
     with pytest.raises(ValueError, match="holds no bundle"):
         write_bundle(model, tmp_path, "split", precisions=("fp32",))
     assert (tmp_path / "config.json").exists()
+    partial = tmp_path / "interrupted"
+    partial.mkdir()
+    (partial / "vision.fp32.onnx").write_bytes(b"half")
+    write_bundle(model, partial, "split", precisions=("fp32",))
+    assert load_bundle(partial)["kind"] == "split"

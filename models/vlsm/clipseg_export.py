@@ -198,8 +198,15 @@ def _clear_previous_bundle(out_dir: Path) -> None:
     if not out_dir.exists() or not any(out_dir.iterdir()):
         return
     manifest = out_dir / "manifest.json"
-    if not manifest.is_file():
-        raise ValueError(f"{out_dir} is not empty and holds no bundle: choose an empty or new folder")
+    ours = {"tokenizer.json", "manifest.json", "manifest.json.tmp"}
+    foreign = [p.name for p in out_dir.iterdir() if not (p.name in ours or p.suffix == ".onnx")]
+    if not manifest.is_file() and foreign:
+        raise ValueError(f"{out_dir} is not empty and holds no bundle ({foreign[:3]}...): "
+                         "choose an empty or new folder")
+    if not manifest.is_file():  # an interrupted export: only our own files
+        for name in [p.name for p in out_dir.iterdir()]:
+            (out_dir / name).unlink()
+        return
     try:
         old = [f["path"] for f in json.loads(manifest.read_text()).get("files", [])]
     except (ValueError, AttributeError, TypeError, KeyError):
