@@ -2,7 +2,7 @@
 PIL BILINEAR resize of uint8 RGB, (v*scale - mean)/std, `tokenizers` on the bundle's tokenizer.json,
 onnxruntime (Python) on the bundle's graphs.
 
-    python3 src/engine/testing/parity_reference.py BUNDLE_DIR VARIANT OUT_DIR
+    python3 src/engine/testing/parity_reference.py BUNDLE_DIR VARIANT OUT_DIR [WIDTHxHEIGHT]
 
 Writes OUT_DIR/image.u8 (+ meta.json with size, prompts, ids) and, per prompt i, logits_i.f32 and
 pixel_values.f32 (the preprocessed input), all git-ignored under models/build/.
@@ -28,13 +28,14 @@ def test_image(w=200, h=150):
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def main(bundle: str, variant_name: str, out: str) -> None:
+def main(bundle: str, variant_name: str, out: str, size: str = "200x150") -> None:
     bdir, odir = Path(bundle), Path(out)
     odir.mkdir(parents=True, exist_ok=True)
     m = json.loads((bdir / "manifest.json").read_text())
     variant = next(v for v in m["variants"] if v["name"] == variant_name)
     H, W = m["input"]["size"]
-    img = test_image()
+    w, h = (int(v) for v in size.split("x"))
+    img = test_image(w, h)
     img.tofile(odir / "image.u8")
     resized = np.asarray(Image.fromarray(img).resize((W, H), Image.BILINEAR), dtype=np.float32)
     scale = m["input"].get("scale", 1 / 255)
@@ -76,4 +77,4 @@ def main(bundle: str, variant_name: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

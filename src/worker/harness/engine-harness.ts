@@ -65,6 +65,15 @@ const api = {
     const r = await client.encodeImage(scanId, rgbScan(img.rgb, img.width, img.height));
     return { ...r, width: img.width, height: img.height, wallMs: performance.now() - t0 };
   },
+  /** Raw interleaved RGB (base64) as a scan, for parity checks against the Python toolchain. */
+  async encodeRgb(scanId: string, base64: string, width: number, height: number) {
+    const rgb = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return client.encodeImage(scanId, rgbScan(rgb, width, height));
+  },
+  /** Full probabilities as a plain array (small scans only). */
+  async probabilities(scanId: string, prompt: string): Promise<number[]> {
+    return Array.from((await client.segment(scanId, prompt)).probabilities);
+  },
   async segment(scanId: string, prompt: string): Promise<SegmentSummary> {
     const t0 = performance.now();
     const r = await client.segment(scanId, prompt);
