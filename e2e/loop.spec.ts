@@ -156,9 +156,19 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   const nii = zip[names.find((n) => n.includes('correction') && n.endsWith('.nii.gz'))!];
   expect(gunzipSync(nii).length).toBeGreaterThan(348);
 
-  // Accept keeps versions
+  // Accept keeps versions: v1, more paint, v2; loading v1 brings its pixels back
   await page.getByTestId('accept').click();
   await expect(page.getByTestId('accept')).toContainText('v1');
+  await page.getByTestId('tool-brush').click(); // the tool is not kept across the reload
+  await loop.stroke([[cx - 80, cy + 60], [cx + 80, cy + 60]]);
+  const v2px = decodeRle((await loop.correction())!);
+  await page.getByTestId('accept').click();
+  await expect(page.getByTestId('accept')).toContainText('v2');
+  await page.getByTestId('panel-versions').getByRole('button', { name: /Corrected versions/ }).click();
+  await expect(page.getByTestId('version-item')).toHaveCount(2);
+  await page.locator('[data-testid="version-item"][data-version="1"]').getByTestId('version-load').click();
+  await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(paintedPx)).toPass();
+  expect(v2px).not.toEqual(paintedPx);
 });
 
 test('DICOM: prompt, correct, export DICOM SEG referencing the source, re-import with Dice 1', async ({ page }) => {

@@ -7,6 +7,7 @@ import { ResultsTable } from '../ui/results/ResultsTable';
 import { ScoreChart } from '../ui/results/ScoreChart';
 import { ExportPanel } from '../ui/export/ExportPanel';
 import { CorrectionToolbar } from '../ui/correction/CorrectionToolbar';
+import { VersionsPanel } from '../ui/correction/VersionsPanel';
 import { ModelManager } from '../ui/models/ModelManager';
 import { InferenceStatus } from '../ui/models/InferenceStatus';
 
@@ -24,6 +25,7 @@ export const RIGHT_PANELS: Slot[] = [
   { id: 'runs', title: 'Runs', Component: RunsPanel },
   { id: 'results', title: 'Results', Component: ResultsTable },
   { id: 'chart', title: 'Compare prompts', Component: ScoreChart },
+  { id: 'versions', title: 'Corrected versions', Component: VersionsPanel, collapsed: true },
   { id: 'models', title: 'Model', Component: ModelManager, collapsed: true },
   { id: 'export', title: 'Export', Component: ExportPanel },
 ];

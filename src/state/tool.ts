@@ -14,9 +14,12 @@ export interface ToolSettingsState {
   maskVersion: number;
   undoDepth: number;
   redoDepth: number;
+  /** Bumped when a corrected version is accepted (the versions list refetches). */
+  versionsTick: number;
   setBrushSize(size: number): void;
   growBrush(factor: number): void;
   bumpMask(undoDepth: number, redoDepth: number): void;
+  bumpVersions(): void;
 }
 
 const clampSize = (n: number): number => Math.max(MIN_BRUSH, Math.min(MAX_BRUSH, Math.round(n)));
@@ -27,6 +30,7 @@ export const useToolSettings = create<ToolSettingsState>((set) => ({
   maskVersion: 0,
   undoDepth: 0,
   redoDepth: 0,
+  versionsTick: 0,
   setBrushSize: (size) => set({ brushSize: clampSize(size) }),
   growBrush: (factor) =>
     set((s) => {
@@ -35,4 +39,5 @@ export const useToolSettings = create<ToolSettingsState>((set) => ({
       return { brushSize: next === s.brushSize ? clampSize(s.brushSize + Math.sign(factor - 1)) : next };
     }),
   bumpMask: (undoDepth, redoDepth) => set((s) => ({ maskVersion: s.maskVersion + 1, undoDepth, redoDepth })),
+  bumpVersions: () => set((s) => ({ versionsTick: s.versionsTick + 1 })),
 }));

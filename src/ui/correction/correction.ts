@@ -87,16 +87,21 @@ function attach(session: CorrectionSession, scanId: string, frame: number): void
 
 /** Start correcting from a run's mask (or an empty mask when runId is null). Undoable as one step. */
 export function startCorrection(runId: string | null): void {
-  const { activeId, scan } = useScans.getState();
-  if (!activeId || !scan) return;
   const px = runId ? runPixels.get(runId) : undefined;
+  startCorrectionFrom(px?.mask ?? null, runId);
+}
+
+/** Start from given pixels (e.g. an accepted version); null = empty. Undoable when a session exists. */
+export function startCorrectionFrom(data: Uint8Array | null, source: string | null): void {
+  const { activeId, scan } = useScans.getState();
+  if (!activeId || !scan || (data && data.length !== scan.width * scan.height)) return;
   const frame = useView.getState().frame;
   const existing = getSession();
   if (existing && target?.scanId === activeId && target.frame === frame) {
-    existing.load(px ? px.mask : new Uint8Array(scan.width * scan.height), runId);
+    existing.load(data ?? new Uint8Array(scan.width * scan.height), source);
     return;
   }
-  attach(new CorrectionSession(scan.width, scan.height, px?.mask, runId), activeId, frame);
+  attach(new CorrectionSession(scan.width, scan.height, data ?? undefined, source), activeId, frame);
   scheduleSave();
 }
 
@@ -134,6 +139,7 @@ export async function acceptCurrent(): Promise<number | null> {
   await flushDraft();
   const row = await acceptCorrection(getDb(), t.scanId, t.frame, s.mask, s.source);
   adoptCorrectionAsReference(s.mask, row.version);
+  useToolSettings.getState().bumpVersions();
   return row.version;
 }
 
