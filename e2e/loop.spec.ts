@@ -180,6 +180,13 @@ test('DICOM: prompt, correct, export DICOM SEG referencing the source, re-import
   await wb.openFiles([{ name: 'MR_small.dcm', mimeType: 'application/dicom', buffer }]);
   await wb.until((s) => expect(s.scan?.format).toBe('dicom'));
   const run = await loop.prompt('brain');
+  // display modes redraw the run's layer from its stored pixels
+  for (const mode of ['heatmap', 'contour', 'binary']) {
+    const before = (await loop.layers()).find((l) => l.id === `run:${run.id}`)!.version;
+    await loop.runItem('brain').getByTestId('run-mode').selectOption(mode);
+    await expect(async () => expect((await loop.layers()).find((l) => l.id === `run:${run.id}`)!.version).toBeGreaterThan(before)).toPass();
+    expect((await loop.runs()).find((r) => r.id === run.id)?.mode).toBe(mode);
+  }
   await loop.runItem('brain').getByTestId('run-correct').click();
   await page.getByTestId('tool-brush').click();
   const box = (await page.getByTestId('viewer').boundingBox())!;
