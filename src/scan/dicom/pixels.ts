@@ -74,6 +74,20 @@ function jp2Codestream(b: Uint8Array): Uint8Array {
   throw new ScanReadError('The DICOM JPEG 2000 frame is a JP2 file without a codestream box.', 'corrupt');
 }
 
+/** Compares the JPEG 2000 SIZ marker with the DICOM size before the codec allocates anything. */
+function checkCodestreamSize(cs: Uint8Array, f: PixelFormat, i: number, label: string): void {
+  if (cs.length < 24 || cs[0] !== 0xff || cs[1] !== 0x4f || cs[2] !== 0xff || cs[3] !== 0x51) {
+    throw new ScanReadError(`DICOM frame ${i + 1} is not a ${label} codestream.`, 'corrupt');
+  }
+  const dv = new DataView(cs.buffer, cs.byteOffset, cs.byteLength);
+  const w = dv.getUint32(8) - dv.getUint32(16);
+  const h = dv.getUint32(12) - dv.getUint32(20);
+  if (w !== f.cols || h !== f.rows) {
+    const size = w > 0 && h > 0 ? `${w} x ${h}` : 'an impossible size';
+    throw new ScanReadError(`DICOM frame ${i + 1} declares ${size} in its ${label} header, but the DICOM header says ${f.cols} x ${f.rows}.`, 'corrupt');
+  }
+}
+
 function container(bits: number, n: number): Uint8Array | Uint16Array | Uint32Array {
   return bits <= 8 ? new Uint8Array(n) : bits <= 16 ? new Uint16Array(n) : new Uint32Array(n);
 }
@@ -120,7 +134,9 @@ async function decodeFrame(ds: DataSet, pd: Element, f: PixelFormat, i: number, 
   } else {
     const name: CodecName | undefined = J2K.has(f.syntax) ? 'j2k' : HTJ2K.has(f.syntax) ? 'htj2k' : undefined;
     if (!name) throw new ScanReadError(`DICOM transfer syntax ${f.syntax} (video or another rare encoding) is not supported.`, 'unsupported');
-    const r = await decodeWithCodec(name, jp2Codestream(enc));
+    const cs = jp2Codestream(enc);
+    checkCodestreamSize(cs, f, i, name === 'j2k' ? 'JPEG 2000' : 'HTJ2K');
+    const r = await decodeWithCodec(name, cs);
     [w, h] = [r.info.width, r.info.height];
     out = fromBytes(r.bytes, r.info.bitsPerSample > 8 ? 16 : 8, w * h * r.info.componentCount, true);
   }
