@@ -60,6 +60,7 @@ async function paint(mode: Mode, frames: number, brush = 24) {
   const tool = createBrush({ id: 'brush', label: 'Brush', value: 1, getSession: () => session, getSize: () => brush });
   const h = new PointerHarness(tool, toolContext(N, N));
   const work: number[] = [];
+  let updatedPx = 0;
   let t = 0;
   h.down(100, 100);
   await frame();
@@ -72,7 +73,11 @@ async function paint(mode: Mode, frames: number, brush = 24) {
       const y = 1024 + 900 * Math.sin(t / 23);
       h.move(x, y);
     }
-    if (pending) mode.draw(session, maskCtx, pending);
+    if (pending) {
+      const r: Rect = mode === fullRedraw ? fullRect(session.mask) : pending;
+      updatedPx += (r.x1 - r.x0) * (r.y1 - r.y0);
+      mode.draw(session, maskCtx, pending);
+    }
     pending = null;
     viewCtx.drawImage(mask, 0, 0, 1024, 1024);
     work.push(performance.now() - t0);
@@ -80,7 +85,8 @@ async function paint(mode: Mode, frames: number, brush = 24) {
   }
   const elapsed = performance.now() - start;
   h.up(0, 0);
-  return { session, maskCtx, mode, fps: frames / (elapsed / 1000), workMs: median(work), workP95Ms: pct(work, 95) };
+  const updatedFraction = +(updatedPx / frames / (N * N)).toFixed(5);
+  return { session, maskCtx, mode, fps: frames / (elapsed / 1000), workMs: median(work), workP95Ms: pct(work, 95), updatedFraction };
 }
 
 function median(a: number[]): number {
@@ -123,8 +129,8 @@ async function run() {
   return {
     scan: `${N}x${N}`,
     brushPx: 24,
-    paint: { fps: +fast.fps.toFixed(1), frameWorkMs: fast.workMs, frameWorkP95Ms: fast.workP95Ms, mode: 'dirty-rect' },
-    baseline: { fps: +slow.fps.toFixed(1), frameWorkMs: slow.workMs, frameWorkP95Ms: slow.workP95Ms, mode: 'full-redraw' },
+    paint: { fps: +fast.fps.toFixed(1), frameWorkMs: fast.workMs, frameWorkP95Ms: fast.workP95Ms, canvasFractionPerFrame: fast.updatedFraction, mode: 'dirty-rect' },
+    baseline: { fps: +slow.fps.toFixed(1), frameWorkMs: slow.workMs, frameWorkP95Ms: slow.workP95Ms, canvasFractionPerFrame: slow.updatedFraction, mode: 'full-redraw' },
     undo: { ...undoFast, mode: 'dirty-rect' },
     undoBaseline: { ...undoSlow, mode: 'full-redraw' },
     targets: { fps: 50, undoMs: 16 },
