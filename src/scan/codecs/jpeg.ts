@@ -61,11 +61,17 @@ export interface DecodeJpegOptions {
    * 3-component stream must then not get the YCbCr->RGB transform libjpeg would otherwise assume.
    */
   storedAsRgb?: boolean;
+  /** Size the container declares: a different frame header is refused before decoding. */
+  expectSize?: { width: number; height: number };
 }
 
 export async function decodeJpeg(input: Uint8Array, limits: Limits, what = 'JPEG', opts: DecodeJpegOptions = {}): Promise<DecodedJpeg> {
   const info = jpegInfo(input, what);
   const b = opts.storedAsRgb && info.components === 3 && !info.jfif && info.adobeTransform === undefined ? markAsRgb(input) : input;
+  const want = opts.expectSize;
+  if (want && (want.width !== info.width || want.height !== info.height)) {
+    throw new ScanReadError(`The ${what} frame decodes to ${info.width} x ${info.height}, but the header says ${want.width} x ${want.height}.`, 'corrupt');
+  }
   checkDims(what, info.width, info.height, 1, info.components * (info.precision > 8 ? 2 : 1), limits);
   if (!info.complete) throw new ScanReadError(`The ${what} data is truncated: it has no end-of-image marker.`, 'truncated');
   let data: Uint8Array | Uint16Array;

@@ -129,7 +129,7 @@ async function decodeFrame(ds: DataSet, pd: Element, f: PixelFormat, i: number, 
   let w: number;
   let h: number;
   if (JPEG.has(f.syntax)) {
-    const j = await decodeJpeg(enc, limits, 'DICOM JPEG', { storedAsRgb: f.photometric === 'RGB' });
+    const j = await decodeJpeg(enc, limits, 'DICOM JPEG', { storedAsRgb: f.photometric === 'RGB', expectSize: { width: f.cols, height: f.rows } });
     [out, w, h] = [j.data, j.width, j.height];
   } else {
     const name: CodecName | undefined = J2K.has(f.syntax) ? 'j2k' : HTJ2K.has(f.syntax) ? 'htj2k' : undefined;

@@ -142,7 +142,7 @@ export function badFiles(): BadFile[] {
         ['j2k-garbage.dcm', '1.2.840.10008.1.2.4.90', concat([Uint8Array.from([0xff, 0x4f, 0xff, 0x51]), noise(300, 22)]), 'corrupt', /JPEG 2000/],
         ['htj2k-garbage.dcm', '1.2.840.10008.1.2.4.201', concat([Uint8Array.from([0xff, 0x4f, 0xff, 0x51]), noise(300, 23)]), 'corrupt', /HTJ2K/],
         ['jpegls-garbage.dcm', '1.2.840.10008.1.2.4.80', concat([Uint8Array.from([0xff, 0xd8, 0xff, 0xf7, 0x00, 0x0b, 8, 0, 16, 0, 16, 1, 1, 0x11, 0]), noise(200, 24), Uint8Array.from([0xff, 0xd9])]), 'corrupt', /JPEG-LS|corrupt/i],
-        ['jpeg-wrong-size.dcm', '1.2.840.10008.1.2.4.50', jpegFile(16, 16), 'corrupt', /decodes to 16 x 16/],
+        ['jpeg-wrong-size.dcm', '1.2.840.10008.1.2.4.50', jpegFile(16, 16), 'corrupt', /decodes to 16 x 16, but the header says 32 x 32/],
         ['j2k-huge-siz.dcm', '1.2.840.10008.1.2.4.91', Uint8Array.from([0xff, 0x4f, 0xff, 0x51, 0, 41, 0, 0, 0, 0, 0xea, 0x60, 0, 0, 0xea, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, ...noise(40, 26)]), 'corrupt', /60000 x 60000/],
         ['mpeg.dcm', '1.2.840.10008.1.2.4.100', noise(64, 25), 'unsupported', /not supported/i],
       ] as const
