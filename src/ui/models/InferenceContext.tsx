@@ -32,6 +32,27 @@ export function setBackendPreference(p: BackendPreference): void {
   globalThis.localStorage?.setItem(PREF_KEY, p);
 }
 
+let loading: Promise<unknown> | null = null;
+
+/** Resolves once a model is ready: the one loading now, or the default model, loaded on first need. */
+export function ensureModel(client: InferenceClient): Promise<unknown> {
+  if (client.status.model && client.status.state !== 'loading') return Promise.resolve();
+  if (client.status.state === 'loading') {
+    return new Promise<void>((resolve, reject) => {
+      const off = client.subscribe((s) => {
+        if (s.state === 'loading') return;
+        queueMicrotask(() => off());
+        if (s.model) resolve();
+        else reject(new Error(s.error ?? 'model failed to load'));
+      });
+    });
+  }
+  loading ??= client.loadModel(DEFAULT_MODEL, { backendPreference: backendPreference() }).finally(() => {
+    loading = null;
+  });
+  return loading;
+}
+
 const Ctx = createContext<InferenceClient | null>(null);
 
 /** Test-only read access (like window.__vlsm): inference status and the last result, no pixels. */
@@ -63,23 +84,29 @@ export function InferenceProvider({ children }: { children: ReactNode }) {
         restarts: s.restarts,
       }),
     );
-    void registerServiceWorker();
+    if (document.readyState === 'complete') void registerServiceWorker();
+    else window.addEventListener('load', () => void registerServiceWorker(), { once: true });
     const encoder = new ScanEncoder(client);
     window.__vlsmInference = { getState: () => ({ status: client.status, crossOriginIsolated: globalThis.crossOriginIsolated === true, lastResult: getLastResult() }) };
     setSegmenter({
       classes: () => client.status.model?.classes ?? [],
-      segment: (scanId, prompt, frame, signal) => encoder.segment(scanId, prompt, frame, signal),
+      segment: async (scanId, prompt, frame, signal) => {
+        await ensureModel(client);
+        return encoder.segment(scanId, prompt, frame, signal);
+      },
     });
-    if (!client.status.model && client.status.state !== 'loading') {
-      client.loadModel(DEFAULT_MODEL, { backendPreference: backendPreference() }).catch((e: unknown) => console.error(e));
-    }
-    // Encode the open scan as soon as it is shown (and when its frame or window changes).
+    // The default model loads with the first scan (zero set-up, and nothing heavy at app start); the open
+    // scan is encoded as soon as it is shown (and when its frame or window changes).
     const warm = () => {
       const { activeId, scan } = useScans.getState();
-      if (activeId && scan && client.status.model) encoder.prepare(activeId, useView.getState().frame).catch((e: unknown) => {
-        if (!isAbortError(e)) console.warn('encode failed', e);
-      });
+      if (!activeId || !scan) return;
+      ensureModel(client)
+        .then(() => encoder.prepare(activeId, useView.getState().frame))
+        .catch((e: unknown) => {
+          if (!isAbortError(e)) console.warn('model or encode failed', e);
+        });
     };
+    warm();
     const unsubScans = useScans.subscribe(warm);
     const unsubView = useView.subscribe((s, prev) => {
       if (s.frame !== prev.frame || s.window !== prev.window) warm();

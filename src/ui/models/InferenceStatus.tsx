@@ -9,7 +9,7 @@ export function InferenceStatus() {
   return (
     <>
       <span className="status-item" data-testid="status-model" data-state={s.state} title={s.error ?? undefined}>
-        {s.state === 'loading' ? `Loading model…${progress}` : s.state === 'error' ? `Model error` : (s.model?.modelName ?? 'No model')}
+        {s.state === 'loading' ? `Loading model…${progress}` : s.state === 'error' ? `Model error` : (s.model?.modelName ?? 'Model loads with the first scan')}
       </span>
       {s.backend && (
         <span className="status-item" data-testid="status-backend" title={s.reason ?? undefined}>
