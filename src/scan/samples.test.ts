@@ -98,6 +98,8 @@ describe.skipIf(!hasData)('sample-files/MANIFEST.csv', () => {
       } else {
         const s = await readScan(file);
         expect(s.data.length).toBe(s.width * s.height * s.frames * s.channels);
+        // The app transfers data.buffer to/from its worker: it must hold exactly the pixels.
+        expect([s.data.byteOffset, s.data.byteLength]).toEqual([0, s.data.buffer.byteLength]);
         // Palette images are expanded to RGB here; pydicom reported the index array.
         if (row.shape) expect(s.shape.join('x')).toBe(row.photometric === 'PALETTE COLOR' ? `${row.shape}x3` : row.shape);
         if (row.dtype && !row.dtype.startsWith('[')) expect(s.metadata.storedDtype ?? s.dtype).toBe(DTYPE[row.dtype] ?? row.dtype);
