@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { cpus, loadavg } from 'node:os';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -144,7 +145,7 @@ const summary = (s, singleMs) => ({
   detail: s,
 });
 
-const out = { runs: RUNS, scan: SCAN, date: new Date().toISOString() };
+const out = { runs: RUNS, scan: SCAN, date: new Date().toISOString(), cpus: cpus().length, loadAverageAtStart: loadavg().map(round) };
 try {
   log('CLIPSeg-rd64 split, wasm-int8 (int8 vision + text, fp32 decoder), vision 2 threads in its own worker, prompts 1 thread…');
   const split = await measureSplit({ kind: 'url', baseUrl: `/${SPLIT}/` }, 'wasm-int8', 2);
@@ -164,6 +165,14 @@ try {
     ...summary(compact, null),
     speedupVsReencode: round((compact.imageEncodeMs + compact.newPromptMs) / compact.newPromptMs),
   };
+  const c = out.clipsegRd64;
+  out.targets = {
+    speedupAtLeast10x: c.speedup >= 10,
+    repeatPromptAtMost50ms: c.repeatPromptMs <= 50,
+    prePostAtMost10PercentOfModelTime: c.prePostShare <= 0.1,
+  };
+  out.loadAverageAtEnd = loadavg().map(round);
+  out.note = 'memory: performance.measureUserAgentSpecificMemory() after the runs (page + workers), not a true peak';
 } finally {
   await browser.close();
   stop();
