@@ -114,7 +114,8 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   await expect(async () => expect(Number(await page.getByTestId('brush-size-value').textContent())).toBeGreaterThan(20)).toPass();
   expect((await wb.state()).transform.scale).toBe(zoom);
 
-  // reload: runs, scores, reference and every stroke come back
+  // reload: runs, scores, display settings, reference and every stroke come back
+  await loop.runItem(b.prompt).getByTestId('run-mode').selectOption('contour');
   await page.waitForTimeout(1200); // autosave is debounced < 1 s
   await page.reload();
   await loop.ready();
@@ -127,6 +128,7 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   }).toPass({ timeout: 20_000 });
   expect((await loop.runs()).map((r) => r.id).sort()).toEqual(runs.map((r) => r.id).sort());
   await expect(page.getByTestId('reference-label')).toContainText(ref.file.name);
+  expect((await loop.runs()).find((r) => r.id === b.id)?.mode).toBe('contour');
   expect((await loop.runs()).find((r) => r.id === a.id)?.scores.dice).toBeCloseTo(aScores.dice as number, 10);
 
   // export each format; masks re-import as the reference with Dice 1.0

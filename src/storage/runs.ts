@@ -22,6 +22,8 @@ export interface RunRecord extends RunRow {
   /** Scores may be null when undefined (e.g. HD95 of an empty mask). */
   scores: Record<string, number>;
   nullScores?: string[];
+  /** How the run is shown (restored after a reload). */
+  display?: { visible: boolean; opacity: number; mode: 'binary' | 'contour' | 'heatmap' };
 }
 
 export function isRunRecord(r: unknown): r is RunRecord {
@@ -41,7 +43,7 @@ export async function listRunRecords(db: WorkbenchDB, scanId: string, frame?: nu
   return rows.filter(isRunRecord).filter((r) => frame === undefined || r.frame === frame);
 }
 
-export async function updateRunRecord(db: WorkbenchDB, id: string, patch: Partial<Pick<RunRecord, 'threshold' | 'scores' | 'nullScores' | 'colour'>>): Promise<void> {
+export async function updateRunRecord(db: WorkbenchDB, id: string, patch: Partial<Pick<RunRecord, 'threshold' | 'scores' | 'nullScores' | 'colour' | 'display'>>): Promise<void> {
   await guardWrite('the run', () => db.runs.update(id, patch));
 }
 

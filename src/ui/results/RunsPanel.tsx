@@ -6,7 +6,7 @@ import { useRuns, type DisplayMode, type RunView } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { fmt } from './format';
 import { syncRunLayers } from './layers';
-import { deleteRun, setRunDisplay, setRunThreshold } from './runActions';
+import { deleteRun, setRunThreshold, setRunView } from './runActions';
 import { importReference } from './referenceActions';
 import { startCorrection } from '../correction/correction';
 
@@ -16,8 +16,8 @@ function RunRow({ run, solo }: { run: RunView; solo: boolean }) {
   return (
     <li className={selected ? 'run-item active' : 'run-item'} data-testid="run-item" data-run-id={run.id} data-prompt={run.prompt}>
       <div className="run-head">
-        <input type="checkbox" checked={run.visible} onChange={(e) => st.patchRun(run.id, { visible: e.target.checked })} title="Show" data-testid="run-visible" />
-        <input type="color" value={run.colour} onChange={(e) => setRunDisplay(run.id, { colour: e.target.value })} title="Colour" data-testid="run-colour" />
+        <input type="checkbox" checked={run.visible} onChange={(e) => setRunView(run.id, { visible: e.target.checked })} title="Show" data-testid="run-visible" />
+        <input type="color" value={run.colour} onChange={(e) => setRunView(run.id, { colour: e.target.value })} title="Colour" data-testid="run-colour" />
         <button type="button" className="run-prompt" onClick={() => st.select(selected ? null : run.id)} title="Select" data-testid="run-select">
           {run.prompt || '(empty prompt)'}
         </button>
@@ -37,9 +37,9 @@ function RunRow({ run, solo }: { run: RunView; solo: boolean }) {
         </label>
         <label className="field" title="Opacity">
           α
-          <input type="range" min={0} max={1} step={0.05} value={run.opacity} onChange={(e) => st.patchRun(run.id, { opacity: Number(e.target.value) })} data-testid="run-opacity" />
+          <input type="range" min={0} max={1} step={0.05} value={run.opacity} onChange={(e) => setRunView(run.id, { opacity: Number(e.target.value) })} data-testid="run-opacity" />
         </label>
-        <select value={run.mode} onChange={(e) => setRunDisplay(run.id, { mode: e.target.value as DisplayMode })} data-testid="run-mode" title="Display">
+        <select value={run.mode} onChange={(e) => setRunView(run.id, { mode: e.target.value as DisplayMode })} data-testid="run-mode" title="Display">
           <option value="binary">binary</option>
           <option value="heatmap">heatmap</option>
           <option value="contour">contour</option>

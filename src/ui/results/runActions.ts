@@ -8,7 +8,7 @@ import { getDb } from '../../storage';
 import { deleteRunRecord, listRunRecords, saveRunRecord, updateRunRecord, RUN_RECORD_TYPE, RUN_RECORD_VERSION, type RunRecord } from '../../storage/runs';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
-import { colourFor, runPixels, useRuns, type RunView } from '../../state/runs';
+import { colourFor, referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
 import { getSegmenter, numericTimings } from '../prompts/segmenter';
 import { clearRunLayers, drawRun, dropLayerCanvas, runLayerId } from './layers';
 import { emptyPromptRun, rescore, splitScores } from './scoring';
@@ -22,8 +22,9 @@ export const RESCORE_MS = 120;
 function viewOf(r: RunRecord): RunView {
   const scores: Record<string, number | null> = { ...r.scores };
   for (const k of r.nullScores ?? []) scores[k] = null;
+  const d = r.display;
   return {
-    id: r.id, prompt: r.prompt, colour: r.colour, visible: true, opacity: 0.5, mode: 'binary', threshold: r.threshold,
+    id: r.id, prompt: r.prompt, colour: r.colour, visible: d?.visible ?? true, opacity: d?.opacity ?? 0.5, mode: d?.mode ?? 'binary', threshold: r.threshold,
     modelId: r.modelId, variant: r.variant, backend: r.backend, timings: r.timings, scores, createdAt: r.createdAt,
   };
 }
@@ -35,6 +36,7 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
   st.reset(scanId, frame);
   clearRunLayers();
   runPixels.clear();
+  referencePixels.current = null;
   if (!scanId || !scan) return;
   try {
     const records = await listRunRecords(getDb(), scanId, frame);
@@ -142,12 +144,25 @@ export function setRunThreshold(id: string, t: number): void {
   );
 }
 
-export function setRunDisplay(id: string, patch: Partial<Pick<RunView, 'mode' | 'colour'>>): void {
+const displayTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** Change how a run is shown (visibility, opacity, mode, colour); saved with the run. */
+export function setRunView(id: string, patch: Partial<Pick<RunView, 'visible' | 'opacity' | 'mode' | 'colour'>>): void {
   const run = useRuns.getState().runs.find((r) => r.id === id);
   if (!run) return;
+  const next = { ...run, ...patch };
   useRuns.getState().patchRun(id, patch);
-  drawRun({ ...run, ...patch });
-  if (patch.colour) void updateRunRecord(getDb(), id, { colour: patch.colour }).catch(() => undefined);
+  if (patch.mode !== undefined || patch.colour !== undefined) drawRun(next);
+  const t = displayTimers.get(id);
+  if (t) clearTimeout(t);
+  displayTimers.set(
+    id,
+    setTimeout(() => {
+      displayTimers.delete(id);
+      const display = { visible: next.visible, opacity: next.opacity, mode: next.mode };
+      updateRunRecord(getDb(), id, { display, colour: next.colour }).catch(() => undefined);
+    }, 250),
+  );
 }
 
 export async function deleteRun(id: string): Promise<void> {
