@@ -59,6 +59,10 @@ describe('InferenceClient', () => {
     expect(r).toMatchObject({ prompt: 'second', width: 32, height: 24, scanId: 'a' });
     expect(client.status.lastTimings?.decoderMs).toBeGreaterThan(0);
 
+    // The worker dropped the scan (bounded memory): the client re-sends its own copy of the frame once.
+    (client as unknown as { post(m: Request): void }).post({ type: 'dispose', id: 10_000, scanId: 'a' });
+    expect(await client.segment('a', 'after drop')).toMatchObject({ prompt: 'after drop', cache: { image: 'miss' } });
+
     const ac = new AbortController();
     const p = client.segment('a', 'aborted', { signal: ac.signal });
     ac.abort();

@@ -84,6 +84,9 @@ export interface ClientOptions {
   createWorker?: () => Worker;
 }
 
+/** Frames kept for re-sending after a worker restart (one frame copy each). */
+const MAX_SCANS = 16;
+
 const defaultWorker = () => new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'vlsm-inference' });
 
 export class InferenceClient {
@@ -132,9 +135,11 @@ export class InferenceClient {
     opts: { frame?: number; window?: WindowLevel; signal?: AbortSignal } = {},
   ): Promise<EncodeResult> {
     const input = toInput(image, opts.frame, opts.window);
-    this.scans.set(scanId, input);
+    // Keep our own copy of just this frame (not the caller's scan), for re-sending after a worker restart.
+    const copy = cloneInput(input);
+    this.remember(scanId, copy);
     this.sent.add(scanId);
-    return (await this.request({ type: 'encodeImage', scanId, input: cloneInput(input) }, opts.signal, 'vision')) as EncodeResult;
+    return (await this.request({ type: 'encodeImage', scanId, input: cloneInput(copy) }, opts.signal, 'vision')) as EncodeResult;
   }
 
   async segment(scanId: string, prompt: string, opts: { signal?: AbortSignal } = {}): Promise<SegmentResult> {
@@ -149,7 +154,14 @@ export class InferenceClient {
     const known = this.scans.get(scanId);
     const input = known && !this.sent.has(scanId) ? cloneInput(known) : undefined;
     if (input) this.sent.add(scanId);
-    const r = (await this.request({ type: 'segment', scanId, prompt, input }, opts.signal, 'decoder')) as SegmentResult;
+    let r: SegmentResult;
+    try {
+      r = (await this.request({ type: 'segment', scanId, prompt, input }, opts.signal, 'decoder')) as SegmentResult;
+    } catch (e) {
+      // The worker dropped this scan's input (bounded memory): send it again once.
+      if ((e as Error).name !== 'NotEncodedError' || !known || input) throw e;
+      r = (await this.request({ type: 'segment', scanId, prompt, input: cloneInput(known) }, opts.signal, 'decoder')) as SegmentResult;
+    }
     this.setStatus({ lastTimings: r.timings });
     return r;
   }
@@ -179,6 +191,16 @@ export class InferenceClient {
     this.cancel();
     this.worker.terminate();
     this.listeners.clear();
+  }
+
+  private remember(scanId: string, input: ImageInput): void {
+    this.scans.delete(scanId);
+    this.scans.set(scanId, input);
+    while (this.scans.size > MAX_SCANS) {
+      const oldest = this.scans.keys().next().value as string;
+      this.scans.delete(oldest);
+      this.sent.delete(oldest);
+    }
   }
 
   private start(): void {

@@ -23,6 +23,7 @@ export interface HostDeps {
 type Post = (reply: Reply, transfer?: Transferable[]) => void;
 
 const now = (): number => globalThis.performance.now();
+const MAX_INPUTS = 32;
 
 export class InferenceHost {
   private chain: Promise<void> = Promise.resolve();
@@ -174,7 +175,10 @@ export class InferenceHost {
     const t0 = now();
     const pre = input.kind === 'scan' ? preprocess(input.scan, engine.manifest.input, input) : input.pre;
     const preMs = now() - t0;
+    this.inputs.delete(scanId);
     this.inputs.set(scanId, pre);
+    // Bounded: the oldest preprocessed inputs go (the client re-sends one when asked for it again).
+    while (this.inputs.size > MAX_INPUTS) this.inputs.delete(this.inputs.keys().next().value as string);
     const r = await engine.encodeImage(scanId, pre, signal);
     return { scanId, cached: r.cached, visionMs: r.visionMs, preMs };
   }
@@ -188,7 +192,11 @@ export class InferenceHost {
       preMs = encoded.preMs;
     }
     const pre = this.inputs.get(scanId);
-    if (!pre) throw new Error(`scan '${scanId}' has not been opened (encodeImage) with this model`);
+    if (!pre) {
+      const e = new Error(`scan '${scanId}' has not been opened (encodeImage) with this model`);
+      e.name = 'NotEncodedError';
+      throw e;
+    }
     const out = await engine.segment(scanId, prompt, pre, signal);
     const fresh = encoded && !encoded.cached;
     const visionMs = fresh ? encoded?.visionMs : out.timings.visionMs;

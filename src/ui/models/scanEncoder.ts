@@ -39,8 +39,16 @@ export class ScanEncoder {
   }
 
   async segment(scanId: string, prompt: string, frame: number, signal?: AbortSignal): Promise<SegmentResult> {
-    const key = await this.prepare(scanId, frame, signal);
-    const r = await this.client.segment(key, prompt, { signal });
+    let key = await this.prepare(scanId, frame, signal);
+    let r: SegmentResult;
+    try {
+      r = await this.client.segment(key, prompt, { signal });
+    } catch (e) {
+      if ((e as Error).name !== 'NotEncodedError') throw e;
+      this.ready.delete(key); // dropped on both sides: encode the open scan again
+      key = await this.prepare(scanId, frame, signal);
+      r = await this.client.segment(key, prompt, { signal });
+    }
     lastResult = summarise(scanId, frame, r);
     return r;
   }
