@@ -80,3 +80,22 @@ def choose(rec: dict, target: np.ndarray, flipped: bool, rng: random.Random, p_n
         cls = f"{rec['subtype']} tumor"
     desc = rng.choice(DESCRIPTIONS[group])
     return build_prompt(cls, attrs, level, rng, colour=colour, description=desc), target, f"g{level}"
+
+
+def contrast(rec: dict, target: np.ndarray, flipped: bool, rng: random.Random, first_kind: str):
+    """A second prompt for the same augmented image whose target differs from the first one's: the other
+    lung, a negative for a positive, a positive for a negative. Paired in one batch, the two samples differ
+    only by their text, which forces the model to read it."""
+    group = GROUP[rec["dataset"]]
+    if group == "lung":
+        if first_kind == "left":
+            return rng.choice(RIGHT), rec["aug_right"], "right"
+        if first_kind == "right":
+            return rng.choice(LEFT), rec["aug_left"], "left"
+        if first_kind == "negative":
+            return rng.choice(CLASS_NAMES["cxr"]), target, "g1"
+        return (rng.choice(LEFT), rec["aug_left"], "left") if rng.random() < 0.5 else (rng.choice(RIGHT), rec["aug_right"], "right")
+    if first_kind == "negative":
+        return choose(rec, target, flipped, rng, p_neg=0.0)
+    other = rng.choice([g for g in NEGATIVE_NAMES if g != group])
+    return rng.choice(NEGATIVE_NAMES[other]), np.zeros_like(target), "negative"

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from .compact import CompactConfig, CompactVLSM
 from .data import load_all
-from .sampling import choose
+from .sampling import choose, contrast
 from .synth import KINDS, make
 from .textenc import Tokenizer
 
@@ -119,11 +119,12 @@ def normalise(rgb: torch.Tensor) -> torch.Tensor:
     return (rgb - MEAN) / STD
 
 
-def make_batch(recs, size, rng, tok, train=True):
+def make_batch(recs, size, rng, tok, train=True, paired=False):
+    """paired: the batch holds each augmented image twice, with two prompts whose targets differ."""
     x = to_tensor(recs)
     flips = [train and r["dataset"] not in ("cxr", "xray") and rng.random() < 0.5 for r in recs]
     y = augment(x, size, rng, flips, train)
-    prompts, targets, kinds = [], [], []
+    prompts, targets, kinds, seconds = [], [], [], []
     for i, r in enumerate(recs):
         t = y[i, 3].numpy() > 0.5
         r2 = dict(r, aug_left=y[i, 5].numpy() > 0.5, aug_right=y[i, 6].numpy() > 0.5)
@@ -131,6 +132,13 @@ def make_batch(recs, size, rng, tok, train=True):
         prompts.append(p)
         targets.append(torch.from_numpy(np.asarray(tgt, np.float32)))
         kinds.append(kind)
+        if paired:
+            seconds.append(contrast(r2, t, flips[i], rng, kind))
+    if paired:
+        y = torch.cat([y, y])
+        prompts += [s[0] for s in seconds]
+        targets += [torch.from_numpy(np.asarray(s[1], np.float32)) for s in seconds]
+        kinds += [s[2] for s in seconds]
     ids, mask = tok.batch(prompts)
     return normalise(y[:, :3]), ids, mask, torch.stack(targets)[:, None], y[:, 4:5], prompts, kinds
 
@@ -176,6 +184,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=None, help="records per dataset (smoke tests)")
     ap.add_argument("--eval-every", type=int, default=5)
+    ap.add_argument("--pair-from-epoch", type=int, default=35,
+                    help="from this epoch on, each image appears twice per batch with contrasting prompts")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -220,8 +230,10 @@ def main() -> None:
         for it in range(steps_per_epoch):
             for g in opt.param_groups:
                 g["lr"] = lr_at(epoch * steps_per_epoch + it)
-            batch = [rng.choice(by[rng.choices(names, wts)[0]]) for _ in range(a.batch)]
-            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok)
+            paired = epoch >= a.pair_from_epoch
+            n = a.batch // 2 if paired else a.batch
+            batch = [rng.choice(by[rng.choices(names, wts)[0]]) for _ in range(n)]
+            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok, paired=paired)
             loss = loss_fn(model(img, ids, m), tgt, ign)
             opt.zero_grad()
             loss.backward()
