@@ -34,6 +34,9 @@ export function ensurePython(script: string, output: string, args: string[] = []
   return existsSync(output);
 }
 
+/** The reason to skip; under CI (where scripts/test-py.sh has built .venv first) a missing reference is a failure. */
 export function pythonSkipReason(): string {
-  return failure ?? 'python reference output missing';
+  const reason = failure ?? 'python reference output missing';
+  if (process.env.CI) throw new Error(`Python reference unavailable in CI: ${reason}`);
+  return reason;
 }
