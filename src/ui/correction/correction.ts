@@ -6,6 +6,7 @@ import { hexToRgb, renderBinary } from '../../mask/render';
 import { getDb } from '../../storage';
 import { acceptCorrection, loadDraft, saveDraft } from '../../storage/runs';
 import { useLayers } from '../../state/layers';
+import { notify } from '../../state/notices';
 import { runPixels, useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
@@ -26,6 +27,7 @@ const rgb = hexToRgb(CORRECTION_COLOUR);
 /** Reused RGBA buffer for stroke-sized rectangles, so painting allocates nothing per frame. */
 let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
 let touchQueued = false;
+let autosaveFailed = false;
 
 function draw(session: CorrectionSession, rect: Rect): void {
   const canvas = layerCanvas(CORRECTION_LAYER, session.mask.width, session.mask.height);
@@ -60,9 +62,16 @@ export async function flushDraft(): Promise<void> {
   const s = getSession();
   const t = target;
   if (!s || !t) return;
-  saving = saving.then(() => saveDraft(getDb(), t.scanId, t.frame, s.mask, s.source)).catch((e: unknown) => {
-    console.error('autosave failed', e);
-  });
+  saving = saving
+    .then(() => saveDraft(getDb(), t.scanId, t.frame, s.mask, s.source))
+    .then(() => {
+      autosaveFailed = false;
+    })
+    .catch((e: unknown) => {
+      // Report once per failure streak; the edits stay in memory and the next change retries.
+      if (!autosaveFailed) notify('error', 'The correction was not autosaved', e instanceof Error ? e.message : String(e));
+      autosaveFailed = true;
+    });
   await saving;
 }
 
