@@ -52,6 +52,7 @@ export async function loadBundle(
   source: BundleSource,
   query: VariantQuery,
   onProgress?: (p: LoadProgress) => void,
+  signal?: AbortSignal,
 ): Promise<LoadedBundle> {
   const manifest = await readManifest(source);
   const variant = chooseVariant(manifest, query);
@@ -60,6 +61,7 @@ export async function loadBundle(
   let done = 0;
   const files = new Map<string, Uint8Array>();
   for (const entry of entries) {
+    if (signal?.aborted) throw Object.assign(new Error('model loading cancelled'), { name: 'AbortError' });
     let bytes: Uint8Array;
     try {
       bytes = await source.read(entry.path, (loaded) => onProgress?.({ file: entry.path, loaded: done + loaded, total }));

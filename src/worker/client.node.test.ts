@@ -77,6 +77,11 @@ describe('InferenceClient', () => {
     expect(client.status.restarts).toBe(1);
     const again = await client.segment('a', 'after crash');
     expect(again).toMatchObject({ width: 32, height: 24, cache: { image: 'miss', text: 'miss' } });
+    const ac2 = new AbortController();
+    const load = client.loadModel({ kind: 'url', baseUrl: `${TINY}/single` }, { signal: ac2.signal });
+    ac2.abort();
+    await expect(load).rejects.toSatisfy(isAbortError);
+    expect(client.status).toMatchObject({ state: 'idle', error: 'model loading cancelled' });
     client.dispose();
   }, 120_000);
 });

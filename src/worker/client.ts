@@ -114,16 +114,20 @@ export class InferenceClient {
     return () => this.listeners.delete(listener);
   }
 
-  async loadModel(bundle: BundleRef, options: LoadModelOptions = {}): Promise<ModelInfo> {
-    this.lastLoad = { bundle, options };
+  /** Loads a bundle (replacing the current model); abort the signal to cancel a long download/verify. */
+  async loadModel(bundle: BundleRef, options: LoadModelOptions & { signal?: AbortSignal } = {}): Promise<ModelInfo> {
+    const { signal, ...opts } = options;
+    this.lastLoad = { bundle, options: opts };
     this.sent.clear();
     this.setStatus({ state: 'loading', progress: undefined, error: undefined });
     try {
-      const info = (await this.request({ type: 'loadModel', bundle, ...options })) as ModelInfo;
+      const info = (await this.request({ type: 'loadModel', bundle, ...opts }, signal)) as ModelInfo;
       this.setStatus({ state: 'ready', model: info, backend: info.backend, reason: info.reason, threads: info.threads, progress: undefined });
       return info;
     } catch (e) {
-      this.setStatus({ state: 'error', error: (e as Error).message, progress: undefined });
+      // The worker let the previous model go before loading this one.
+      if (isAbortError(e)) this.setStatus({ state: 'idle', model: undefined, error: 'model loading cancelled', progress: undefined });
+      else this.setStatus({ state: 'error', error: (e as Error).message, progress: undefined });
       throw e;
     }
   }

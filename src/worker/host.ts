@@ -84,7 +84,7 @@ export class InferenceHost {
   ): Promise<[ModelInfo | EncodeResult | SegmentResult | null, Transferable[]]> {
     switch (req.type) {
       case 'loadModel':
-        return [await this.loadModel(req), []];
+        return [await this.loadModel(req, signal), []];
       case 'encodeImage':
         return [await this.encode(req.scanId, req.input, signal), []];
       case 'segment': {
@@ -106,7 +106,7 @@ export class InferenceHost {
     }
   }
 
-  private async loadModel(req: Extract<Request, { type: 'loadModel' }>): Promise<ModelInfo> {
+  private async loadModel(req: Extract<Request, { type: 'loadModel' }>, signal: AbortSignal): Promise<ModelInfo> {
     const t0 = now();
     let info = await chooseBackend(req.backendPreference ?? 'auto', this.deps.env(), req.numThreads);
     const source = this.deps.sourceFor(req.bundle);
@@ -120,7 +120,7 @@ export class InferenceHost {
     let promptThreads = info.threads;
     let visionWorker = false;
     try {
-      const bundle = await loadBundle(source, { backend: info.backend, shaderF16: info.shaderF16, name: req.variant }, progress);
+      const bundle = await loadBundle(source, { backend: info.backend, shaderF16: info.shaderF16, name: req.variant }, progress, signal);
       this.post({ type: 'progress', id: req.id, stage: 'session' });
       // Default: half the threads for the prompt graphs (1 of 2 on a small machine, measured faster there).
       const wanted = Math.min(req.promptThreads ?? Math.max(1, Math.floor(info.threads / 2)), info.threads);
@@ -136,7 +136,7 @@ export class InferenceHost {
       });
       if (visionWorker) info = { ...info, reason: `${info.reason}; vision graph in its own worker, prompts on ${promptThreads} thread${promptThreads > 1 ? 's' : ''}` };
     } catch (e) {
-      if (info.backend !== 'webgpu') throw e;
+      if (info.backend !== 'webgpu' || signal.aborted) throw e;
       // A WebGPU failure (driver, missing op) is not the user's problem: fall back to WASM and say why.
       const fallback = await chooseBackend('wasm', this.deps.env(), req.numThreads);
       info = { ...fallback, reason: `WebGPU failed (${(e as Error).message.slice(0, 120)}); ${fallback.reason.replace('WASM requested; ', '')}` };

@@ -40,10 +40,16 @@ export function ModelManager() {
     refresh().catch(() => undefined);
   }, [refresh]);
 
+  const [loadCtl, setLoadCtl] = useState<AbortController | null>(null);
   const use = (ref: BundleRef, p = pref) => {
     setMessage(null);
     setActive(ref);
-    client.loadModel(ref, { backendPreference: p }).catch((e: Error) => setMessage({ kind: 'error', text: e.message }));
+    const ctl = new AbortController();
+    setLoadCtl(ctl);
+    client
+      .loadModel(ref, { backendPreference: p, signal: ctl.signal })
+      .catch((e: Error) => setMessage({ kind: 'error', text: e.name === 'AbortError' ? 'Model loading cancelled.' : e.message }))
+      .finally(() => setLoadCtl(null));
   };
 
   const run = async (label: string, work: (cache: Awaited<ReturnType<typeof openModelCache>>, ctl: AbortController) => Promise<StoredModel>) => {
@@ -139,6 +145,7 @@ export function ModelManager() {
         <div data-testid="model-progress">
           <progress max={100} value={pct ?? undefined} /> {job?.label ?? 'Loading'} {job?.progress?.file ?? inf.progress?.file ?? ''}
           {job && <button type="button" onClick={() => job.ctl.abort()}>Cancel</button>}
+          {!job && loadCtl && <button type="button" data-testid="model-load-cancel" onClick={() => loadCtl.abort()}>Cancel</button>}
         </div>
       )}
       {message && <p className={message.kind === 'error' ? 'error' : 'hint'} data-testid="model-message">{message.text}</p>}
