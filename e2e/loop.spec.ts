@@ -193,8 +193,21 @@ test('DICOM: prompt, correct, export DICOM SEG referencing the source, re-import
   await page.getByTestId('tool-brush').click();
   const box = (await page.getByTestId('viewer').boundingBox())!;
   await loop.stroke([[box.width / 2 - 30, box.height / 2], [box.width / 2 + 30, box.height / 2]]);
+  const count = async () => decodeRle((await loop.correction())!).reduce((s, v) => s + v, 0);
+  const afterBrush = await count();
+  expect(afterBrush).toBeGreaterThan(0);
+  // lasso fill adds the enclosed area, lasso cut removes it again, each one undo step
+  const undoBefore = (await loop.correction())!.undo;
+  await page.getByTestId('tool-lasso-fill').click();
+  const [qx, qy] = [box.width / 2 + 60, box.height / 2 + 60];
+  await loop.stroke([[qx, qy], [qx + 80, qy], [qx + 80, qy + 80], [qx, qy + 80], [qx, qy + 2]]);
+  const afterFill = await count();
+  expect(afterFill).toBeGreaterThan(afterBrush);
+  await page.getByTestId('tool-lasso-cut').click();
+  await loop.stroke([[qx - 5, qy - 5], [qx + 85, qy - 5], [qx + 85, qy + 85], [qx - 5, qy + 85], [qx - 5, qy - 3]]);
+  expect(await count()).toBeLessThan(afterFill);
+  expect((await loop.correction())!.undo).toBe(undoBefore + 2);
   const corrected = decodeRle((await loop.correction())!);
-  expect(corrected.reduce((s, v) => s + v, 0)).toBeGreaterThan(0);
   expect(run.id).toBeTruthy();
 
   const seg = await loop.exportFile('dicom-seg', 'correction');

@@ -1,5 +1,6 @@
 // The correction tools as one set, wired to the active session and the tool settings store. The app
 // registers these with the tool registry (state/tools) through registerCorrectionTools.
+import type { ComponentType } from 'react';
 import type { Tool } from '../state/tools';
 import { useTools } from '../state/tools';
 import { useToolSettings } from '../state/tool';
@@ -16,6 +17,8 @@ export type { ChangeKind, ChangeListener } from './session';
 
 export interface CorrectionToolDeps {
   onLassoPreview?(points: readonly Point[]): void;
+  /** Viewer overlay for the lasso preview. */
+  lassoOverlay?: ComponentType<{ scale: number }>;
   onFillTooLarge?(): void;
   /** Include the pan tool (skip it when the viewer provides its own). */
   pan?: boolean;
@@ -31,8 +34,8 @@ export function createCorrectionTools(deps: CorrectionToolDeps = {}): Tool[] {
   const tools: Tool[] = [
     createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize, getCursor: deps.brushCursor }),
     createEraser({ getSession, getSize, getCursor: deps.brushCursor }),
-    createLasso({ id: 'lasso-fill', label: 'Polygon fill', key: 'g', value: 1, getSession, onPreview: deps.onLassoPreview }),
-    createLasso({ id: 'lasso-cut', label: 'Lasso cut', key: 'x', value: 0, getSession, onPreview: deps.onLassoPreview }),
+    createLasso({ id: 'lasso-fill', label: 'Polygon fill', key: 'g', value: 1, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
+    createLasso({ id: 'lasso-cut', label: 'Lasso cut', key: 'x', value: 0, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
     createFloodFill({ getSession, getLimit: () => useToolSettings.getState().floodLimit, onTooLarge: deps.onFillTooLarge }),
   ];
   if (deps.pan) {

@@ -2,6 +2,7 @@
 // without dragging: polygon mode, each click adds a vertex; clicking the first vertex (or the last one
 // again, i.e. a double-click) closes it and fills or cuts. The outline is exposed for the viewer's
 // preview; the mask changes only when the shape closes, as one undo step.
+import type { ComponentType } from 'react';
 import type { ImagePoint, Tool } from '../state/tools';
 import type { Point } from '../mask/types';
 import { fillPolygon } from '../mask/polygon';
@@ -15,6 +16,8 @@ export interface LassoOptions {
   getSession(): CorrectionSession | null;
   /** Called with the outline so far (empty when the gesture ends), for a preview. */
   onPreview?(points: readonly Point[]): void;
+  /** Viewer overlay that draws the preview (see Tool.Overlay). */
+  Overlay?: ComponentType<{ scale: number }>;
 }
 
 export interface LassoTool extends Tool {
@@ -52,6 +55,7 @@ export function createLasso(o: LassoOptions): LassoTool {
     label: o.label,
     key: o.key,
     cursor: 'crosshair',
+    Overlay: o.Overlay,
     get points() {
       return points;
     },

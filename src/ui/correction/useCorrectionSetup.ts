@@ -11,7 +11,7 @@ import { notify } from '../../state/notices';
 import { ensureBaseline, openRunsFor } from '../results/runActions';
 import { useInference } from '../../state/inference';
 import { installLoopTestHook } from '../results/testHook';
-import { drawLassoPreview } from './preview';
+import { LassoOverlay, setLassoPreview } from './LassoOverlay';
 import { brushCursor, followBrushCursor } from './brushCursor';
 import { ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
 
@@ -23,7 +23,8 @@ export function useCorrectionSetup(): void {
     const offTools = registerCorrectionTools({
       getSession: ensureSession,
       brushCursor,
-      onLassoPreview: drawLassoPreview,
+      onLassoPreview: setLassoPreview,
+      lassoOverlay: LassoOverlay,
       onFillTooLarge: () => notify('info', 'Fill stopped', 'That region is open to the edge; close the outline first.'),
     });
     const g = 'Correction';
