@@ -1,4 +1,5 @@
 // Round brush tool: a stroke is one undo step. The eraser is the same tool writing 0 (composition).
+import type { ComponentType } from 'react';
 import type { ImagePoint, Tool } from '../state/tools';
 import type { Point } from '../mask/types';
 import { paintCapsule } from '../mask/paint';
@@ -14,6 +15,8 @@ export interface BrushOptions {
   getSize(): number;
   /** CSS cursor (e.g. a ring of the brush's size on screen); default crosshair. */
   getCursor?(): string;
+  /** Viewer overlay, e.g. a ring of the brush's size (see Tool.Overlay). */
+  Overlay?: ComponentType<{ scale: number }>;
 }
 
 export interface BrushTool extends Tool {
@@ -38,6 +41,7 @@ export function createBrush(o: BrushOptions): BrushTool {
     get cursor() {
       return o.getCursor?.() ?? 'crosshair';
     },
+    Overlay: o.Overlay,
     get painting() {
       return session !== null;
     },

@@ -22,8 +22,10 @@ export interface CorrectionToolDeps {
   onFillTooLarge?(): void;
   /** Include the pan tool (skip it when the viewer provides its own). */
   pan?: boolean;
-  /** CSS cursor for the brush and eraser (a ring of the brush size). */
+  /** CSS cursor for the brush and eraser. */
   brushCursor?: () => string;
+  /** Viewer overlay for the brush and eraser (a ring of the brush size). */
+  brushOverlay?: ComponentType<{ scale: number }>;
   /** Session accessor; defaults to the active session (may create one on demand). */
   getSession?: () => CorrectionSession | null;
 }
@@ -32,8 +34,8 @@ export function createCorrectionTools(deps: CorrectionToolDeps = {}): Tool[] {
   const getSize = (): number => useToolSettings.getState().brushSize;
   const getSession = deps.getSession ?? activeSession;
   const tools: Tool[] = [
-    createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize, getCursor: deps.brushCursor }),
-    createEraser({ getSession, getSize, getCursor: deps.brushCursor }),
+    createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize, getCursor: deps.brushCursor, Overlay: deps.brushOverlay }),
+    createEraser({ getSession, getSize, getCursor: deps.brushCursor, Overlay: deps.brushOverlay }),
     createLasso({ id: 'lasso-fill', label: 'Polygon fill', key: 'g', value: 1, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
     createLasso({ id: 'lasso-cut', label: 'Lasso cut', key: 'x', value: 0, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
     createFloodFill({ getSession, getLimit: () => useToolSettings.getState().floodLimit, onTooLarge: deps.onFillTooLarge }),

@@ -12,7 +12,7 @@ import { ensureBaseline, openRunsFor } from '../results/runActions';
 import { useInference } from '../../state/inference';
 import { installLoopTestHook } from '../results/testHook';
 import { LassoOverlay, setLassoPreview } from './LassoOverlay';
-import { brushCursor, followBrushCursor } from './brushCursor';
+import { BrushOverlay } from './BrushOverlay';
 import { ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
 
 const BRUSH_TOOLS = ['brush', 'eraser'];
@@ -22,7 +22,7 @@ export function useCorrectionSetup(): void {
     installLoopTestHook();
     const offTools = registerCorrectionTools({
       getSession: ensureSession,
-      brushCursor,
+      brushOverlay: BrushOverlay,
       onLassoPreview: setLassoPreview,
       lassoOverlay: LassoOverlay,
       onFillTooLarge: () => notify('info', 'Fill stopped', 'That region is open to the edge; close the outline first.'),
@@ -43,12 +43,10 @@ export function useCorrectionSetup(): void {
       useToolSettings.getState().growBrush(d < 0 ? 1.15 : 1 / 1.15);
     };
     const flush = () => void flushDraft();
-    const offCursor = followBrushCursor();
     window.addEventListener('wheel', wheel, { capture: true, passive: false });
     window.addEventListener('pagehide', flush);
     return () => {
       offTools();
-      offCursor();
       offs.forEach((off) => off());
       window.removeEventListener('wheel', wheel, { capture: true });
       window.removeEventListener('pagehide', flush);
