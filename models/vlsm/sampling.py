@@ -99,3 +99,54 @@ def contrast(rec: dict, target: np.ndarray, flipped: bool, rng: random.Random, f
         return choose(rec, target, flipped, rng, p_neg=0.0)
     other = rng.choice([g for g in NEGATIVE_NAMES if g != group])
     return rng.choice(NEGATIVE_NAMES[other]), np.zeros_like(target), "negative"
+
+
+# Balanced negatives (v2). Negatives used to be short class names while positives were mostly long attribute
+# prompts, so the model learned "short name = nothing" instead of matching text to image. v2 draws class
+# words for positives and negatives from the same per-group lists and builds both with the same templates,
+# so only the class word tells them apart.
+GROUP_NAMES = {
+    "polyp": ["polyp", "colon polyp", "polyp in the colonoscopy image"],
+    "tumor": ["tumor", "breast tumor", "tumour", "breast lesion", "tumor in the breast", "mass in the breast ultrasound image"],
+    "ulcer": ["foot ulcer", "diabetic foot ulcer", "wound", "ulcer", "foot wound"],
+    "skin": ["skin lesion", "mole", "pigmented skin lesion", "melanocytic lesion", "skin mole"],
+    "lung": ["lungs", "both lungs", "lung fields", "lungs in the chest x-ray"],
+}
+
+
+def _templated(cls: str, group: str, target: np.ndarray, rng: random.Random) -> tuple[str, str]:
+    level = rng.choice([1, 1, 1, 2, 4, 5, 6, 7])
+    return build_prompt(cls, attributes(target), level, rng, description=rng.choice(DESCRIPTIONS[group])), f"g{level}"
+
+
+def negative_v2(rec: dict, target: np.ndarray, rng: random.Random):
+    group = GROUP[rec["dataset"]]
+    other = rng.choice([g for g in GROUP_NAMES if g != group])
+    if other == "lung" and rng.random() < 0.4:
+        return rng.choice(LEFT + RIGHT), np.zeros_like(target), "negative"
+    p, _ = _templated(rng.choice(GROUP_NAMES[other]), other, target, rng)
+    return p, np.zeros_like(target), "negative"
+
+
+def choose_v2(rec: dict, target: np.ndarray, flipped: bool, rng: random.Random, p_neg: float = 0.25):
+    group = GROUP[rec["dataset"]]
+    if rng.random() < p_neg:
+        return negative_v2(rec, target, rng)
+    if group == "lung" and rng.random() < 0.6:
+        return (rng.choice(LEFT), rec["aug_left"], "left") if rng.random() < 0.5 else (rng.choice(RIGHT), rec["aug_right"], "right")
+    if rec.get("prompts") and not flipped and rng.random() < 0.3:
+        key, p = published_prompt(rec["prompts"], rng)
+        return p, target, key
+    if rng.random() < 0.08:
+        return "", target, "g0"
+    p, kind = _templated(rng.choice(GROUP_NAMES[group]), group, target, rng)
+    return p, target, kind
+
+
+def contrast_v2(rec: dict, target: np.ndarray, flipped: bool, rng: random.Random, first_kind: str):
+    group = GROUP[rec["dataset"]]
+    if group == "lung" and first_kind in ("left", "right"):
+        return (rng.choice(RIGHT), rec["aug_right"], "right") if first_kind == "left" else (rng.choice(LEFT), rec["aug_left"], "left")
+    if first_kind == "negative":
+        return choose_v2(rec, target, flipped, rng, p_neg=0.0)
+    return negative_v2(rec, target, rng)

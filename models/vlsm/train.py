@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from .compact import CompactConfig, CompactVLSM
 from .data import load_all
-from .sampling import choose, contrast
+from .sampling import choose, choose_v2, contrast, contrast_v2
 from .synth import KINDS, make
 from .textenc import Tokenizer
 
@@ -119,8 +119,10 @@ def normalise(rgb: torch.Tensor) -> torch.Tensor:
     return (rgb - MEAN) / STD
 
 
-def make_batch(recs, size, rng, tok, train=True, paired=False):
-    """paired: the batch holds each augmented image twice, with two prompts whose targets differ."""
+def make_batch(recs, size, rng, tok, train=True, paired=False, v2=False):
+    """paired: the batch holds each augmented image twice, with two prompts whose targets differ.
+    v2: balanced negatives (same class-word lists and templates for positives and negatives)."""
+    pick, other = (choose_v2, contrast_v2) if v2 else (choose, contrast)
     x = to_tensor(recs)
     flips = [train and r["dataset"] not in ("cxr", "xray") and rng.random() < 0.5 for r in recs]
     y = augment(x, size, rng, flips, train)
@@ -128,12 +130,12 @@ def make_batch(recs, size, rng, tok, train=True, paired=False):
     for i, r in enumerate(recs):
         t = y[i, 3].numpy() > 0.5
         r2 = dict(r, aug_left=y[i, 5].numpy() > 0.5, aug_right=y[i, 6].numpy() > 0.5)
-        p, tgt, kind = choose(r2, t, flips[i], rng)
+        p, tgt, kind = pick(r2, t, flips[i], rng)
         prompts.append(p)
         targets.append(torch.from_numpy(np.asarray(tgt, np.float32)))
         kinds.append(kind)
         if paired:
-            seconds.append(contrast(r2, t, flips[i], rng, kind))
+            seconds.append(other(r2, t, flips[i], rng, kind))
     if paired:
         y = torch.cat([y, y])
         prompts += [s[0] for s in seconds]
@@ -184,6 +186,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=None, help="records per dataset (smoke tests)")
     ap.add_argument("--eval-every", type=int, default=5)
+    ap.add_argument("--balanced-from-epoch", type=int, default=41,
+                    help="from this epoch on, negatives and positives share class-word lists and templates (v2)")
     ap.add_argument("--pair-from-epoch", type=int, default=35,
                     help="from this epoch on, each image appears twice per batch with contrasting prompts")
     a = ap.parse_args()
@@ -233,7 +237,7 @@ def main() -> None:
             paired = epoch >= a.pair_from_epoch
             n = a.batch // 2 if paired else a.batch
             batch = [rng.choice(by[rng.choices(names, wts)[0]]) for _ in range(n)]
-            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok, paired=paired)
+            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok, paired=paired, v2=epoch >= a.balanced_from_epoch)
             loss = loss_fn(model(img, ids, m), tgt, ign)
             opt.zero_grad()
             loss.backward()
