@@ -61,7 +61,7 @@ export function useCorrectionSetup(): void {
   useEffect(() => {
     let live = true;
     void openRunsFor(scanId, scan, frame)
-      .then(() => resumeCorrection(scanId, frame))
+      .then(() => (live ? resumeCorrection(scanId, frame) : undefined))
       .then(() => live && setLoaded(`${scanId}:${frame}`));
     return () => {
       live = false;

@@ -17,14 +17,18 @@ async function rowMask(row: { encoding: string; data: Uint8Array | ArrayBuffer |
 }
 
 export async function loadReference(scanId: string, scan: Scan, frame: number): Promise<void> {
+  const current = (): boolean => useRuns.getState().scanId === scanId && useRuns.getState().frame === frame;
   const row = await loadReferenceRow(getDb(), scanId, frame);
   if (row) {
-    referencePixels.current = await rowMask(row, scan, frame);
+    const mask = await rowMask(row, scan, frame);
+    if (!current()) return;
+    referencePixels.current = mask;
     useRuns.getState().setReference({ label: row.label ?? 'reference', kind: 'imported' });
     drawReference();
     return;
   }
   const versions = await listCorrections(getDb(), scanId, frame);
+  if (!current()) return;
   const last = versions[versions.length - 1];
   if (last && !(last.data instanceof Blob)) {
     referencePixels.current = maskFromBytes(last.data, scan.width, scan.height);

@@ -38,9 +38,11 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
   runPixels.clear();
   referencePixels.current = null;
   if (!scanId || !scan) return;
+  // a newer scan or frame may have been opened while this one was loading
+  const stale = (): boolean => useRuns.getState().scanId !== scanId || useRuns.getState().frame !== frame;
   try {
     const records = await listRunRecords(getDb(), scanId, frame);
-    if (useRuns.getState().scanId !== scanId) return;
+    if (stale()) return;
     const views = records.map((r) => {
       const probs = new Float32Array(r.probs.data.slice(0));
       runPixels.set(r.id, { width: r.probs.width, height: r.probs.height, probs, mask: threshold(probs, r.threshold) });
@@ -49,6 +51,7 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
     st.setRuns(views);
     views.forEach(drawRun);
     await loadReference(scanId, scan, frame);
+    if (stale()) return;
     rescore(undefined, false);
     useRuns.getState().bumpPixels();
   } catch (e) {
