@@ -13,7 +13,7 @@ import { useInference } from '../../state/inference';
 import { installLoopTestHook } from '../results/testHook';
 import { LassoOverlay, setLassoPreview } from './LassoOverlay';
 import { BrushOverlay } from './BrushOverlay';
-import { ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
+import { closeCorrection, ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
 
 const BRUSH_TOOLS = ['brush', 'eraser'];
 
@@ -60,6 +60,9 @@ export function useCorrectionSetup(): void {
   const [loaded, setLoaded] = useState('');
   useEffect(() => {
     let live = true;
+    // Leave the previous frame's correction at once (its draft is saved), so no stroke can land on it.
+    void flushDraft();
+    closeCorrection();
     void openRunsFor(scanId, scan, frame)
       .then(() => (live ? resumeCorrection(scanId, frame) : undefined))
       .then(() => live && setLoaded(`${scanId}:${frame}`));
