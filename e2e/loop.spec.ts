@@ -231,3 +231,30 @@ test('DICOM: prompt, correct, export DICOM SEG referencing the source, re-import
     expect(r.scores.hd95Mm === null || typeof r.scores.hd95Mm === 'number').toBe(true);
   }).toPass();
 });
+
+test('multi-frame DICOM: each frame keeps its own correction', async ({ page }) => {
+  const wb = new Workbench(page);
+  const loop = new Loop(page);
+  await wb.goto();
+  await loop.ready();
+  const buffer = readFileSync(join(SHARED, 'sample-files/dicom/pydicom-data/emri_small.dcm'));
+  await wb.openFiles([{ name: 'emri_small.dcm', mimeType: 'application/dicom', buffer }]);
+  await wb.until((s) => expect(s.scan?.frames).toBe(10));
+  await page.getByTestId('tool-brush').click();
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  const sum = (m: Uint8Array) => m.reduce((s, v) => s + v, 0);
+  await loop.stroke([[box.width / 2 - 40, box.height / 2], [box.width / 2 + 40, box.height / 2]]);
+  const frame0 = decodeRle((await loop.correction())!);
+  expect(sum(frame0)).toBeGreaterThan(0);
+  await wb.key('ArrowRight');
+  await wb.until((s) => expect(s.frame).toBe(1));
+  await expect(async () => expect(await loop.correction()).toBeNull()).toPass();
+  await loop.stroke([[box.width / 2, box.height / 2 - 40], [box.width / 2, box.height / 2 + 40]]);
+  const frame1 = decodeRle((await loop.correction())!);
+  expect(frame1).not.toEqual(frame0);
+  await wb.key('ArrowLeft');
+  await wb.until((s) => expect(s.frame).toBe(0));
+  await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(frame0)).toPass();
+  await wb.key('ArrowRight');
+  await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(frame1)).toPass();
+});
