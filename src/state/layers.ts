@@ -1,5 +1,7 @@
 // Extra canvas layers drawn over the scan (masks, overlays). Each entry holds a canvas by reference and a
 // version counter: bump `version` after drawing into the canvas and the viewer redraws that layer only.
+// A layer edited in place frame after frame (`touch`) becomes `live`: the viewer draws it on a Konva layer
+// of its own, so a touch redraws that one image, not every full-size mask (viewer/maskGroups.ts).
 // Mask pixels never go in the store (DESIGN.md "state/").
 import { create } from 'zustand';
 
@@ -12,6 +14,8 @@ export interface MaskLayer {
   version: number;
   /** Draw order, lower first; default 0. */
   z?: number;
+  /** Edited in place often (set by `touch`, or by the owner): drawn on its own Konva layer. */
+  live?: boolean;
 }
 
 interface LayersState {
@@ -19,7 +23,8 @@ interface LayersState {
   /** Adds or replaces the layer with the same id. */
   upsert(layer: MaskLayer): void;
   update(id: string, patch: Partial<Omit<MaskLayer, 'id'>>): void;
-  /** Increments the version so the viewer redraws this layer. */
+  /** Increments the version so the viewer redraws this layer (and marks it `live`). Call it at most
+   *  once per animation frame: a live layer is redrawn at once, not batched. */
   touch(id: string): void;
   remove(id: string): void;
   clear(): void;
@@ -29,7 +34,7 @@ export const useLayers = create<LayersState>((set) => ({
   layers: [],
   upsert: (layer) => set((s) => ({ layers: [...s.layers.filter((l) => l.id !== layer.id), layer] })),
   update: (id, patch) => set((s) => ({ layers: s.layers.map((l) => (l.id === id ? { ...l, ...patch } : l)) })),
-  touch: (id) => set((s) => ({ layers: s.layers.map((l) => (l.id === id ? { ...l, version: l.version + 1 } : l)) })),
+  touch: (id) => set((s) => ({ layers: s.layers.map((l) => (l.id === id ? { ...l, version: l.version + 1, live: true } : l)) })),
   remove: (id) => set((s) => ({ layers: s.layers.filter((l) => l.id !== id) })),
   clear: () => set({ layers: [] }),
 }));

@@ -14,6 +14,9 @@ describe('layers store', () => {
     useLayers.getState().touch('m1');
     useLayers.getState().update('m2', { opacity: 1 });
     expect(useLayers.getState().layers.find((l) => l.id === 'm1')!.version).toBe(5);
+    // touched = edited in place: the viewer gives it a Konva layer of its own
+    expect(useLayers.getState().layers.find((l) => l.id === 'm1')!.live).toBe(true);
+    expect(useLayers.getState().layers.find((l) => l.id === 'm2')!.live).toBeUndefined();
     expect(useLayers.getState().layers.find((l) => l.id === 'm2')!.opacity).toBe(1);
     useLayers.getState().remove('m2');
     expect(useLayers.getState().layers.map((l) => l.id)).toEqual(['m1']);

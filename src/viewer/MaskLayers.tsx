@@ -1,15 +1,27 @@
-// Mask/overlay canvases registered in state/layers.ts, drawn over the scan in image coordinates. A layer
-// is redrawn when its `version` changes (the canvas itself is mutated in place by its owner).
+// Mask/overlay canvases registered in state/layers, drawn over the scan in image coordinates, on one or
+// more Konva layers (maskGroups.ts). An image is redrawn when its `version` changes (the canvas itself is
+// mutated in place by its owner): a live layer (its own Konva layer) at once, a static group batched.
 import type Konva from 'konva';
-import { useEffect, useRef } from 'react';
-import { Image as KonvaImage } from 'react-konva';
+import { memo, useLayoutEffect, useRef } from 'react';
+import { Image as KonvaImage, Layer } from 'react-konva';
 import { useLayers, type MaskLayer } from '../state/layers';
+import { groupMaskLayers } from './maskGroups';
 
-function MaskImage({ layer, width, height }: { layer: MaskLayer; width: number; height: number }) {
+interface ImageProps {
+  layer: MaskLayer;
+  width: number;
+  height: number;
+  live: boolean;
+}
+
+const MaskImage = memo(function MaskImage({ layer, width, height, live }: ImageProps) {
   const node = useRef<Konva.Image>(null);
-  useEffect(() => {
-    node.current?.getLayer()?.batchDraw();
-  }, [layer.version, layer.canvas]);
+  useLayoutEffect(() => {
+    const konvaLayer = node.current?.getLayer();
+    // Owners touch at most once per animation frame, so a live layer draws in the same frame.
+    if (live) konvaLayer?.draw();
+    else konvaLayer?.batchDraw();
+  }, [layer.version, layer.canvas, live]);
   return (
     <KonvaImage
       ref={node}
@@ -19,17 +31,22 @@ function MaskImage({ layer, width, height }: { layer: MaskLayer; width: number; 
       opacity={layer.opacity}
       visible={layer.visible}
       listening={false}
+      perfectDrawEnabled={false}
     />
   );
-}
+});
 
+/** Konva layers for the mask layers, bottom to top; rendered directly inside the Stage. */
 export function MaskLayers({ width, height }: { width: number; height: number }) {
   const layers = useLayers((s) => s.layers);
-  const sorted = [...layers].sort((a, b) => (a.z ?? 0) - (b.z ?? 0));
   return (
     <>
-      {sorted.map((l) => (
-        <MaskImage key={l.id} layer={l} width={width} height={height} />
+      {groupMaskLayers(layers).map((g) => (
+        <Layer key={g.key} imageSmoothingEnabled={false} listening={false}>
+          {g.layers.map((l) => (
+            <MaskImage key={l.id} layer={l} width={width} height={height} live={g.live} />
+          ))}
+        </Layer>
       ))}
     </>
   );

@@ -1,5 +1,6 @@
 // The canvas: a react-konva stage whose transform is the view transform. Layers, bottom to top: scan,
-// mask layers (state/layers), the active tool's overlay. Gestures are handled on the wrapping element.
+// mask layers (state/layers; static ones share a Konva layer, each live one has its own), the active
+// tool's overlay. Gestures are handled on the wrapping element.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Layer, Stage } from 'react-konva';
 import { useScans } from '../state/scans';
@@ -51,9 +52,7 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
             <Layer imageSmoothingEnabled={transform.scale < 1} listening={false}>
               {scan && <ScanLayer scan={scan} frame={frame} window={window} />}
             </Layer>
-            <Layer imageSmoothingEnabled={false} listening={false}>
-              {scan && <MaskLayers width={scan.width} height={scan.height} />}
-            </Layer>
+            {scan && <MaskLayers width={scan.width} height={scan.height} />}
             <Layer listening={false}>{scan && Overlay && <Overlay scale={transform.scale} />}</Layer>
           </Stage>
         )}
