@@ -73,7 +73,13 @@ def markdown(card: dict, manifest: dict, total_bytes: int) -> str:
     lines += [f"- '{k}': mean predicted foreground fraction {v}" for k, v in m.get("absent_target_foreground_fraction", {}).items()]
     t = m.get("training", {})
     lines += ["", "## Training", "", f"- Command: `{t.get('command')}` (from `models/`, fixed seed)",
-              f"- Epochs: {t.get('epochs')} x 1024 samples; wall time {t.get('wall_seconds')} s on a 2-core CPU shared with other work.",
+              f"- Epochs: {t.get('epochs')} x 1024 samples; wall time {t.get('wall_seconds')} s on one core of a 2-core CPU shared with other work.",
+              "- Curriculum (all defaults of `vlsm.train`, so the one command reproduces it): epochs 1-35 one prompt per image "
+              "with 20% negatives; from epoch 36 each image twice per batch with contrasting prompts (other lung, negative vs "
+              "positive); from epoch 42 negatives and positives share class-word lists and templates (before that the model had "
+              "learned 'short class name = empty'); from epoch 56 FUSeg sampled at 25% (ulcer prompts had collapsed to empty). "
+              "AdamW, lr 2e-3 with 3% warm-up and cosine decay, batch 16, 192 px, BCE + soft Dice, flips (not on chest X-rays), "
+              "crops, rotations, intensity jitter. Log: `TRAINING_LOG.txt`.",
               "", "## Training data", ""]
     lines += [f"- {d['name']}: {d['citation']}. Terms: {d['terms']}." for d in card["trainingData"]]
     lines += ["", "## Known limits", ""] + [f"- {x}" for x in card["limits"]]
