@@ -92,7 +92,10 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   const box = (await page.getByTestId('viewer').boundingBox())!;
   const cx = box.width / 2;
   const cy = box.height / 2;
-  await loop.stroke([[cx - 60, cy - 20], [cx, cy], [cx + 60, cy + 20]]);
+  // paint where the model's mask is empty, so the stroke must add pixels (a trained model may already cover the centre)
+  const t = (await wb.state()).transform;
+  const strip = emptyStrip(decodeRle(start), start.width, start.height);
+  await loop.stroke(strip.map(([x, y]) => [x * t.scale + t.x, y * t.scale + t.y] as [number, number]));
   const painted = (await loop.correction())!;
   expect(painted.undo).toBeGreaterThanOrEqual(1);
   const paintedPx = decodeRle(painted);
@@ -162,7 +165,9 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   await page.getByTestId('accept').click();
   await expect(page.getByTestId('accept')).toContainText('v1');
   await page.getByTestId('tool-brush').click(); // the tool is not kept across the reload
-  await loop.stroke([[cx - 80, cy + 60], [cx + 80, cy + 60]]);
+  const t2 = (await wb.state()).transform;
+  const strip2 = emptyStrip(paintedPx, start.width, start.height);
+  await loop.stroke(strip2.map(([x, y]) => [x * t2.scale + t2.x, y * t2.scale + t2.y] as [number, number]));
   const v2px = decodeRle((await loop.correction())!);
   await page.getByTestId('accept').click();
   await expect(page.getByTestId('accept')).toContainText('v2');
@@ -258,3 +263,21 @@ test('multi-frame DICOM: each frame keeps its own correction', async ({ page }) 
   await wb.key('ArrowRight');
   await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(frame1)).toPass();
 });
+
+/** Three points (image pixels) of a horizontal stroke in a part of the image that the mask leaves empty. */
+function emptyStrip(m: Uint8Array, w: number, h: number): [number, number][] {
+  const margin = Math.round(Math.min(w, h) * 0.05);
+  const len = Math.round(w * 0.2);
+  for (let fy = 0.1; fy < 0.95; fy += 0.1) {
+    for (let fx = 0.08; fx + 0.2 < 0.95; fx += 0.1) {
+      const y = Math.round(h * fy);
+      const x0 = Math.round(w * fx);
+      const x1 = x0 + len;
+      let empty = true;
+      for (let yy = Math.max(0, y - margin); yy <= Math.min(h - 1, y + margin) && empty; yy++)
+        for (let x = Math.max(0, x0 - margin); x <= Math.min(w - 1, x1 + margin); x++) if (m[yy * w + x]) empty = false;
+      if (empty) return [[x0, y], [(x0 + x1) / 2, y], [x1, y]];
+    }
+  }
+  throw new Error('no empty strip in the mask to paint into');
+}
