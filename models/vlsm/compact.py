@@ -107,8 +107,12 @@ class TextEncoder(nn.Module):
         self.proj = nn.Linear(cfg.text_dim * 2, cfg.embed_dim)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        n = input_ids.shape[1]
-        x = self.tok(input_ids) + self.pos[:n]
+        return self.encode(self.tok(input_ids), attention_mask)
+
+    def encode(self, token_embeds: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Everything after the token lookup (shared with the pruned-vocabulary export)."""
+        n = token_embeds.shape[1]
+        x = token_embeds + self.pos[:n]
         m = attention_mask.to(x.dtype)
         key_bias = (1.0 - m) * -1e4
         for b in self.blocks:

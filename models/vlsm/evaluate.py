@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from .bundle import load_bundle
-from .data import _mask, _pairs, _rgb, lung_halves
+from .data import DATA_ROOT, _mask, _pairs, _rgb, lung_halves
 from .prompts import attributes, build_prompt
 from .sampling import DESCRIPTIONS, GROUP
 from .textenc import Tokenizer
@@ -76,7 +76,7 @@ def evaluate(bundle: str, limit: int | None = None, threshold: float = 0.5) -> d
     lungs: dict[str, list[float]] = {}
     absent: dict[str, list[float]] = {}
     counts: dict[str, int] = {}
-    for p in _pairs(os.environ.get("VLSM_DATA", __import__("vlsm.data").data.DATA_ROOT)):
+    for p in _pairs(DATA_ROOT):
         if p["split"] != "test":
             continue
         ds = p["dataset"]

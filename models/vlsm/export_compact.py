@@ -44,18 +44,7 @@ class PrunedText(nn.Module):
         self.emb = nn.Embedding.from_pretrained(rows, freeze=True)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        t = self.t
-        n = input_ids.shape[1]
-        x = self.emb(self.remap[input_ids]) + t.pos[:n]
-        m = attention_mask.to(x.dtype)
-        key_bias = (1.0 - m) * -1e4
-        for b in t.blocks:
-            x = b(x, key_bias)
-        x = t.ln(x)
-        mean = (x * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
-        last = (m.sum(1) - 1).long().clamp(min=0)
-        eos = x[torch.arange(x.shape[0]), last]
-        return t.proj(torch.cat([mean, eos], -1))
+        return self.t.encode(self.emb(self.remap[input_ids]), attention_mask)
 
 
 def load_model(checkpoint: str) -> CompactVLSM:
@@ -136,11 +125,6 @@ def choose_wasm_precisions(fp32: dict[str, str], int8: dict[str, str], size: int
     return choice, timing
 
 
-def tensor_specs(path: str) -> tuple[list, list]:
-    ins, outs = graph_io(path)
-    return ins, outs
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--checkpoint", default="checkpoints/compact/final.pt")
@@ -170,7 +154,7 @@ def main() -> None:
     def graph(src: str, precision: str) -> dict:
         name = os.path.basename(src)
         shutil.copy(src, os.path.join(a.out, name))
-        ins, outs = tensor_specs(src)
+        ins, outs = graph_io(src)
         return {"file": name, "precision": precision, "inputs": ins, "outputs": outs}
 
     srcs = {"fp32": fp32, "int8": int8, "fp16": fp16}

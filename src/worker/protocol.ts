@@ -2,7 +2,7 @@
 // Requests: loadModel | encodeImage | segment | cancel | dispose. Replies: progress | result | error.
 // Every message carries the request id; pixel and probability buffers are transferred, never copied twice.
 import type { Preprocessed } from '../engine/preprocess';
-import type { SegmentTimings } from '../engine/engine';
+import type { SegmentOutput } from '../engine/engine';
 import type { BackendName } from '../engine/manifest';
 import type { Scan, WindowLevel } from '../scan/types';
 
@@ -69,17 +69,9 @@ export interface EncodeResult {
   preMs: number;
 }
 
-export interface SegmentResult {
-  /** Probabilities at the scan's size (width x height, row-major), in [0, 1]. */
-  probabilities: Float32Array;
-  width: number;
-  height: number;
-  timings: SegmentTimings;
-  cache: { image: 'hit' | 'miss'; text: 'hit' | 'miss' };
-  modelId: string;
-  variant: string;
+/** The engine's output plus what the worker adds: the backend it ran on and the request it answers. */
+export interface SegmentResult extends SegmentOutput {
   backend: BackendName;
-  threshold: number;
   prompt: string;
   scanId: string;
 }

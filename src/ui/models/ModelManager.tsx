@@ -9,7 +9,7 @@ import { deleteStoredModel, downloadModel, importFolder, listStoredModels, openM
 import type { StoredModel, StoreProgress } from '../../worker/modelStore';
 import type { BackendPreference } from '../../worker/protocol';
 import { backendPreference, DEFAULT_MODEL, setBackendPreference, useInferenceClient } from './InferenceContext';
-import { formatBytes } from './format';
+import { formatBytes } from '../../lib/format';
 
 interface Shipped {
   id: string;

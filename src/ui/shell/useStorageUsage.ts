@@ -1,6 +1,7 @@
 // Storage used by the app, refreshed whenever the scan list changes.
 import { useEffect, useState } from 'react';
-import { formatBytes, storageUsage } from '../../storage/quota';
+import { formatBytes } from '../../lib/format';
+import { storageUsage } from '../../storage/quota';
 import { useScans } from '../../state/scans';
 
 export function useStorageUsage(): { text: string; title: string } {
