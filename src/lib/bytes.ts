@@ -32,3 +32,14 @@ export function typedFromBytes<C extends NumericArrayCtor>(bytes: Uint8Array, ct
   if (little !== HOST_LITTLE_ENDIAN) swapBytes(copy, size);
   return new ctor(copy.buffer, 0, count) as InstanceType<C>;
 }
+
+/** Joins chunks into one buffer of `length` bytes (the sum of their lengths). */
+export function concatBytes(chunks: Uint8Array[], length = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array {
+  const out = new Uint8Array(length);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
+}

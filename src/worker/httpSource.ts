@@ -1,6 +1,7 @@
 // Bundle files over HTTP on this origin, Cache Storage first: shipped bundles (/models/<id>/, precached
 // by the service worker) and stored ones (/user-models/<id>/, written by the model manager).
 import type { BundleSource } from '../engine/bundle';
+import { concatBytes } from '../lib/bytes';
 import type { BundleRef } from './protocol';
 
 export const MODEL_CACHE = 'vlsm-models-v1';
@@ -32,13 +33,7 @@ export async function readBody(res: Response, onProgress?: (loaded: number) => v
     onProgress(loaded);
   }
   if (total && chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(loaded);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, loaded);
 }
 
 export function httpSource(baseUrl: string): BundleSource {

@@ -4,6 +4,7 @@
 import { BundleError, parseManifest } from '../engine/manifest';
 import type { FileEntry, Manifest } from '../engine/manifest';
 import { verifyFile } from '../engine/bundle';
+import { concatBytes } from '../lib/bytes';
 import { MODEL_CACHE, USER_MODELS_PATH } from './httpSource';
 
 export interface CacheLike {
@@ -167,21 +168,11 @@ async function downloadFile(
       onBytes(loaded);
     }
   } catch (e) {
-    const got = concat(chunks, loaded);
+    const got = concatBytes(chunks, loaded);
     if (got.byteLength) await cache.put(partialUrl(id, entry.path), stored(got, 'application/octet-stream', { 'X-Vlsm-Validator': nextValidator }));
     throw new BundleError(`download of '${entry.path}' interrupted at ${loaded} of ${entry.bytes} bytes (${(e as Error).message}); download again to resume`);
   }
-  return concat(chunks, loaded);
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, loaded);
 }
 
 export async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {

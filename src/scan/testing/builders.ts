@@ -1,5 +1,6 @@
 // Tiny writers for synthetic test files (DICOM, NIfTI, BMP, TIFF, PNG, JPEG), so tests and the bad-input
 // corpus never need committed binaries. Correct enough to be read back; deliberately minimal.
+import { concatBytes } from '../../lib/bytes';
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpegJs } from 'jpeg-js';
 
@@ -55,15 +56,8 @@ export function sequence(tag: number, items: DicomElement[][]): DicomElement {
   return { tag, vr: 'SQ', value: concat(encoded) };
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Joins byte parts (test file builders). */
+export const concat = (parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** A Part 10 file: preamble, DICM, file meta group, then the dataset elements (explicit VR little endian). */
 export function dicomFile(elements: DicomElement[], syntax = '1.2.840.10008.1.2.1', sopClass = '1.2.840.10008.5.1.4.1.1.7'): Uint8Array {
