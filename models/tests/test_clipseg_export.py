@@ -103,8 +103,8 @@ def test_manifest(tiny):
     variants = {v["name"]: v for v in split["variants"]}
     assert list(variants) == ["wasm-int8", "webgpu-fp16", "fp32"]
     wasm = variants["wasm-int8"]["graphs"]
-    assert {g: wasm[g]["precision"] for g in wasm} == {"vision": "int8", "text": "int8", "decoder": "fp32"}
-    assert wasm["decoder"]["file"] == variants["fp32"]["graphs"]["decoder"]["file"]  # shared, stored once
+    assert {g: wasm[g]["precision"] for g in wasm} == {"vision": "int8", "text": "int8", "decoder": "int8"}
+    assert "chosen by measurement" in split["modelCard"]["precisionChoice"]
     assert variants["webgpu-fp16"]["requires"] == ["shader-f16"]
     assert [t["name"] for t in wasm["vision"]["outputs"]] == ["activations_0", "activations_1", "activations_2"]
     assert wasm["vision"]["inputs"] == [{"name": "pixel_values", "dtype": "float32", "shape": [1, 3, 64, 64]}]
@@ -126,6 +126,23 @@ def test_manifest(tiny):
         if f["path"].endswith(".onnx"):
             opsets = {o.domain: o.version for o in onnx.load(str(root / "split" / f["path"]), load_external_data=False).opset_import}
             assert opsets.get("", opsets.get("ai.onnx")) == 17
+
+
+def test_comparison_variants_follow_the_chosen_one(tmp_path):
+    """bench_models keeps the fp32-decoder mix as a second WASM variant; the engine picks the first."""
+    from vlsm.clipseg_export import FP32_DECODER
+
+    model = random_model(tiny_config(), seed=0, init_scale=0.5)
+    m = write_bundle(model, tmp_path / "b", "split", precisions=("fp32", "int8"), compare=FP32_DECODER)
+    names = [v["name"] for v in m["variants"]]
+    assert names == ["wasm-int8", "wasm-int8-fp32-decoder", "fp32"]
+    alt = m["variants"][1]["graphs"]
+    assert {g: alt[g]["precision"] for g in alt} == {"vision": "int8", "text": "int8", "decoder": "fp32"}
+    assert alt["vision"]["file"] == m["variants"][0]["graphs"]["vision"]["file"]  # shared, stored once
+    assert m["variants"][0]["graphs"]["decoder"]["file"] == "decoder.int8.onnx"
+    same = write_bundle(model, tmp_path / "c", "split", precisions=("fp32", "int8"), wasm_choice=FP32_DECODER["wasm-int8-fp32-decoder"],
+                        compare=FP32_DECODER)
+    assert [v["name"] for v in same["variants"]] == ["wasm-int8", "fp32"]  # no duplicate of the chosen mix
 
 
 def test_int8_graphs_use_browser_ops(tiny):
@@ -152,7 +169,7 @@ def test_cli_exports_a_saved_checkpoint(tmp_path, capsys):
          "rescale_factor": 0.00392156862745098}))
     out = tmp_path / "bundle"
     main(["--checkpoint", str(ckpt), "--out", str(out), "--precisions", "fp32,int8", "--single",
-          "--license", "apache-2.0", "--wasm", "decoder=int8", "--threads", "1", "--check"])
+          "--license", "apache-2.0", "--wasm", "decoder=fp32", "--threads", "1", "--check"])
     printed = capsys.readouterr().out
     check = json.loads(printed[printed.index("{"):printed.rindex("}") + 1])
     assert check["fp32"]["maxAbsDiff"] < 1e-3 and check["wasm-int8"]["minDice"] > 0.8
@@ -161,7 +178,9 @@ def test_cli_exports_a_saved_checkpoint(tmp_path, capsys):
     assert m["input"]["mean"] == [0.5, 0.5, 0.5] and m["input"]["std"] == [0.25, 0.25, 0.25]
     assert m["input"]["size"] == [64, 64] and m["output"]["size"] == [64, 64]
     assert [v["name"] for v in m["variants"]] == ["wasm-int8", "fp32"]
-    assert m["variants"][0]["graphs"]["decoder"]["precision"] == "int8"
+    assert m["variants"][0]["graphs"]["decoder"]["precision"] == "fp32"
+    assert m["variants"][0]["graphs"]["decoder"]["file"] == m["variants"][1]["graphs"]["decoder"]["file"]  # stored once
+    assert "set by hand" in m["modelCard"]["precisionChoice"]
     s = load_bundle(tmp_path / "bundle-single")
     assert s["kind"] == "single" and s["id"] == "bundle-single"
     px = _images(1)[0]

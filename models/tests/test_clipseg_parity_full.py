@@ -1,5 +1,6 @@
 """Full-size CLIPSeg-rd64 (random weights, init scaled by 0.5 so logits stay near ±300): the split fp32
-graphs match PyTorch to 1e-3, and the wasm-int8 variant's masks match fp32 masks on real Kvasir images."""
+graphs match PyTorch to 1e-3, and the wasm-int8 variant's masks (every graph int8) match fp32 masks on real
+Kvasir images with Dice >= 0.99 (measured 0.9955-0.9962; 0.9994-0.9996 with an fp32 decoder)."""
 
 import glob
 
@@ -62,4 +63,4 @@ def test_int8_masks_match_fp32_on_kvasir(full):
         assert 0.05 < ref.mean() < 0.95, "fp32 mask is trivial: the comparison would prove nothing"
         scores.append(dice(int8.segment(px, ids, am) > 0, ref))
     print(f"\nrd64 wasm-int8 vs fp32 Dice on Kvasir: {[round(s, 4) for s in scores]}")
-    assert min(scores) >= 0.97
+    assert min(scores) >= 0.99

@@ -5,9 +5,11 @@
 Writes <out>/clipseg-rd64-random (split: vision/text/decoder) and <out>/clipseg-rd64-random-single
 (the single-graph baseline, same weights), each in fp32, fp16 and int8 variants, and prints their
 paths. The weights are random (scaled by --init-scale so logits stay near ±300 rather than ±3000): the
-masks mean nothing, the graphs have the real size and cost. The split bundle's wasm-int8 variant is
-int8 vision + int8 text + fp32 decoder (the mix measured fastest in onnxruntime-web, DESIGN.md) and
-wasm-int8-all has every graph int8, for the browser benchmark to compare. --measure also times every
+masks mean nothing, the graphs have the real size and cost. The split bundle's wasm-int8 variant (the
+one the engine picks for WASM) has every graph int8, the mix measured fastest in onnxruntime-web with
+the engine's thread layout (clipseg_export.WASM_CHOICE_NOTE, also in the manifest's
+modelCard.precisionChoice); wasm-int8-fp32-decoder (int8 vision + text, fp32 decoder, the previous
+choice) stays for the browser benchmark to compare. --measure also times every
 graph in onnxruntime (Python, CPU, --threads threads) into <out>/bench-report.json; --wasm measure
 would choose the wasm-int8 mix by that (a weak proxy for WASM: it favours int8 for small graphs).
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from .clipseg_export import PRECISIONS, parse_wasm, write_bundle
+from .clipseg_export import FP32_DECODER, PRECISIONS, parse_wasm, write_bundle
 from .clipseg_graphs import random_model, rd64_config
 from .parity import time_graph as _time_graph
 
@@ -51,7 +53,7 @@ def measure(split_dir: Path, single_dir: Path, threads: int, runs: int, stat: st
     for v in single["variants"]:
         out["single"][v["name"]] = {"model": time_graph(single_dir / v["graphs"]["model"]["file"], threads, runs, 10)}
     for name, row in out["split"].items():
-        base = out["single"].get(name.removesuffix("-all"), {}).get("model")
+        base = out["single"].get(name if name in out["single"] else "wasm-int8", {}).get("model")
         if base:
             row["speedupNewPrompt"] = base / row["newPrompt"]
             row["speedupRepeatPrompt"] = base / row["repeatPrompt"]
@@ -80,7 +82,7 @@ def main(argv=None) -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--stat", choices=["median", "min", "cpu"], default="median",
                     help="min is steadier on a busy machine; cpu (process CPU time, use --threads 1) is steadier still")
-    ap.add_argument("--wasm", help="wasm-int8 per-graph precision, as for clipseg_export (default: DESIGN mix)")
+    ap.add_argument("--wasm", help="wasm-int8 per-graph precision, as for clipseg_export (default: all int8)")
     ap.add_argument("--measure-only", action="store_true", help="time the existing bundles, export nothing")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -93,7 +95,7 @@ def main(argv=None) -> None:
     common = dict(precisions=precisions, license="MIT", summary=SUMMARY.format(seed=args.seed, scale=args.init_scale))
     report: dict = {"seed": args.seed, "initScale": args.init_scale}
     write_bundle(model, out / SPLIT_ID, "split", bundle_id=SPLIT_ID, name="CLIPSeg-rd64 (random, split)",
-                 wasm_choice=parse_wasm(args.wasm), report=report, all_int8=True, **common)
+                 wasm_choice=parse_wasm(args.wasm), report=report, compare=FP32_DECODER, **common)
     write_bundle(model, out / SINGLE_ID, "single", bundle_id=SINGLE_ID, name="CLIPSeg-rd64 (random, single graph)",
                  **common)
     if args.measure:

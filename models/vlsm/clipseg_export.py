@@ -4,8 +4,8 @@
 
 The fp32 graphs are exported with torch.onnx (opset 17, TorchScript exporter); int8 (dynamic, QUInt8)
 and fp16 (fp32 I/O) graphs are derived from them. Variants: `wasm-int8` (per-graph precision, by
-default int8 vision and text with an fp32 decoder, the fastest mix measured in onnxruntime-web),
-`webgpu-fp16` (needs shader-f16) and `fp32`. `--single` also writes the single-graph baseline
+default every graph int8: the fastest mix measured in onnxruntime-web with the engine's thread layout,
+see WASM_CHOICE_NOTE), `webgpu-fp16` (needs shader-f16) and `fp32`. `--single` also writes the single-graph baseline
 bundle (same weights) to `<out>-single` (or --single-out).
 """
 
@@ -31,7 +31,19 @@ CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 # "a photo of a cat": only a tracing example, the sequence axis is dynamic.
 EXAMPLE_IDS = [49406, 320, 1125, 539, 320, 2368, 49407]
-DEFAULT_WASM = {"vision": "int8", "text": "int8", "decoder": "fp32"}
+# Per-graph precision of `wasm-int8`, chosen by measurement in the browser (npm run bench, full-size
+# CLIPSeg-rd64, onnxruntime-web 1.30 WASM, 2-core machine, the vision graph on 2 threads in its own worker
+# and the prompt graphs on 1 thread, as the engine runs them). An int8 decoder had been 2x slower than
+# fp32 when the prompt graphs shared the 2-thread instance; on 1 thread it is the faster one.
+DEFAULT_WASM = {"vision": "int8", "text": "int8", "decoder": "int8"}
+WASM_CHOICE_NOTE = (
+    "wasm-int8: every graph int8, chosen by measurement in onnxruntime-web 1.30 WASM (npm run bench, full-size "
+    "CLIPSeg-rd64, 2 cores, vision on 2 threads in its own worker, prompt graphs on 1 thread): with the int8 "
+    "decoder a new prompt took 68.8 ms and a repeated prompt 48.7 ms (10.5x faster than the single graph), "
+    "with an fp32 decoder 74.6 ms and 59.2 ms (9.6x), in the same run."
+)
+# The runner-up mix, kept as a variant where the benchmark should keep comparing it (bench_models).
+FP32_DECODER = {"wasm-int8-fp32-decoder": {"vision": "int8", "text": "int8", "decoder": "fp32"}}
 
 
 def example_inputs(size: int) -> dict[str, torch.Tensor]:
@@ -131,18 +143,22 @@ def _graph_entry(path: Path, precision: str, bundle_dir: Path) -> dict:
 
 
 def build_variants(files: dict[str, dict[str, Path]], precisions, bundle_dir: Path,
-                   wasm_choice: dict[str, str] | None = None, all_int8: bool = False) -> list[dict]:
-    """wasm-int8 (per-graph choice), webgpu-fp16, fp32; all_int8 adds wasm-int8-all (every graph int8)
-    when that differs from wasm-int8, so benchmarks can compare per-graph precisions in the browser."""
+                   wasm_choice: dict[str, str] | None = None,
+                   compare: dict[str, dict[str, str]] | None = None) -> list[dict]:
+    """wasm-int8 (per-graph choice), webgpu-fp16, fp32. `compare` adds further WASM variants right after
+    wasm-int8 ({name: per-graph precision}, each only if it differs from wasm-int8), so the browser
+    benchmark can compare per-graph precisions; the engine picks the first listed variant, wasm-int8."""
     graphs = list(files["fp32"])
     variants = []
     if "int8" in precisions:
         choice = {g: (wasm_choice or DEFAULT_WASM).get(g, "int8") for g in graphs}
         variants.append({"name": "wasm-int8", "backends": ["wasm"],
                          "graphs": {g: _graph_entry(files[choice[g]][g], choice[g], bundle_dir) for g in graphs}})
-        if all_int8 and set(choice.values()) != {"int8"}:
-            variants.append({"name": "wasm-int8-all", "backends": ["wasm"],
-                             "graphs": {g: _graph_entry(files["int8"][g], "int8", bundle_dir) for g in graphs}})
+        for name, mix in (compare or {}).items():
+            alt = {g: mix.get(g, "int8") for g in graphs}
+            if alt != choice and all(p in files for p in alt.values()):
+                variants.append({"name": name, "backends": ["wasm"],
+                                 "graphs": {g: _graph_entry(files[alt[g]][g], alt[g], bundle_dir) for g in graphs}})
     if "fp16" in precisions:
         variants.append({"name": "webgpu-fp16", "backends": ["webgpu"], "requires": ["shader-f16"],
                          "graphs": {g: _graph_entry(files["fp16"][g], "fp16", bundle_dir) for g in graphs}})
@@ -228,10 +244,12 @@ def _drop_unused(bundle_dir: Path, manifest: dict) -> None:
 def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bundle_id: str | None = None,
                  name: str | None = None, license: str = "unknown", summary: str | None = None,
                  checkpoint: Path | None = None, wasm_choice: dict[str, str] | str | None = None,
-                 report: dict | None = None, all_int8: bool = False, image_size: int | None = None) -> dict:
+                 report: dict | None = None, compare: dict[str, dict[str, str]] | None = None,
+                 image_size: int | None = None) -> dict:
     """Export `model` (a CLIPSegForImageSegmentation) as a finalised bundle in out_dir; returns the manifest.
     wasm_choice: per-graph precision of the wasm-int8 variant, or "measure" to pick the faster of fp32
-    and int8 per graph (timings are put in `report` if given)."""
+    and int8 per graph (timings are put in `report` if given). compare: extra WASM variants (build_variants).
+    How the wasm-int8 mix was chosen is written to modelCard.precisionChoice."""
     out_dir = Path(out_dir)
     _clear_previous_bundle(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -242,14 +260,22 @@ def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bun
     size = m["input"]["size"][0]
     fp32 = export_fp32_split(model, out_dir, size) if kind == "split" else export_fp32_single(model, out_dir, size)
     files = derive_precisions(fp32, precisions)
+    note = WASM_CHOICE_NOTE if kind == "split" else "wasm-int8: the single graph, int8 throughout (the baseline)."
     if wasm_choice == "measure":
         wasm_choice = None
         if "int8" in files and kind == "split":
             wasm_choice, timings = choose_by_measurement(files)
             print(f"wasm-int8 per-graph precision by measurement: {wasm_choice} (ms: {timings})")
+            note = (f"wasm-int8: {wasm_choice}, the faster of fp32 and int8 per graph in onnxruntime (Python, CPU, "
+                    f"2 threads; a proxy for WASM), ms: {json.dumps(timings)}")
             if report is not None:
                 report.update(choice=wasm_choice, timings_ms=timings)
-    m["variants"] = build_variants(files, precisions, out_dir, wasm_choice if kind == "split" else None, all_int8)
+    elif wasm_choice and kind == "split":
+        note = f"wasm-int8: {wasm_choice}, set by hand (--wasm), not by measurement."
+    m["variants"] = build_variants(files, precisions, out_dir, wasm_choice if kind == "split" else None,
+                                   compare if kind == "split" else None)
+    if any(v["name"] == "wasm-int8" for v in m["variants"]):
+        m["modelCard"]["precisionChoice"] = note
     graphs = m["variants"][0]["graphs"]
     logits = next(t for t in graphs["decoder" if kind == "split" else "model"]["outputs"] if t["name"] == "logits")
     m["output"]["size"] = [int(d) for d in logits["shape"][-2:]]  # = input size for patch 16
@@ -292,7 +318,7 @@ def main(argv=None) -> None:
     ap.add_argument("--name")
     ap.add_argument("--license", default="unknown", help="licence of the weights, e.g. apache-2.0")
     ap.add_argument("--summary")
-    ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=int8, or "
+    ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=fp32, or "
                                    "'measure' (faster of fp32/int8 per graph in onnxruntime, 2 threads)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     ap.add_argument("--image-size", type=int, help="input size (default: preprocessor_config.json, else config)")

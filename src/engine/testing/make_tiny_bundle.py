@@ -2,7 +2,9 @@
 
     python3 src/engine/testing/make_tiny_bundle.py [OUT]   (default models/build/tiny; git-ignored)
 
-Writes OUT/split (variants wasm-int8, fp32) and OUT/single (the single-graph baseline), both at 64 px.
+Writes OUT/split (variants wasm-int8, fp32) and OUT/single (the single-graph baseline), both at 64 px,
+then the marker file OUT/done-2 (src/worker/testing.ts waits for it; its number goes up when the
+toolchain's output changes, so an older tiny build is made again).
 """
 import sys
 from pathlib import Path
@@ -20,7 +22,7 @@ def main() -> None:
     common = dict(precisions=("fp32", "int8"), license="test-only", summary="tiny random CLIPSeg for engine tests")
     write_bundle(model, out / "split", "split", bundle_id="tiny-split", **common)
     write_bundle(model, out / "single", "single", bundle_id="tiny-single", **common)
-    (out / "done").write_text("ok\n")
+    (out / "done-2").write_text("ok\n")
 
 
 if __name__ == "__main__":
