@@ -38,12 +38,27 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
+      testIgnore: /webgpu.*\.spec\.ts/,
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 1440, height: 900 },
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
           args: CHROMIUM_ARGS,
+        },
+      },
+    },
+    {
+      // The WebGPU code path: without a GPU, Chromium offers a software (SwiftShader) WebGPU adapter
+      // when unsafe WebGPU is enabled, so the same ONNX graphs run through onnxruntime-web's WebGPU EP.
+      name: 'webgpu',
+      testMatch: /webgpu.*\.spec\.ts/,
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1440, height: 900 },
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'],
         },
       },
     },

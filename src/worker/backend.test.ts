@@ -1,6 +1,7 @@
 // Backend choice and its reasons.
 import { describe, expect, it } from 'vitest';
-import { chooseBackend } from './backend';
+import type { VariantSpec } from '../engine/manifest';
+import { chooseBackend, graphSessionOptions, wasmOnlyGraphs } from './backend';
 
 const adapter = (f16: boolean) => ({ features: { has: (n: string) => f16 && n === 'shader-f16' }, info: { vendor: 'acme' } });
 
@@ -24,5 +25,20 @@ describe('chooseBackend', () => {
     expect(c).toMatchObject({ backend: 'wasm', threads: 2 });
     const d = await chooseBackend('wasm', { crossOriginIsolated: true, hardwareConcurrency: 16 });
     expect(d.threads).toBe(4);
+  });
+});
+
+describe('graphs kept on the WASM EP under WebGPU', () => {
+  const graph = (precision: 'fp32' | 'int8' | 'fp16') => ({ file: `${precision}.onnx`, precision, inputs: [], outputs: [] });
+  const variant: VariantSpec = { name: 'wasm', backends: ['wasm', 'webgpu'], graphs: { vision: graph('fp32'), text: graph('int8'), decoder: graph('fp32') } };
+
+  it('int8 graphs run on WASM with WebGPU; nothing changes on WASM or for fp16/fp32 graphs', () => {
+    expect(wasmOnlyGraphs('webgpu', variant)).toEqual(['text']);
+    expect(graphSessionOptions('webgpu', variant, 'text')).toEqual({ executionProviders: ['wasm'] });
+    expect(graphSessionOptions('webgpu', variant, 'vision')).toEqual({});
+    expect(wasmOnlyGraphs('wasm', variant)).toEqual([]);
+    expect(graphSessionOptions('wasm', variant, 'text')).toEqual({});
+    const f16: VariantSpec = { name: 'webgpu-fp16', backends: ['webgpu'], graphs: { vision: graph('fp16'), text: graph('fp16'), decoder: graph('fp16') } };
+    expect(wasmOnlyGraphs('webgpu', f16)).toEqual([]);
   });
 });

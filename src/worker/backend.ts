@@ -1,5 +1,8 @@
 // Backend choice, with the reason shown to the user: WebGPU when an adapter exists (fp16 variants when it
-// has shader-f16), else multithreaded WASM when cross-origin isolated, else single-threaded WASM.
+// has shader-f16), else multithreaded WASM when cross-origin isolated, else single-threaded WASM; and which
+// graphs of a WebGPU variant stay on the WASM execution provider.
+import type { BackendName, GraphRole, VariantSpec } from '../engine/manifest';
+import type { OrtSessionOptions } from '../engine/runtime';
 import type { BackendInfo, BackendPreference } from './protocol';
 
 interface GpuAdapterLike {
@@ -55,4 +58,21 @@ export async function chooseBackend(pref: BackendPreference, env: BackendEnv, re
     shaderF16: f16,
     crossOriginIsolated: env.crossOriginIsolated,
   };
+}
+
+/** Graphs of a variant that run on the WASM execution provider although the backend is WebGPU: the int8
+ * ones (dynamic quantisation: DynamicQuantizeLinear, MatMulInteger, uint8 Gather + DequantizeLinear).
+ * onnxruntime-web 1.30's WebGPU EP computed them wrongly (the compact model's int8 text graph: text
+ * embeddings off by 14.8 on a scale of 16.5, masks empty; e2e/webgpu.spec.ts), and they are the small,
+ * cheap graphs of a split model anyway; fp32 and fp16 graphs run on the GPU. */
+export function wasmOnlyGraphs(backend: BackendName, variant: VariantSpec): GraphRole[] {
+  if (backend !== 'webgpu') return [];
+  return (Object.entries(variant.graphs) as [GraphRole, { precision: string }][])
+    .filter(([, g]) => g.precision === 'int8' || g.precision === 'uint8')
+    .map(([role]) => role);
+}
+
+/** onnxruntime-web session options for one graph (merged over the runtime's defaults). */
+export function graphSessionOptions(backend: BackendName, variant: VariantSpec, role: GraphRole): OrtSessionOptions {
+  return wasmOnlyGraphs(backend, variant).includes(role) ? { executionProviders: ['wasm'] } : {};
 }

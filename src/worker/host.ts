@@ -7,7 +7,7 @@ import type { VisionEncoder } from '../engine/engine';
 import { preprocess } from '../engine/preprocess';
 import type { Preprocessed } from '../engine/preprocess';
 import type { OrtRuntime } from '../engine/runtime';
-import { chooseBackend } from './backend';
+import { chooseBackend, graphSessionOptions, wasmOnlyGraphs } from './backend';
 import type { BackendEnv } from './backend';
 import { assertNever } from './protocol';
 import type { BackendInfo, BundleRef, EncodeResult, ImageInput, ModelInfo, Reply, Request, SegmentResult } from './protocol';
@@ -130,11 +130,15 @@ export class InferenceHost {
       if (promptThreads >= info.threads) visionWorker = false;
       this.ortThreads = promptThreads;
       const threads = info.threads;
+      const backend = info.backend;
       engine = await VlsmEngine.create(this.deps.runtimeFor({ ...info, threads: promptThreads }), bundle, {
         caches: this.caches,
         externalVision: visionWorker && external ? (m) => external(m, threads) : undefined,
+        sessionOptions: (role) => graphSessionOptions(backend, bundle.variant, role),
       });
       if (visionWorker) info = { ...info, reason: `${info.reason}; vision graph in its own worker, prompts on ${promptThreads} thread${promptThreads > 1 ? 's' : ''}` };
+      const onWasm = wasmOnlyGraphs(backend, bundle.variant);
+      if (onWasm.length) info = { ...info, reason: `${info.reason}; int8 ${onWasm.join(' and ')} graph${onWasm.length > 1 ? 's' : ''} on WASM` };
     } catch (e) {
       if (info.backend !== 'webgpu' || signal.aborted) throw e;
       // A WebGPU failure (driver, missing op) is not the user's problem: fall back to WASM and say why.

@@ -74,6 +74,26 @@ const api = {
   async probabilities(scanId: string, prompt: string): Promise<number[]> {
     return Array.from((await client.segment(scanId, prompt)).probabilities);
   },
+  /** The thresholded mask (one byte per pixel, 0/1, base64) with the run's summary, to compare backends. */
+  async mask(scanId: string, prompt: string): Promise<SegmentSummary & { mask: string }> {
+    const t0 = performance.now();
+    const r = await client.segment(scanId, prompt);
+    const wallMs = performance.now() - t0;
+    const bits = new Uint8Array(r.probabilities.length);
+    let fg = 0;
+    let sum = 0;
+    r.probabilities.forEach((p, i) => {
+      sum += p;
+      if (p >= r.threshold) {
+        bits[i] = 1;
+        fg++;
+      }
+    });
+    let bin = '';
+    for (let i = 0; i < bits.length; i += 0x8000) bin += String.fromCharCode(...bits.subarray(i, i + 0x8000));
+    const n = bits.length;
+    return { width: r.width, height: r.height, timings: r.timings, cache: r.cache, backend: r.backend, variant: r.variant, modelId: r.modelId, foreground: fg / n, mean: sum / n, wallMs, mask: btoa(bin) };
+  },
   async segment(scanId: string, prompt: string): Promise<SegmentSummary> {
     const t0 = performance.now();
     const r = await client.segment(scanId, prompt);

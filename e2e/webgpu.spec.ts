@@ -1,0 +1,79 @@
+// The WebGPU path of the inference worker (playwright project 'webgpu': Chromium with
+// --enable-unsafe-webgpu, which offers a software SwiftShader adapter here, no GPU needed): the worker
+// picks WebGPU and says why, runs the shipped default model on a real Kvasir image (read from
+// ../shared/data at run time), and its mask matches the WASM backend's on the same image and prompt.
+import { expect, test } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Workbench } from './pages/Workbench';
+import { kvasirJpeg } from './pages/files';
+
+const HARNESS = '/src/worker/harness/engine.html';
+const KVASIR = '../shared/data/kvasir-seg/images';
+const PROMPT = 'one small pink round polyp, located in right of the image';
+
+function dice(a: Buffer, b: Buffer): number {
+  let inter = 0;
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    inter += a[i] & b[i];
+    sa += a[i];
+    sb += b[i];
+  }
+  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+}
+
+test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir image', async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const origin = new URL(baseURL as string).origin;
+  const foreign: string[] = [];
+  page.on('request', (r) => {
+    if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(origin)) foreign.push(r.url());
+  });
+  const name = readdirSync(KVASIR).filter((f) => f.endsWith('.jpg')).sort()[0];
+  const base64 = readFileSync(`${KVASIR}/${name}`).toString('base64');
+  await page.goto(HARNESS);
+  await expect(page.getByTestId('harness-status')).toHaveText('ready');
+  expect(await page.evaluate(() => 'gpu' in navigator), 'navigator.gpu (launch flag --enable-unsafe-webgpu)').toBe(true);
+
+  const gpu = await page.evaluate(() => window.__vlsmEngine.load({ kind: 'shipped', id: 'compact-vlsm' }, { backendPreference: 'auto' }));
+  console.info(`[webgpu] ${gpu.backend} (${gpu.reason}), variant ${gpu.variant}, load ${Math.round(gpu.loadMs)} ms`);
+  expect(gpu).toMatchObject({ backend: 'webgpu', modelId: 'compact-vlsm', visionWorker: false });
+  expect(gpu.reason).toMatch(/^WebGPU adapter/);
+  expect(gpu.reason).toMatch(gpu.shaderF16 ? /with shader-f16/ : /without shader-f16/);
+  // The shipped model's text graph is int8, which stays on the WASM EP (see wasmOnlyGraphs).
+  expect(gpu.reason).toMatch(/int8 text graph on WASM/);
+  expect(await page.evaluate(() => window.__vlsmEngine.status())).toMatchObject({ state: 'ready', backend: 'webgpu' });
+
+  const enc = await page.evaluate((b64) => window.__vlsmEngine.encodeImageBytes('kvasir', b64), base64);
+  const a = await page.evaluate((p) => window.__vlsmEngine.mask('kvasir', p), PROMPT);
+  expect(a).toMatchObject({ backend: 'webgpu', width: enc.width, height: enc.height, cache: { image: 'hit', text: 'miss' } });
+
+  await page.evaluate(() => window.__vlsmEngine.restart());
+  const cpu = await page.evaluate(() => window.__vlsmEngine.load({ kind: 'shipped', id: 'compact-vlsm' }, { backendPreference: 'wasm' }));
+  expect(cpu).toMatchObject({ backend: 'wasm', variant: gpu.variant });
+  await page.evaluate((b64) => window.__vlsmEngine.encodeImageBytes('kvasir', b64), base64);
+  const b = await page.evaluate((p) => window.__vlsmEngine.mask('kvasir', p), PROMPT);
+  expect(b).toMatchObject({ backend: 'wasm', width: enc.width, height: enc.height });
+
+  const ma = Buffer.from(a.mask, 'base64');
+  const mb = Buffer.from(b.mask, 'base64');
+  expect(ma.length).toBe(enc.width * enc.height);
+  expect(b.foreground, 'the WASM mask is not empty (else Dice proves nothing)').toBeGreaterThan(0.005);
+  const d = dice(ma, mb);
+  console.info(
+    `[webgpu] ${name} ${enc.width}x${enc.height}: Dice(webgpu, wasm) = ${d.toFixed(4)}, foreground ${a.foreground.toFixed(4)} vs ${b.foreground.toFixed(4)}; ` +
+      `webgpu encode ${Math.round(enc.visionMs)} ms, new prompt ${Math.round(a.wallMs)} ms (decoder ${Math.round(a.timings.decoderMs)}); wasm new prompt ${Math.round(b.wallMs)} ms`,
+  );
+  expect(d).toBeGreaterThanOrEqual(0.99);
+  expect(foreign, 'requests to other origins').toEqual([]);
+});
+
+test('the workbench shows the WebGPU backend and why', async ({ page }) => {
+  const wb = new Workbench(page);
+  await wb.goto();
+  await wb.openFiles([kvasirJpeg()]); // the default model loads with the first scan
+  const backend = page.getByTestId('status-backend');
+  await expect(backend).toHaveText('WebGPU', { timeout: 30_000 });
+  await expect(backend).toHaveAttribute('title', /^WebGPU adapter .*int8 text graph on WASM/);
+});
