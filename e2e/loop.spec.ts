@@ -10,6 +10,8 @@ import dcmjs from 'dcmjs';
 import { Workbench } from './pages/Workbench';
 import { SHARED, kvasirJpeg } from './pages/files';
 import { Loop, decodeRle, dice } from './pages/Loop';
+import { dice as diceOf, hausdorff95, iou } from '../src/mask/metrics';
+import { countForeground } from '../src/mask/types';
 
 test.setTimeout(240_000);
 
@@ -72,6 +74,17 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
     expect(pred.length).toBe(width * height);
     expect(run.scores.dice).toBeCloseTo(dice(pred, ref.bin), 10);
   }).toPass();
+  {
+    // the scores come from the mask worker: the same numbers as the mask engine computes here, in Node
+    const run = (await loop.runs()).find((r) => r.id === a.id)!;
+    const pred = { width, height, data: decodeRle((await loop.runMask(a.id))!) };
+    const refMask = { width, height, data: ref.bin };
+    const empty = (await loop.runs()).find((r) => r.prompt === '')!;
+    expect(run.scores.iou).toBeCloseTo(iou(pred, refMask), 12);
+    expect(run.scores.hd95Px).toBe(hausdorff95(pred, refMask, [1, 1]));
+    expect(run.scores.influence).toBeCloseTo(diceOf(pred, { width, height, data: decodeRle((await loop.runMask(empty.id))!) }), 12);
+    expect(run.scores.areaPx).toBe(countForeground(pred.data));
+  }
   const shown = await loop.runItem('polyp').getByTestId('run-dice').textContent();
   const aScores = (await loop.runs()).find((r) => r.id === a.id)!.scores;
   expect(shown).toBe((aScores.dice as number).toFixed(3));

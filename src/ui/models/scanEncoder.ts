@@ -71,8 +71,20 @@ export interface ResultSummary {
 let lastResult: ResultSummary | null = null;
 export const getLastResult = (): ResultSummary | null => lastResult;
 
+/** The foreground fraction is counted when first read (a test asks), not on every result: a pass over
+ *  4 M probabilities on the main thread while the user may be painting. */
 function summarise(scanId: string, frame: number, r: SegmentResult): ResultSummary {
-  let fg = 0;
-  for (const p of r.probabilities) if (p >= r.threshold) fg++;
-  return { scanId, frame, prompt: r.prompt, width: r.width, height: r.height, foreground: fg / r.probabilities.length, timings: r.timings, cache: r.cache, backend: r.backend, modelId: r.modelId };
+  const { probabilities, threshold } = r;
+  let fg: number | undefined;
+  return {
+    scanId, frame, prompt: r.prompt, width: r.width, height: r.height, timings: r.timings, cache: r.cache, backend: r.backend, modelId: r.modelId,
+    get foreground(): number {
+      if (fg === undefined) {
+        let n = 0;
+        for (let i = 0; i < probabilities.length; i++) if (probabilities[i] >= threshold) n++;
+        fg = n / probabilities.length;
+      }
+      return fg;
+    },
+  };
 }

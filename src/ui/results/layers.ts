@@ -39,8 +39,9 @@ export function isShown(run: RunView, soloId: string | null): boolean {
   return soloId ? run.id === soloId : run.visible;
 }
 
-/** Full redraw of a run's layer from its pixels and display settings. */
-export function drawRun(run: RunView): void {
+/** Full redraw of a run's layer from its pixels and display settings; `binary` is the run's binary
+ *  overlay already rendered elsewhere (the mask worker), used when the run is shown as a binary mask. */
+export function drawRun(run: RunView, binary?: Uint8ClampedArray<ArrayBuffer>): void {
   const px = runPixels.get(run.id);
   if (!px) return;
   const id = runLayerId(run.id);
@@ -49,7 +50,13 @@ export function drawRun(run: RunView): void {
   const rect = fullRect(mask);
   const rgb = hexToRgb(run.colour);
   const rgba =
-    run.mode === 'heatmap' ? renderHeatmap(px.probs, px.width, rect, rgb) : run.mode === 'contour' ? renderContour(mask, rect, rgb, contourThickness(px.width, px.height)) : renderBinary(mask, rect, rgb);
+    run.mode === 'heatmap'
+      ? renderHeatmap(px.probs, px.width, rect, rgb)
+      : run.mode === 'contour'
+        ? renderContour(mask, rect, rgb, contourThickness(px.width, px.height))
+        : binary && binary.length === px.width * px.height * 4
+          ? binary
+          : renderBinary(mask, rect, rgb);
   blit(canvas, rect, rgba);
   const { soloId } = useRuns.getState();
   const existing = useLayers.getState().layers.find((l) => l.id === id);

@@ -52,7 +52,7 @@ export async function importReference(file: { name: string; bytes: Uint8Array })
     st.setReference({ label: file.name, kind: 'imported' });
     drawReference();
     st.setError(null);
-    rescore();
+    void rescore();
     st.bumpPixels();
   } catch (e) {
     st.setError(`Could not import "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
@@ -66,6 +66,6 @@ export function adoptCorrectionAsReference(mask: Mask, version: number): void {
   referencePixels.current = { width: mask.width, height: mask.height, data: mask.data.slice() };
   st.setReference({ label: `corrected v${version}`, kind: 'corrected' });
   drawReference();
-  rescore();
+  void rescore();
   st.bumpPixels();
 }

@@ -11,6 +11,8 @@ import { useView } from '../../state/view';
 import { colourFor, referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
 import { getSegmenter, numericTimings } from '../prompts/segmenter';
 import { clearRunLayers, drawRun, dropLayerCanvas, runLayerId } from './layers';
+import { prepareRunInWorker } from './maskWorker';
+import { hexToRgb } from '../../mask/render';
 import { emptyPromptRun, rescore, splitScores } from './scoring';
 import { loadReference } from './referenceActions';
 
@@ -49,10 +51,11 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
       return viewOf(r);
     });
     st.setRuns(views);
-    views.forEach(drawRun);
+    views.forEach((v) => drawRun(v));
     await loadReference(scanId, scan, frame);
     if (stale()) return;
-    rescore(undefined, false);
+    await rescore(undefined, false);
+    if (stale()) return;
     useRuns.getState().bumpPixels();
   } catch (e) {
     st.setError(`Could not load the runs: ${message(e)}`);
@@ -62,6 +65,9 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
 function probsAtScanSize(p: Float32Array, w: number, h: number, scan: Scan): Float32Array {
   return w === scan.width && h === scan.height ? p : resizeBilinear(p, w, h, scan.width, scan.height);
 }
+
+const ownBuffer = (a: Float32Array): ArrayBuffer =>
+  a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? (a.buffer as ArrayBuffer) : (a.slice().buffer as ArrayBuffer);
 
 /** Run one prompt on the open scan; latest wins (an older pending prompt is aborted). */
 export async function runPrompt(prompt: string): Promise<string | null> {
@@ -82,23 +88,28 @@ export async function runPrompt(prompt: string): Promise<string | null> {
   try {
     const res = await seg.segment(scanId, prompt, frame, ctrl.signal);
     if (ctrl.signal.aborted || useRuns.getState().scanId !== scanId) return null;
+    // Whole-scan work (threshold, overlay, scores) runs in the mask worker: painting continues meanwhile.
     const probs = probsAtScanSize(res.probabilities, res.width, res.height, scan);
     const t = res.threshold ?? 0.5;
+    const colour = colourFor(useRuns.getState().runs.length);
+    const { mask, rgba } = await prepareRunInWorker(probs, scan.width, scan.height, t, hexToRgb(colour));
+    if (ctrl.signal.aborted || useRuns.getState().scanId !== scanId) return null;
     const id = globalThis.crypto.randomUUID();
     const rec: RunRecord = {
       id, scanId, frame, prompt, modelId: res.modelId, backend: res.backend ?? 'unknown', threshold: t,
       timings: numericTimings(res.timings), scores: {}, createdAt: Date.now(), type: RUN_RECORD_TYPE,
-      formatVersion: RUN_RECORD_VERSION, variant: res.variant, colour: colourFor(useRuns.getState().runs.length),
-      probs: { width: scan.width, height: scan.height, data: probs.slice().buffer },
+      formatVersion: RUN_RECORD_VERSION, variant: res.variant, colour,
+      // storage clones the buffer; a view of a larger buffer is cut to size first
+      probs: { width: scan.width, height: scan.height, data: ownBuffer(probs) },
     };
-    runPixels.set(id, { width: scan.width, height: scan.height, probs, mask: threshold(probs, t) });
+    runPixels.set(id, { width: scan.width, height: scan.height, probs, mask: mask.data });
     const view = viewOf(rec);
     useRuns.getState().upsertRun(view);
-    drawRun(view);
-    rescore(prompt.trim() === '' ? undefined : [id], false);
+    drawRun(view, rgba);
+    await rescore(prompt.trim() === '' ? undefined : [id], false);
     const scored = useRuns.getState().runs.find((r) => r.id === id) ?? view;
     await saveRunRecord(getDb(), { ...rec, ...splitScores(scored.scores) });
-    if (prompt.trim() === '') rescore();
+    if (prompt.trim() === '') await rescore();
     useRuns.getState().bumpPixels();
     return id;
   } catch (e) {
@@ -141,7 +152,7 @@ export function setRunThreshold(id: string, t: number): void {
     id,
     setTimeout(() => {
       rescoreTimers.delete(id);
-      rescore(run.prompt.trim() === '' ? undefined : [id]);
+      void rescore(run.prompt.trim() === '' ? undefined : [id]);
       useRuns.getState().bumpPixels();
     }, RESCORE_MS),
   );
@@ -173,5 +184,5 @@ export async function deleteRun(id: string): Promise<void> {
   runPixels.delete(id);
   dropLayerCanvas(runLayerId(id));
   await deleteRunRecord(getDb(), id);
-  rescore();
+  await rescore();
 }

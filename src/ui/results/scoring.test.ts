@@ -28,9 +28,9 @@ beforeEach(() => {
 });
 
 describe('rescore', () => {
-  it('scores every run against the reference and the empty prompt, in mm', () => {
+  it('scores every run against the reference and the empty prompt, in mm', async () => {
     useRuns.getState().setRuns([run('e', '', 10), run('a', 'polyp', 30)]);
-    rescore(undefined, false);
+    await rescore(undefined, false);
     const [e, a] = useRuns.getState().runs;
     const expected = dice({ width: W, height: H, data: runPixels.get('a')!.mask }, referencePixels.current!);
     expect(a.scores.dice).toBeCloseTo(expected, 12);

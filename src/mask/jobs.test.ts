@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { runMaskJob, type MaskJob } from './jobs';
+import { paintDisc } from './paint';
+import { renderBinary } from './render';
+import { scoreRun, type ScoreInputs } from './scores';
+import { threshold } from './threshold';
+import { fullRect, type Mask } from './types';
+
+const W = 300;
+const H = 200;
+
+function disc(cx: number, cy: number, r: number): Mask {
+  const m: Mask = { width: W, height: H, data: new Uint8Array(W * H) };
+  paintDisc(m, cx, cy, r, 1);
+  return m;
+}
+
+function inputs(spacingKnown: boolean): ScoreInputs {
+  const mask = disc(120, 90, 40);
+  paintDisc(mask, 250, 160, 12, 1); // a second component far from the reference: HD95 is not trivial
+  const probs = Float32Array.from(mask.data, (v, i) => (v ? 0.6 + (i % 7) / 20 : (i % 5) / 20));
+  return { mask, probs, reference: disc(135, 100, 45), emptyPromptMask: disc(60, 60, 30), spacing: [0.7, 0.4], spacingKnown };
+}
+
+/** What a worker sees: the job after a structured clone, as postMessage delivers it. */
+const viaMessage = (job: MaskJob): MaskJob => structuredClone(job);
+
+describe('mask jobs (what the mask worker runs)', () => {
+  it('score: identical numbers to scoreRun, in mm and in pixels', () => {
+    const a = inputs(true);
+    const b = inputs(false);
+    const { result } = runMaskJob(viaMessage({ type: 'score', items: [{ key: 'a', inputs: a }, { key: 'b', inputs: b }] }));
+    if (result.type !== 'score') throw new Error('wrong result');
+    expect(result.scores.map((s) => s.key)).toEqual(['a', 'b']);
+    expect(result.scores[0].scores).toEqual(scoreRun(a));
+    expect(result.scores[1].scores).toEqual(scoreRun(b));
+    expect(result.scores[0].scores.hd95Mm).toBeGreaterThan(0);
+    expect(result.scores[1].scores.hd95Px).toBeGreaterThan(0);
+    expect(result.scores[0].scores.dice).toBeGreaterThan(0);
+    expect(result.scores[0].scores.dice).toBeLessThan(1);
+  });
+
+  it('prepareRun: the thresholded mask and its binary overlay, buffers listed for transfer', () => {
+    const { probs } = inputs(true);
+    const rgb = [10, 200, 30] as const;
+    const { result, transfer } = runMaskJob(viaMessage({ type: 'prepareRun', probs, width: W, height: H, threshold: 0.5, rgb }));
+    if (result.type !== 'prepareRun') throw new Error('wrong result');
+    const mask = threshold(probs, 0.5);
+    expect(result.mask).toEqual({ width: W, height: H, data: mask });
+    expect(result.rgba).toEqual(renderBinary({ width: W, height: H, data: mask }, fullRect({ width: W, height: H }), rgb));
+    expect(transfer).toEqual([result.mask.data.buffer, result.rgba.buffer]);
+  });
+
+  it('prepareRun refuses probabilities of the wrong size', () => {
+    expect(() => runMaskJob({ type: 'prepareRun', probs: new Float32Array(10), width: W, height: H, threshold: 0.5, rgb: [0, 0, 0] })).toThrow(/do not match/);
+  });
+});

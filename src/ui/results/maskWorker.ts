@@ -1,0 +1,87 @@
+// Client of the mask worker (mask.worker.ts): whole-scan scoring and result preparation off the main
+// thread. One worker, started on first use, jobs answered in order. Where no Worker exists (Node tests)
+// a job runs in the calling thread before the promise is returned, so callers see the same numbers.
+import { runMaskJob, type MaskJob, type MaskJobResult } from '../../mask/jobs';
+import type { Rgb } from '../../mask/render';
+import type { ScoreInputs, Scores } from '../../mask/scores';
+import type { Mask } from '../../mask/types';
+
+export type MaskWorkerReply =
+  { id: number; ok: true; result: MaskJobResult } | { id: number; ok: false; message: string };
+
+let worker: Worker | null = null;
+let nextId = 1;
+const waiting = new Map<number, { resolve(r: MaskJobResult): void; reject(e: Error): void }>();
+
+function spawn(): Worker {
+  const w = new Worker(new URL('./mask.worker.ts', import.meta.url), { type: 'module', name: 'vlsm-mask' });
+  w.addEventListener('message', (e: MessageEvent<MaskWorkerReply>) => {
+    const p = waiting.get(e.data.id);
+    waiting.delete(e.data.id);
+    if (!p) return;
+    if (e.data.ok) p.resolve(e.data.result);
+    else p.reject(new Error(e.data.message));
+  });
+  w.addEventListener('error', (e) => {
+    e.preventDefault();
+    // a crashed worker fails its jobs; the next job starts a new one
+    for (const p of waiting.values())
+      p.reject(new Error(`mask worker stopped: ${e.message || 'worker error'}`));
+    waiting.clear();
+    w.terminate();
+    if (worker === w) worker = null;
+  });
+  return w;
+}
+
+/** Whether jobs run in a Web Worker (a browser) or in the calling thread (Node). */
+export const inWorker = (): boolean => typeof Worker === 'function';
+
+/** Runs a job in the worker; buffers of the job are copied (structured clone) unless listed in `transfer`. */
+export function runJob(job: MaskJob, transfer: Transferable[] = []): Promise<MaskJobResult> {
+  if (!inWorker()) {
+    try {
+      return Promise.resolve(runMaskJob(job).result);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  worker ??= spawn();
+  const id = nextId++;
+  const w = worker;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    w.postMessage({ id, job }, transfer);
+  });
+}
+
+/** Scores of several runs (keys are the caller's), computed in the worker. */
+export async function scoreInWorker(
+  items: { key: string; inputs: ScoreInputs }[],
+): Promise<Map<string, Scores>> {
+  if (items.length === 0) return new Map();
+  const r = await runJob({ type: 'score', items });
+  if (r.type !== 'score') throw new Error('mask worker: unexpected reply');
+  return new Map(r.scores.map((s) => [s.key, s.scores]));
+}
+
+/** The score job in the calling thread (no Worker available). */
+export function scoreJobNow(items: { key: string; inputs: ScoreInputs }[]): Map<string, Scores> {
+  const r = runMaskJob({ type: 'score', items }).result;
+  if (r.type !== 'score') throw new Error('mask job: unexpected result');
+  return new Map(r.scores.map((s) => [s.key, s.scores]));
+}
+
+/** A model result as a mask at `threshold` and its binary overlay (RGBA), made in the worker. The
+ *  probabilities are copied to the worker; the caller keeps its array. */
+export async function prepareRunInWorker(
+  probs: Float32Array,
+  width: number,
+  height: number,
+  threshold: number,
+  rgb: Rgb,
+): Promise<{ mask: Mask; rgba: Uint8ClampedArray<ArrayBuffer> }> {
+  const r = await runJob({ type: 'prepareRun', probs, width, height, threshold, rgb });
+  if (r.type !== 'prepareRun') throw new Error('mask worker: unexpected reply');
+  return { mask: r.mask, rgba: r.rgba };
+}
