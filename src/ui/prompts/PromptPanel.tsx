@@ -15,12 +15,13 @@ export function PromptPanel() {
   const [text, setText] = useState('');
   const seg = useSegmenter();
   const scan = useScans((s) => s.scan);
-  const runs = useRuns((s) => s.runs);
+  // the prompts only (a string, equal while they are): score updates do not recompute the suggestions
+  const prompts = useRuns((s) => s.runs.map((r) => r.prompt).join('\n'));
   const busy = useRuns((s) => s.busy);
   const error = useRuns((s) => s.error);
   const pixelsVersion = useRuns((s) => s.pixelsVersion);
   const maskVersion = useToolSettings((s) => s.maskVersion);
-  const history = useMemo(() => [...new Set(runs.map((r) => r.prompt).filter((p) => p.trim() !== ''))].reverse(), [runs]);
+  const history = useMemo(() => [...new Set(prompts.split('\n').filter((p) => p.trim() !== ''))].reverse(), [prompts]);
   const demoPrompt = typeof scan?.metadata.prompt === 'string' ? [scan.metadata.prompt] : [];
   const modelClasses = useInference((s) => s.model?.classes);
   const classes = modelClasses ?? seg?.classes() ?? [];
