@@ -1,9 +1,10 @@
 // Mask/overlay canvases registered in state/layers, drawn over the scan in image coordinates, on one or
 // more Konva layers (maskGroups.ts). An image is redrawn when its `version` changes (the canvas itself is
-// mutated in place by its owner): a live layer (its own Konva layer) at once, a static group batched.
+// mutated in place by its owner), batched. Live layers are left to the live canvas (LiveCanvas.tsx).
 import type Konva from 'konva';
 import { memo, useLayoutEffect, useRef } from 'react';
 import { Image as KonvaImage, Layer } from 'react-konva';
+import { useShallow } from 'zustand/react/shallow';
 import { useLayers, type MaskLayer } from '../state/layers';
 import { groupMaskLayers } from './maskGroups';
 
@@ -36,9 +37,11 @@ const MaskImage = memo(function MaskImage({ layer, width, height, live }: ImageP
   );
 });
 
-/** Konva layers for the mask layers, bottom to top; rendered directly inside the Stage. */
+/** Konva layers for the static mask layers, bottom to top; rendered directly inside the Stage. Live layers
+ *  (painted frame after frame) are drawn by the live canvas instead (LiveCanvas.tsx), so touching one does
+ *  not even re-render this component (the selected list keeps its members). */
 export function MaskLayers({ width, height }: { width: number; height: number }) {
-  const layers = useLayers((s) => s.layers);
+  const layers = useLayers(useShallow((s) => s.layers.filter((l) => !l.live)));
   return (
     <>
       {groupMaskLayers(layers).map((g) => (

@@ -1,6 +1,7 @@
 // The canvas: a react-konva stage whose transform is the view transform. Layers, bottom to top: scan,
-// mask layers (state/layers; static ones share a Konva layer, each live one has its own), the active
-// tool's overlay. Gestures are handled on the wrapping element.
+// static mask layers (state/layers; sharing Konva layers), the active tool's overlay; above the stage the
+// live canvas (LiveCanvas.tsx): mask layers being painted and tool painters such as the brush ring.
+// Gestures are handled on the wrapping element.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Layer, Stage } from 'react-konva';
 import { useScans } from '../state/scans';
@@ -8,6 +9,7 @@ import { useTools } from '../state/tools';
 import { useView } from '../state/view';
 import { fitTransform } from './coords';
 import { FrameSlider } from './FrameSlider';
+import { LiveCanvas } from './LiveCanvas';
 import { MaskLayers } from './MaskLayers';
 import { ScanLayer } from './ScanLayer';
 import { useGestures } from './useGestures';
@@ -56,6 +58,7 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
             <Layer listening={false}>{scan && Overlay && <Overlay scale={transform.scale} />}</Layer>
           </Stage>
         )}
+        {hasBox && scan && <LiveCanvas width={box.w} height={box.h} imageWidth={scan.width} imageHeight={scan.height} />}
         {!scan && <div className="viewer-empty">{empty}</div>}
       </div>
       <FrameSlider />

@@ -1,20 +1,40 @@
-// Brush ring in the viewer's tool overlay: a circle of the brush's real size (image pixels) around the
-// pixel under the pointer, one screen pixel wide at any zoom (no browser cursor-size cap).
-import { Circle } from 'react-konva';
+// Brush ring: a circle of the brush's real size (image pixels) around the pixel under the pointer, one
+// screen pixel wide at any zoom (no browser cursor-size cap). Drawn on the viewer's live canvas (not as
+// Konva nodes), so moving the pointer while painting never makes the page commit a new layer tree.
+import { useEffect } from 'react';
 import { useToolSettings } from '../../state/tool';
 import { useView } from '../../state/view';
+import { registerLivePainter, requestLiveDraw } from '../../viewer/liveCanvas';
 
-export function BrushOverlay({ scale }: { scale: number }) {
-  const cursor = useView((s) => s.cursor);
-  const size = useToolSettings((s) => s.brushSize);
-  if (!cursor) return null;
-  const s = Math.max(scale, 1e-6);
-  const r = Math.max(0.5, size / 2);
-  const at = { x: cursor.x + 0.5, y: cursor.y + 0.5 };
-  return (
-    <>
-      <Circle {...at} radius={r} stroke="#000" strokeWidth={3 / s} opacity={0.5} listening={false} />
-      <Circle {...at} radius={r} stroke="#fff" strokeWidth={1.2 / s} listening={false} />
-    </>
-  );
+export function BrushOverlay(_props: { scale: number }) {
+  useEffect(() => {
+    const off = registerLivePainter((ctx, t) => {
+      const cursor = useView.getState().cursor;
+      if (!cursor) return;
+      const s = Math.max(t.scale, 1e-6);
+      const r = Math.max(0.5, useToolSettings.getState().brushSize / 2);
+      const ring = (colour: string, width: number, alpha: number) => {
+        ctx.globalAlpha = alpha;
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = width / s;
+        ctx.beginPath();
+        ctx.arc(cursor.x + 0.5, cursor.y + 0.5, r, 0, 2 * Math.PI);
+        ctx.stroke();
+      };
+      ring('#000', 3, 0.5);
+      ring('#fff', 1.2, 1);
+    });
+    const offView = useView.subscribe((st, prev) => {
+      if (st.cursor !== prev.cursor) requestLiveDraw();
+    });
+    const offSize = useToolSettings.subscribe((st, prev) => {
+      if (st.brushSize !== prev.brushSize) requestLiveDraw();
+    });
+    return () => {
+      off();
+      offView();
+      offSize();
+    };
+  }, []);
+  return null;
 }

@@ -1,16 +1,49 @@
 // Bottom status bar: pixel position and value, window/level, slice, zoom, busy state, storage used;
 // slot items (model, backend, timings) are passed as children.
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { formatWindow } from '../../viewer/windowing';
 import { useStorageUsage } from './useStorageUsage';
 
+/**
+ * The cursor read-out holds still while a pointer button is pressed (painting, dragging) and catches up on
+ * release: a stroke then changes nothing in the page's DOM. Every DOM change costs a commit of the layer
+ * tree, and while a model loads and runs its first time the renderer's thread pool is busy compiling the
+ * runtime's WebAssembly, so commits wait for it (hundreds of ms; npm run bench:paint).
+ */
+function useSettledCursor() {
+  const [cursor, setCursor] = useState(() => useView.getState().cursor);
+  useEffect(() => {
+    let pressed = false;
+    const down = () => {
+      pressed = true;
+    };
+    const up = () => {
+      pressed = false;
+      setCursor(useView.getState().cursor);
+    };
+    const off = useView.subscribe((s, prev) => {
+      if (s.cursor !== prev.cursor && !pressed) setCursor(s.cursor);
+    });
+    window.addEventListener('pointerdown', down, true);
+    window.addEventListener('pointerup', up, true);
+    window.addEventListener('pointercancel', up, true);
+    return () => {
+      off();
+      window.removeEventListener('pointerdown', down, true);
+      window.removeEventListener('pointerup', up, true);
+      window.removeEventListener('pointercancel', up, true);
+    };
+  }, []);
+  return cursor;
+}
+
 export function StatusBar({ children }: { children?: ReactNode }) {
   const scan = useScans((s) => s.scan);
   const busy = useScans((s) => s.busy);
   const cancelBusy = useScans((s) => s.cancelBusy);
-  const cursor = useView((s) => s.cursor);
+  const cursor = useSettledCursor();
   const window = useView((s) => s.window);
   const frame = useView((s) => s.frame);
   const scale = useView((s) => s.transform.scale);
