@@ -1,6 +1,6 @@
 // Prompt box: Enter runs the prompt (the empty prompt runs once per scan first, for influence);
 // suggestions from the model's classes, the current mask's attributes and the scan's history.
-import { useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useInference } from '../../state/inference';
 import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
@@ -11,6 +11,18 @@ import { suggestPrompts } from './suggestions';
 
 const useSegmenter = () => useSyncExternalStore(onSegmenter, getSegmenter);
 
+const SETTLE_MS = 250;
+
+/** `value`, once it has not changed for `ms`. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 export function PromptPanel() {
   const [text, setText] = useState('');
   const seg = useSegmenter();
@@ -20,7 +32,9 @@ export function PromptPanel() {
   const busy = useRuns((s) => s.busy);
   const error = useRuns((s) => s.error);
   const pixelsVersion = useRuns((s) => s.pixelsVersion);
-  const maskVersion = useToolSettings((s) => s.maskVersion);
+  // attribute suggestions read the whole mask: after strokes and undos they follow once editing pauses,
+  // not inside the frame that shows the edit
+  const maskVersion = useSettled(useToolSettings((s) => s.maskVersion), SETTLE_MS);
   const history = useMemo(() => [...new Set(prompts.split('\n').filter((p) => p.trim() !== ''))].reverse(), [prompts]);
   const demoPrompt = typeof scan?.metadata.prompt === 'string' ? [scan.metadata.prompt] : [];
   const modelClasses = useInference((s) => s.model?.classes);
