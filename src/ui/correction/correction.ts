@@ -29,11 +29,16 @@ let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
 let touchQueued = false;
 let autosaveFailed = false;
 
-function draw(session: CorrectionSession, rect: Rect): void {
+/** `blank`: the mask is known to be empty, so the canvas is cleared instead of rendered (a new session on
+ *  a 2048² scan starts with the first stroke, often while a model run is in flight). */
+function draw(session: CorrectionSession, rect: Rect, blank = false): void {
   const canvas = layerCanvas(CORRECTION_LAYER, session.mask.width, session.mask.height);
-  const need = (rect.x1 - rect.x0) * (rect.y1 - rect.y0) * 4;
-  if (scratch.length < need) scratch = new Uint8ClampedArray(need);
-  blit(canvas, rect, renderBinary(session.mask, rect, rgb, scratch.subarray(0, need)));
+  if (blank) canvas.getContext('2d')?.clearRect(rect.x0, rect.y0, rect.x1 - rect.x0, rect.y1 - rect.y0);
+  else {
+    const need = (rect.x1 - rect.x0) * (rect.y1 - rect.y0) * 4;
+    if (scratch.length < need) scratch = new Uint8ClampedArray(need);
+    blit(canvas, rect, renderBinary(session.mask, rect, rgb, scratch.subarray(0, need)));
+  }
   const layers = useLayers.getState();
   if (!layers.layers.some((l) => l.id === CORRECTION_LAYER)) {
     layers.upsert({ id: CORRECTION_LAYER, canvas, visible: true, opacity: 0.6, version: 1, z: 10 });
@@ -75,7 +80,7 @@ export async function flushDraft(): Promise<void> {
   await saving;
 }
 
-function attach(session: CorrectionSession, scanId: string, frame: number): void {
+function attach(session: CorrectionSession, scanId: string, frame: number, blank = false): void {
   detach?.();
   target = { scanId, frame };
   setSession(session);
@@ -90,7 +95,7 @@ function attach(session: CorrectionSession, scanId: string, frame: number): void
     off();
     detach = null;
   };
-  draw(session, fullRect(session.mask));
+  draw(session, fullRect(session.mask), blank);
   useToolSettings.getState().bumpMask(session.history.undoDepth, session.history.redoDepth);
 }
 
@@ -110,7 +115,7 @@ export function startCorrectionFrom(data: Uint8Array | null, source: string | nu
     existing.load(data ?? new Uint8Array(scan.width * scan.height), source);
     return;
   }
-  attach(new CorrectionSession(scan.width, scan.height, data ?? undefined, source), activeId, frame);
+  attach(new CorrectionSession(scan.width, scan.height, data ?? undefined, source), activeId, frame, !data);
   scheduleSave();
 }
 
