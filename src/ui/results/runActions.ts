@@ -106,10 +106,12 @@ export async function runPrompt(prompt: string): Promise<string | null> {
     const view = viewOf(rec);
     useRuns.getState().upsertRun(view);
     drawRun(view, rgba);
-    await rescore(prompt.trim() === '' ? undefined : [id], false);
+    // the new run's scores are saved with it; a new empty prompt changes the others' influence, which
+    // is saved with them (not the new run again: an update rewrites its 16 MB record on the main thread)
+    await rescore([id], false);
     const scored = useRuns.getState().runs.find((r) => r.id === id) ?? view;
     await saveRunRecord(getDb(), { ...rec, ...splitScores(scored.scores) });
-    if (prompt.trim() === '') await rescore();
+    if (prompt.trim() === '') await rescore(useRuns.getState().runs.filter((r) => r.id !== id).map((r) => r.id));
     useRuns.getState().bumpPixels();
     return id;
   } catch (e) {
