@@ -144,13 +144,14 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
   if (afterModelRun.measuredMs < 0.9 * (idle.t1 - idle.t0)) throw new Error('bench:paint: the model was not idle during the baseline stroke');
 
   // 3. further scans: paint only while each scan's automatic run is in flight
-  // A scan whose run ended before its stroke began (a short run on a fast machine) is not counted: the
-  // next scan is opened instead, up to three times as many as asked for.
+  // A scan whose run ended before its stroke began (a short run on a fast machine) is not counted, and
+  // scans are added until at least MIN_IN_FLIGHT_MS were painted in flight: up to 4x as many as asked for.
   const spans = [];
   const windows = [];
   let missed = 0;
-  for (let k = 1; windows.length < scans; k++) {
-    if (k > 3 * scans) throw new Error(`bench:paint: the model run was over before the stroke began on ${missed} scans`);
+  const paintedMs = () => windows.reduce((a, b) => a + b, 0);
+  for (let k = 1; windows.length < scans || paintedMs() < MIN_IN_FLIGHT_MS; k++) {
+    if (k > 4 * scans) throw new Error(`bench:paint: ${paintedMs()} ms painted while a run was in flight on ${windows.length} scans (${missed} runs over before the stroke began)`);
     await open(k);
     await page.waitForFunction(inFlight, null, { timeout: 60_000, polling: 5 });
     const s = await stroke(page, box, k + 1, runDone, 3000);
