@@ -73,12 +73,14 @@ def markdown(card: dict, manifest: dict, total_bytes: int) -> str:
     lines += [f"- '{k}': mean predicted foreground fraction {v}" for k, v in m.get("absent_target_foreground_fraction", {}).items()]
     t = m.get("training", {})
     lines += ["", "## Training", "", f"- Command: `{t.get('command')}` (from `models/`, fixed seed)",
-              f"- Epochs: {t.get('epochs')} x 1024 samples; wall time {t.get('wall_seconds')} s on one core of a 2-core CPU shared with other work.",
+              f"- Epochs: {t.get('epochs')} x 1024 samples; wall time {t.get('wall_seconds')} s (sum over the resumed training sessions) on one core of a 2-core CPU shared with other work.",
               "- Curriculum (all defaults of `vlsm.train`, so the one command reproduces it): epochs 1-35 one prompt per image "
               "with 20% negatives; from epoch 36 each image twice per batch with contrasting prompts (other lung, negative vs "
               "positive); from epoch 42 negatives and positives share class-word lists and templates (before that the model had "
               "learned 'short class name = empty'); from epoch 56 FUSeg sampled at 25% (ulcer prompts had collapsed to empty). "
-              "AdamW, lr 2e-3 with 3% warm-up and cosine decay, batch 16, 192 px, BCE + soft Dice, flips (not on chest X-rays), "
+              "AdamW, lr 2e-3 with 3% warm-up and cosine decay over epochs 1-75; then two warm-restart cycles: epochs 76-105 "
+              "(peak lr 1e-3, FUSeg sampled at 40%) and epochs 106-130 (peak lr 5e-4, FUSeg 40% with zoom 0.5-1 and any "
+              "rotation). Batch 16, 192 px, BCE + soft Dice, flips (not on chest X-rays), "
               "crops, rotations, intensity jitter. Log: `TRAINING_LOG.txt`.",
               "", "## Training data", ""]
     lines += [f"- {d['name']}: {d['citation']}. Terms: {d['terms']}." for d in card["trainingData"]]
@@ -91,15 +93,15 @@ def main() -> None:
     ap.add_argument("--bundle", default="compact-vlsm")
     ap.add_argument("--eval", default="build/eval.json")
     ap.add_argument("--checkpoint-dir", default="checkpoints/compact")
-    ap.add_argument("--command", default="python -m vlsm.train --epochs 75 --seed 0 --threads 1")
+    ap.add_argument("--command", default="python -m vlsm.release --seed 0 --threads 1")
     a = ap.parse_args()
     ev = json.load(open(a.eval))
     import torch
 
     st = torch.load(os.path.join(a.checkpoint_dir, "final.pt"), map_location="cpu", weights_only=False)
-    wall = None
-    try:
-        wall = int(open(os.path.join(a.checkpoint_dir, "finished")).read()) - int(open(os.path.join(a.checkpoint_dir, "started")).read())
+    try:  # one line per (resumed) training session, written by vlsm.release
+        with open(os.path.join(a.checkpoint_dir, "wall.jsonl")) as f:
+            wall = sum(json.loads(line)["seconds"] for line in f if line.strip())
     except (OSError, ValueError):
         wall = round(sum(e["seconds"] for e in st["log"]))
     card = build_card(ev, st["log"], wall, a.command)

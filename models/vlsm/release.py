@@ -1,14 +1,25 @@
 """One command that reproduces the shipped default model from the data in ../shared/data:
 train (resumable, fixed seed) -> export the bundle -> evaluate the shipped graphs -> write the model card.
 
-python -m vlsm.release [--epochs 75] [--seed 0] [--threads 1]
+python -m vlsm.release [--epochs 75] [--seed 0] [--threads 1]   (+ stage 2 and 3 cycles: vlsm.train defaults)
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import subprocess
 import sys
 import time
+
+
+def last_epoch(ck: str) -> int:
+    path = os.path.join(ck, "last.pt")
+    if not os.path.exists(path):
+        return 0
+    import torch
+
+    return int(torch.load(path, map_location="cpu", weights_only=False)["epoch"])
 
 
 def run(*args: str) -> None:
@@ -25,12 +36,17 @@ def main() -> None:
     a = ap.parse_args()
     ck = f"checkpoints/compact-seed{a.seed}"
     t0 = time.time()
+    first = last_epoch(ck)
     run("vlsm.train", "--out", ck, "--epochs", str(a.epochs), "--seed", str(a.seed), "--threads", str(a.threads))
-    print(f"training wall time {time.time() - t0:.0f} s", flush=True)
+    wall = time.time() - t0
+    print(f"training wall time {wall:.0f} s", flush=True)
+    if last_epoch(ck) > first:  # wall time per (resumed) training session, summed by vlsm.card
+        with open(os.path.join(ck, "wall.jsonl"), "a") as f:
+            f.write(json.dumps({"from_epoch": first, "to_epoch": last_epoch(ck), "seconds": round(wall)}) + "\n")
     run("vlsm.export_compact", "--checkpoint", f"{ck}/final.pt", "--out", a.out)
     run("vlsm.evaluate", "--bundle", a.out, "--out", "build/eval.json")
     run("vlsm.card", "--bundle", a.out, "--eval", "build/eval.json", "--checkpoint-dir", ck,
-        "--command", f"python -m vlsm.release --epochs {a.epochs} --seed {a.seed} --threads {a.threads}")
+        "--command", f"python -m vlsm.release --seed {a.seed} --threads {a.threads}")
 
 
 if __name__ == "__main__":

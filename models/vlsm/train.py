@@ -1,6 +1,6 @@
 """Train the compact default VLSM from scratch on the pooled real data (+ synthetic scans), CPU-friendly.
 
-python -m vlsm.train --out checkpoints/compact [--epochs 60] [--seed 0]
+python -m vlsm.train --out checkpoints/compact [--epochs 75] [--stage2-epochs 30] [--stage3-epochs 25] [--seed 0]
 Checkpoints every epoch (last.pt) and resumes from it, so an interrupted run continues where it stopped.
 """
 from __future__ import annotations
@@ -84,12 +84,16 @@ def to_tensor(recs: list[dict]) -> torch.Tensor:
     return torch.stack(out)
 
 
-def augment(x: torch.Tensor, size: int, rng: random.Random, flips: list[bool], train: bool) -> torch.Tensor:
+def augment(x: torch.Tensor, size: int, rng: random.Random, flips: list[bool], train: bool,
+            strong: list[bool] | None = None) -> torch.Tensor:
+    """strong[i]: wider zoom (0.5-1.0) and any rotation, for small datasets whose objects have no canonical
+    orientation (FUSeg photos of feet); the random draws for other samples are unchanged."""
     b = x.shape[0]
     theta = torch.zeros(b, 2, 3)
     for i in range(b):
-        s = rng.uniform(0.72, 1.0) if train else 1.0
-        a = math.radians(rng.uniform(-12, 12)) if train else 0.0
+        st = bool(train and strong and strong[i])
+        s = rng.uniform(0.5, 1.0) if st else rng.uniform(0.72, 1.0) if train else 1.0
+        a = math.radians(rng.uniform(-180, 180) if st else rng.uniform(-12, 12)) if train else 0.0
         tx, ty = (rng.uniform(-(1 - s), 1 - s), rng.uniform(-(1 - s), 1 - s)) if train else (0.0, 0.0)
         f = -1.0 if flips[i] else 1.0
         theta[i] = torch.tensor([[s * math.cos(a) * f, -s * math.sin(a), tx], [s * math.sin(a) * f, s * math.cos(a), ty]])
@@ -120,13 +124,13 @@ def normalise(rgb: torch.Tensor) -> torch.Tensor:
     return (rgb - MEAN) / STD
 
 
-def make_batch(recs, size, rng, tok, train=True, paired=False, v2=False):
+def make_batch(recs, size, rng, tok, train=True, paired=False, v2=False, strong=()):
     """paired: the batch holds each augmented image twice, with two prompts whose targets differ.
     v2: balanced negatives (same class-word lists and templates for positives and negatives)."""
     pick, other = (choose_v2, contrast_v2) if v2 else (choose, contrast)
     x = to_tensor(recs)
     flips = [train and r["dataset"] not in ("cxr", "xray") and rng.random() < 0.5 for r in recs]
-    y = augment(x, size, rng, flips, train)
+    y = augment(x, size, rng, flips, train, [r["dataset"] in strong for r in recs] if strong else None)
     prompts, targets, kinds, seconds = [], [], [], []
     for i, r in enumerate(recs):
         t = y[i, 3].numpy() > 0.5
@@ -194,6 +198,16 @@ def main() -> None:
                     help="from this epoch on, negatives and positives share class-word lists and templates (v2)")
     ap.add_argument("--pair-from-epoch", type=int, default=35,
                     help="from this epoch on, each image appears twice per batch with contrasting prompts")
+    ap.add_argument("--stage2-epochs", type=int, default=30,
+                    help="a second, shorter cosine cycle after --epochs (warm restart) with --stage2-weights")
+    ap.add_argument("--stage2-lr", type=float, default=1e-3)
+    ap.add_argument("--stage2-weights", default="fuseg=0.40,kvasir=0.22,busi=0.12,cxr=0.10,ph2=0.08,synth=0.08",
+                    help="dataset sampling weights in stage 2 (FUSeg: 120 small-ulcer images, still rising at the end of stage 1)")
+    ap.add_argument("--stage3-epochs", type=int, default=25,
+                    help="a third cosine cycle after stage 2, lower peak lr, with strong augmentation for --stage3-strong")
+    ap.add_argument("--stage3-lr", type=float, default=5e-4)
+    ap.add_argument("--stage3-weights", default="fuseg=0.40,kvasir=0.26,busi=0.10,cxr=0.08,ph2=0.08,synth=0.08")
+    ap.add_argument("--stage3-strong", default="fuseg", help="datasets (comma-separated) given strong augmentation in stage 3")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -222,6 +236,15 @@ def main() -> None:
             return a.lr * (step + 1) / warm
         t = min(1.0, (step - warm) / max(1, total - warm))
         return a.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+
+    def restart_lr(step: int, epochs: int, peak: float) -> float:
+        """A warm-restart cycle (step counted from its start): one epoch of linear warm-up to `peak`, then cosine to 2%."""
+        n = epochs * steps_per_epoch
+        warm = min(steps_per_epoch, max(1, n // 10))
+        if step < warm:
+            return peak * (step + 1) / warm
+        t = min(1.0, (step - warm) / max(1, n - warm))
+        return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
     start, log = 0, []
     ck = os.path.join(a.out, "last.pt")
     if os.path.exists(ck):
@@ -234,18 +257,29 @@ def main() -> None:
     wts = [WEIGHTS[n] for n in names]
     late = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in a.reweight.split(",") if kv)})
     late_wts = [late[n] for n in names]
-    for epoch in range(start, a.epochs):
+    s2 = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in a.stage2_weights.split(",") if kv)})
+    s2_wts = [s2[n] for n in names]
+    s3 = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in a.stage3_weights.split(",") if kv)})
+    s3_wts = [s3[n] for n in names]
+    e2, e3 = a.epochs, a.epochs + a.stage2_epochs
+    end = e3 + a.stage3_epochs
+    for epoch in range(start, end):
         rng = random.Random(a.seed * 1000 + epoch)
+        stage = 3 if epoch >= e3 else 2 if epoch >= e2 else 1
         # FUSeg ulcers are tiny: with default weights the model settled on "ulcer words = empty" (epoch 50).
-        ew = late_wts if epoch >= a.reweight_from_epoch else wts
+        ew = s3_wts if stage == 3 else s2_wts if stage == 2 else late_wts if epoch >= a.reweight_from_epoch else wts
+        strong = tuple(a.stage3_strong.split(",")) if stage == 3 and a.stage3_strong else ()
         t0, losses = time.time(), []
         for it in range(steps_per_epoch):
             for g in opt.param_groups:
-                g["lr"] = lr_at(epoch * steps_per_epoch + it)
+                g["lr"] = (restart_lr((epoch - e3) * steps_per_epoch + it, a.stage3_epochs, a.stage3_lr) if stage == 3 else
+                           restart_lr((epoch - e2) * steps_per_epoch + it, a.stage2_epochs, a.stage2_lr) if stage == 2 else
+                           lr_at(epoch * steps_per_epoch + it))
             paired = epoch >= a.pair_from_epoch
             n = a.batch // 2 if paired else a.batch
             batch = [rng.choice(by[rng.choices(names, ew)[0]]) for _ in range(n)]
-            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok, paired=paired, v2=epoch >= a.balanced_from_epoch)
+            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok, paired=paired, v2=epoch >= a.balanced_from_epoch,
+                                                     strong=strong)
             loss = loss_fn(model(img, ids, m), tgt, ign)
             opt.zero_grad()
             loss.backward()
@@ -256,7 +290,7 @@ def main() -> None:
                 print(f"  epoch {epoch + 1} step {it + 1}/{steps_per_epoch} loss {np.mean(losses[-16:]):.4f} "
                       f"{(time.time() - t0) / (it + 1):.2f}s/step", flush=True)
         entry = {"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - t0, 1)}
-        if (epoch + 1) % a.eval_every == 0 or epoch + 1 == a.epochs:
+        if (epoch + 1) % a.eval_every == 0 or epoch + 1 in (e2, e3, end):
             entry["eval"] = quick_eval(model, test, a.size, tok)
         log.append(entry)
         print(json.dumps(entry), flush=True)
