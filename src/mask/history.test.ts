@@ -74,4 +74,34 @@ describe('MaskHistory', () => {
     h.undo();
     expect(countForeground(m.data)).toBe(0);
   });
+
+  it('replays steps recorded on another base: only their changed pixels, each one undoable step', () => {
+    const early = createMask(100, 100);
+    const eh = new MaskHistory(early);
+    eh.begin();
+    eh.touch(paintDisc(early, 30, 30, 6, 1));
+    eh.commit();
+    eh.begin();
+    eh.touch(paintDisc(early, 34, 30, 3, 0)); // an eraser bite out of the first stroke
+    eh.commit();
+
+    const base = createMask(100, 100);
+    paintDisc(base, 60, 60, 10, 1);
+    paintDisc(base, 30, 38, 4, 1); // overlaps the first step's bounding box, outside its disc
+    const saved = cloneMask(base);
+    const h = new MaskHistory(base);
+    h.replay(eh.steps);
+    expect(h.undoDepth).toBe(2);
+    for (let i = 0; i < base.data.length; i++) {
+      const changedEarly = early.data[i] !== 0 || (i % 100 >= 31 && i % 100 <= 37 && Math.floor(i / 100) >= 27 && Math.floor(i / 100) <= 33);
+      if (!changedEarly) expect(base.data[i]).toBe(saved.data[i]);
+    }
+    expect(base.data[30 * 100 + 30]).toBe(1); // painted by step 1
+    expect(base.data[30 * 100 + 34]).toBe(0); // erased by step 2
+    expect(base.data[38 * 100 + 30]).toBe(1); // the base's own pixel inside step 1's box stays
+    expect(base.data[60 * 100 + 60]).toBe(1);
+    h.undo();
+    h.undo();
+    expect(sameBinary(base, saved)).toBe(true);
+  });
 });

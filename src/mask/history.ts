@@ -108,6 +108,39 @@ export class MaskHistory {
     return p.rect;
   }
 
+  /** The undoable steps, oldest first (read-only view). */
+  get steps(): readonly Patch[] {
+    return this.undoStack;
+  }
+
+  /**
+   * Re-apply steps recorded on another mask of the same size on top of this one, each as one undoable
+   * step here: only the pixels a step changed (before != after) are written, so strokes painted on a
+   * different base keep their effect and leave the rest of this mask as it is. Returns the rectangle to
+   * redraw.
+   */
+  replay(steps: readonly Patch[]): Rect | null {
+    const W = this.mask.width;
+    const d = this.mask.data;
+    let all = emptyRect();
+    for (const p of steps) {
+      const { x0, y0, x1, y1 } = p.rect;
+      if (x1 > W || y1 > this.mask.height) throw new Error('replayed step lies outside the mask');
+      const w = x1 - x0;
+      this.begin();
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const i = (y - y0) * w + (x - x0);
+          if (p.before[i] !== p.after[i]) d[y * W + x] = p.after[i];
+        }
+      }
+      this.touch(p.rect);
+      const r = this.commit();
+      if (r) all = unionRect(all, r);
+    }
+    return isEmptyRect(all) ? null : all;
+  }
+
   /** Replace the whole mask (e.g. "start from run X") as one undoable step. */
   replaceAll(data: Uint8Array): Rect | null {
     if (data.length !== this.mask.data.length) throw new Error('replacement mask has the wrong size');

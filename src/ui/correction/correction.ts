@@ -23,6 +23,11 @@ let detach: (() => void) | null = null;
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
 let saving: Promise<void> = Promise.resolve();
 let target: { scanId: string; frame: number } | null = null;
+/** The scan frame whose saved draft is being read: a session started on it by an early stroke is not
+ *  saved until the draft is known (it would overwrite it), then it is kept or rebased onto the draft. */
+let resuming: { scanId: string; frame: number } | null = null;
+const same = (a: { scanId: string; frame: number } | null, b: { scanId: string; frame: number } | null): boolean =>
+  !!a && !!b && a.scanId === b.scanId && a.frame === b.frame;
 const rgb = hexToRgb(CORRECTION_COLOUR);
 /** Reused RGBA buffer for stroke-sized rectangles, so painting allocates nothing per frame. */
 let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
@@ -67,6 +72,8 @@ export async function flushDraft(): Promise<void> {
   const s = getSession();
   const t = target;
   if (!s || !t) return;
+  // not before the frame's saved draft is read (resumeCorrection saves the session once it is)
+  if (same(t, resuming)) return;
   saving = saving
     .then(() => saveDraft(getDb(), t.scanId, t.frame, s.mask, s.source))
     .then(() => {
@@ -127,15 +134,43 @@ export function ensureSession(): CorrectionSession | null {
   return getSession();
 }
 
-/** On opening a scan frame: resume its saved draft, if any. */
+/**
+ * On opening a scan frame: resume its saved draft, if any. A stroke may land before the draft is read (the
+ * tools start a session from the selected run or an empty mask at once): that session is kept with its
+ * undo history; when a draft was saved, its steps are replayed on top of the draft (only the pixels they
+ * changed), so neither the earlier edits nor the new strokes or their undo steps are lost.
+ */
 export async function resumeCorrection(scanId: string | null, frame: number): Promise<void> {
-  await flushDraft();
-  closeCorrection();
-  if (!scanId) return;
-  const draft = await loadDraft(getDb(), scanId, frame);
-  const { activeId } = useScans.getState();
-  if (!draft || activeId !== scanId || useView.getState().frame !== frame) return;
-  attach(new CorrectionSession(draft.mask.width, draft.mask.height, draft.mask.data, draft.source), scanId, frame);
+  const key = scanId ? { scanId, frame } : null;
+  if (!same(target, key)) closeCorrection();
+  resuming = key;
+  try {
+    await flushDraft();
+    await saving; // every earlier write (e.g. this frame's, when it is reopened at once) lands before the read
+    if (!key) return;
+    const draft = await loadDraft(getDb(), key.scanId, key.frame);
+    const { activeId } = useScans.getState();
+    if (activeId !== key.scanId || useView.getState().frame !== key.frame) return;
+    const early = same(target, key) ? getSession() : null;
+    if (!early) {
+      if (draft) attach(new CorrectionSession(draft.mask.width, draft.mask.height, draft.mask.data, draft.source), key.scanId, key.frame);
+      return;
+    }
+    if (draft && draft.mask.width === early.mask.width && draft.mask.height === early.mask.height) await rebase(early, draft, key);
+    if (same(resuming, key)) resuming = null;
+    scheduleSave();
+  } finally {
+    if (same(resuming, key)) resuming = null;
+  }
+}
+
+/** Replays an early session's steps on top of the saved draft, once its gesture (if any) has ended. */
+async function rebase(early: CorrectionSession, draft: { mask: { width: number; height: number; data: Uint8Array }; source: string | null }, key: { scanId: string; frame: number }): Promise<void> {
+  while (early.history.inGesture && getSession() === early) await new Promise((r) => setTimeout(r, 30));
+  if (getSession() !== early || !same(target, key)) return;
+  const next = new CorrectionSession(draft.mask.width, draft.mask.height, draft.mask.data, draft.source);
+  next.history.replay(early.history.steps);
+  attach(next, key.scanId, key.frame);
 }
 
 export function closeCorrection(): void {

@@ -63,9 +63,12 @@ export function useCorrectionSetup(): void {
     // Leave the previous frame's correction at once (its draft is saved), so no stroke can land on it.
     void flushDraft();
     closeCorrection();
-    void openRunsFor(scanId, scan, frame)
-      .then(() => (live ? resumeCorrection(scanId, frame) : undefined))
-      .then(() => live && setLoaded(`${scanId}:${frame}`));
+    // The draft is read beside the runs; until it is known, a session started by an early stroke is kept
+    // (with its undo steps) but not saved over it (see resumeCorrection).
+    const resumed = resumeCorrection(scanId, frame).catch((e: unknown) =>
+      notify('error', 'The saved correction could not be read', e instanceof Error ? e.message : String(e)),
+    );
+    void Promise.all([openRunsFor(scanId, scan, frame), resumed]).then(() => live && setLoaded(`${scanId}:${frame}`));
     return () => {
       live = false;
     };
