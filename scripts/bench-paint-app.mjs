@@ -13,10 +13,13 @@
 //   client is busy or the results panel shows a run in progress); the bench fails when the run is not in
 //   flight when the stroke starts or the in-flight time measured is too short.
 // - afterModelRun: the same stroke with the inference worker idle (the in-same-run baseline).
+// - afterStroke: the 1.5 s after short strokes end (model idle): longest main-thread task and frame gap
+//   (the debounced autosave falls in it) and when the draft row in IndexedDB held each stroke.
 import { encode } from 'fast-png';
 
 const N = 2048;
 const MIN_IN_FLIGHT_MS = 1500;
+const AFTER_STROKE_MS = 1500;
 
 function testPng(seed) {
   const data = new Uint8Array(N * N);
@@ -111,6 +114,32 @@ async function stroke(page, box, k, until, maxMoves) {
   return { t0, t1, moves: i };
 }
 
+/** In the page: polls the open scan's draft row until it was written at or after `since` (wall clock). */
+async function draftSavedAfter({ since, timeoutMs }) {
+  const t0 = performance.now();
+  const st = window.__vlsm.getState();
+  const key = `${st.scan.id}:${st.frame}:corrected`;
+  const db = await new Promise((res, rej) => {
+    const r = indexedDB.open('vlsm-workbench');
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
+  try {
+    while (performance.now() - t0 < timeoutMs + 1000) {
+      const row = await new Promise((res) => {
+        const q = db.transaction('masks').objectStore('masks').get(key);
+        q.onsuccess = () => res(q.result);
+        q.onerror = () => res(undefined);
+      });
+      if (row && row.createdAt >= since) return { savedMs: Math.round(performance.now() - t0), waitedMs: performance.now() - t0 };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return { savedMs: null, waitedMs: performance.now() - t0 };
+  } finally {
+    db.close();
+  }
+}
+
 const runDone = () => window.__vlsmLoop.runs().length >= 1 && !window.__vlsmLoop.busy() && window.__vlsmInference?.getState().status.state !== 'busy';
 const inFlight = () => !!window.__vlsmLoop.busy() || window.__vlsmInference?.getState().status.state === 'busy';
 
@@ -142,6 +171,38 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
   const idleSpans = intervals(log.states, 'idle', idle.t0, idle.t1);
   const afterModelRun = { ...figures(log, idleSpans), msPerMove: round((idle.t1 - idle.t0) / idle.moves) };
   if (afterModelRun.measuredMs < 0.9 * (idle.t1 - idle.t0)) throw new Error('bench:paint: the model was not idle during the baseline stroke');
+
+  // 2b. after a stroke ends: the autosave (debounced) and anything else the edit triggers, model idle.
+  // Per stroke: the longest main-thread task and frame gap in the AFTER_STROKE_MS after pointer-up, and
+  // how long until the draft row in IndexedDB holds the stroke (read from the page's own connection).
+  const afterStrokes = [];
+  for (let k = 0; k < 3; k++) {
+    // a short straight stroke on fresh pixels (the earlier strokes' circles are already painted)
+    await page.mouse.move(box.x + box.width / 2 - 120 + k * 60, box.y + box.height / 2 - 150);
+    await page.mouse.down();
+    const t0 = await page.evaluate(() => performance.now());
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width / 2 - 120 + k * 60, box.y + box.height / 2 - 150 + i * 15);
+    await page.mouse.up();
+    const s = { t0, t1: await page.evaluate(() => performance.now()) };
+    const wall = await page.evaluate(() => Date.now());
+    const saved = await page.evaluate(draftSavedAfter, { since: wall - 5, timeoutMs: AFTER_STROKE_MS });
+    await page.waitForTimeout(Math.max(0, AFTER_STROKE_MS - saved.waitedMs) + 100);
+    log = await page.evaluate(() => window.__benchLog);
+    // the autosave's own main-thread time, as the app measures it (user timing 'vlsm:autosave-main')
+    const autosaveMainMs = await page.evaluate(
+      ([a, b]) => Math.max(0, ...performance.getEntriesByName('vlsm:autosave-main').filter((e) => e.startTime >= a && e.startTime <= b).map((e) => e.duration)),
+      [s.t1, s.t1 + AFTER_STROKE_MS],
+    );
+    afterStrokes.push({ ...figures(log, [[s.t1, s.t1 + AFTER_STROKE_MS]]), draftSavedMs: saved.savedMs, autosaveMainMs });
+  }
+  const afterStroke = {
+    windowMs: AFTER_STROKE_MS,
+    longestTaskMs: Math.max(...afterStrokes.map((f) => f.longestTaskMs)),
+    maxFrameMs: Math.max(...afterStrokes.map((f) => f.maxFrameMs ?? 0)),
+    p95FrameMs: round(median(afterStrokes.map((f) => f.p95FrameMs))),
+    autosaveMainMs: round(Math.max(...afterStrokes.map((f) => f.autosaveMainMs)), 2),
+    draftSavedMs: afterStrokes.map((f) => f.draftSavedMs),
+  };
 
   // 3. further scans: paint only while each scan's automatic run is in flight
   // A scan whose run ended before its stroke began (a short run on a fast machine) is not counted, and
@@ -199,6 +260,7 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
     model,
     duringModelRun,
     afterModelRun,
+    afterStroke,
     firstScan,
     undoToFrameMs: round(median(undo)),
     undoStepsLeft: state?.undo ?? null,
