@@ -128,6 +128,8 @@ test('a stroke on a scan still loading keeps its pixels and its undo step', asyn
 
   // once loaded, the draft is saved from this session; the session (and its history) is the same
   await expect.poll(async () => runs(await savedDraft(page)), { timeout: 10_000 }).toEqual(runs(painted));
+  // the draft was written by the autosave's worker (not the main-thread fallback)
+  expect(page.workers().some((w) => /draftWorker/.test(w.url()))).toBe(true);
   await page.waitForTimeout(500);
   const after = (await loop.correction())!;
   expect(after.undo).toBe(1);

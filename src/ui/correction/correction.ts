@@ -4,7 +4,8 @@ import type { Rect } from '../../mask/types';
 import { fullRect } from '../../mask/types';
 import { hexToRgb, renderBinary } from '../../mask/render';
 import { getDb } from '../../storage';
-import { acceptCorrection, loadDraft, saveDraft } from '../../storage/runs';
+import { acceptCorrection, loadDraft } from '../../storage/runs';
+import { saveDraftOffThread } from '../../storage/drafts';
 import { useLayers } from '../../state/layers';
 import { notify } from '../../state/notices';
 import { runPixels, useRuns } from '../../state/runs';
@@ -78,7 +79,7 @@ export async function flushDraft(): Promise<void> {
     .then(() => {
       // the part of the save that runs on the main thread (user timing, read by npm run bench:paint)
       const t0 = performance.now();
-      const write = saveDraft(getDb(), t.scanId, t.frame, s.mask, s.source);
+      const write = saveDraftOffThread(getDb(), t.scanId, t.frame, s.mask, s.source);
       performance.measure('vlsm:autosave-main', { start: t0 });
       return write;
     })

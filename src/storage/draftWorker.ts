@@ -1,0 +1,29 @@
+// Worker that writes correction drafts: it receives the mask pixels (transferred), encodes them (RLE, as
+// saveDraft always has) and writes the draft row to IndexedDB through its own Dexie connection, so the
+// autosave costs the main thread one copy of the mask. Writes run one after another, in arrival order.
+import { saveDraft } from './runs';
+import { WorkbenchDB } from './schema';
+import { StorageFullError } from './errors';
+import type { DraftReply, DraftRequest } from './drafts';
+
+const dbs = new Map<string, WorkbenchDB>();
+let chain: Promise<void> = Promise.resolve();
+
+const reply = (r: DraftReply): void => (self as unknown as Worker).postMessage(r);
+
+self.onmessage = (e: MessageEvent<DraftRequest>) => {
+  const m = e.data;
+  chain = chain.then(async () => {
+    try {
+      let db = dbs.get(m.dbName);
+      if (!db) {
+        db = new WorkbenchDB(m.dbName);
+        dbs.set(m.dbName, db);
+      }
+      await saveDraft(db, m.scanId, m.frame, { width: m.width, height: m.height, data: m.data }, m.source);
+      reply({ id: m.id, ok: true });
+    } catch (err) {
+      reply({ id: m.id, ok: false, full: err instanceof StorageFullError, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+};
