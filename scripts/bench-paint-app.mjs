@@ -14,7 +14,8 @@
 //   flight when the stroke starts or the in-flight time measured is too short.
 // - afterModelRun: the same stroke with the inference worker idle (the in-same-run baseline).
 // - afterStroke: the 1.5 s after short strokes end (model idle): longest main-thread task and frame gap
-//   (the debounced autosave falls in it) and when the draft row in IndexedDB held each stroke.
+//   (the debounced autosave falls in it) and when the draft row in IndexedDB held each stroke;
+//   afterHeavyStroke: the same after a dense zigzag with the smallest brush (a mask of many runs).
 import { encode } from 'fast-png';
 
 const N = 2048;
@@ -176,6 +177,7 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
   // Per stroke: the longest main-thread task and frame gap in the AFTER_STROKE_MS after pointer-up, and
   // how long until the draft row in IndexedDB holds the stroke (read from the page's own connection).
   const afterStrokes = [];
+  await page.waitForTimeout(1000); // the baseline stroke's own autosave lands first
   for (let k = 0; k < 3; k++) {
     // a short straight stroke on fresh pixels (the earlier strokes' circles are already painted)
     await page.mouse.move(box.x + box.width / 2 - 120 + k * 60, box.y + box.height / 2 - 150);
@@ -250,6 +252,35 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
     );
   }
   const state = await page.evaluate(() => window.__vlsmLoop.correction());
+
+  // 5. a heavily edited mask: a dense zigzag with the smallest brush (hundreds of thousands of row runs),
+  // then the same after-stroke figures for its autosave
+  for (let i = 0; i < 12; i++) await page.keyboard.press('[');
+  const zx = box.x + box.width / 2 - 300;
+  await page.mouse.move(zx, box.y + 20);
+  await page.mouse.down();
+  const h0 = await page.evaluate(() => performance.now());
+  for (let i = 1; i <= 240; i++) await page.mouse.move(zx + i * 2.5, box.y + (i % 2 ? box.height - 20 : 20));
+  await page.mouse.up();
+  const h1 = await page.evaluate(() => performance.now());
+  const hWall = await page.evaluate(() => Date.now());
+  const hSaved = await page.evaluate(draftSavedAfter, { since: hWall - 5, timeoutMs: AFTER_STROKE_MS });
+  await page.waitForTimeout(Math.max(0, AFTER_STROKE_MS - hSaved.waitedMs) + 100);
+  log = await page.evaluate(() => window.__benchLog);
+  const hFig = figures(log, [[h1, h1 + AFTER_STROKE_MS]]);
+  const heavy = await page.evaluate(([a, b]) => {
+    const c = window.__vlsmLoop.correction();
+    const main = performance.getEntriesByName('vlsm:autosave-main').filter((e) => e.startTime >= a && e.startTime <= b);
+    return { runs: c.counts.length, autosaveMainMs: Math.max(0, ...main.map((e) => e.duration)) };
+  }, [h1, h1 + AFTER_STROKE_MS]);
+  const afterHeavyStroke = {
+    maskRuns: heavy.runs,
+    strokeMs: round(h1 - h0, 0),
+    longestTaskMs: hFig.longestTaskMs,
+    maxFrameMs: hFig.maxFrameMs,
+    autosaveMainMs: round(heavy.autosaveMainMs, 2),
+    draftSavedMs: hSaved.savedMs,
+  };
   const model = await page.evaluate(() => {
     const s = window.__vlsmInference.getState().status;
     return { backend: s.backend, threads: s.threads, promptThreads: s.model?.promptThreads, visionWorker: s.model?.visionWorker };
@@ -261,6 +292,7 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
     duringModelRun,
     afterModelRun,
     afterStroke,
+    afterHeavyStroke,
     firstScan,
     undoToFrameMs: round(median(undo)),
     undoStepsLeft: state?.undo ?? null,
