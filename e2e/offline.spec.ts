@@ -24,6 +24,11 @@ test('works offline after one visit', async ({ page, context, baseURL }) => {
   });
 
   await context.setOffline(true);
+  const runtimeFiles: string[] = [];
+  context.on('request', (r) => {
+    const m = /\/(ort-wasm-simd-threaded[^/]*\.(?:wasm|mjs))$/.exec(new URL(r.url()).pathname);
+    if (m) runtimeFiles.push(m[1]);
+  });
   await page.reload();
   await page.waitForFunction(() => !!window.__vlsm && !!window.__vlsmInference);
   expect(await page.evaluate(() => navigator.onLine)).toBe(false);
@@ -44,5 +49,9 @@ test('works offline after one visit', async ({ page, context, baseURL }) => {
   expect(state.lastResult).toMatchObject({ width, height, modelId: 'compact-vlsm' });
   expect(state.status.threads ?? 0).toBeGreaterThan(1); // multithreaded WASM needs isolation
   expect(foreign).toEqual([]);
+  // The WASM backend loads only the plain onnxruntime-web build (about half the WebAssembly of the
+  // WebGPU-capable JSEP build, which is compiled only when WebGPU is chosen), from the precache.
+  expect(runtimeFiles.some((f) => /^ort-wasm-simd-threaded-[\w-]+\.wasm$/.test(f))).toBe(true);
+  expect(runtimeFiles.filter((f) => f.includes('.jsep'))).toEqual([]);
   await context.setOffline(false);
 });

@@ -23,12 +23,18 @@ function dice(a: Buffer, b: Buffer): number {
   return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
 }
 
-test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir image', async ({ page, baseURL }) => {
+test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir image', async ({ page, context, baseURL }) => {
   test.setTimeout(120_000);
   const origin = new URL(baseURL as string).origin;
   const foreign: string[] = [];
   page.on('request', (r) => {
     if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(origin)) foreign.push(r.url());
+  });
+  // Which onnxruntime-web WebAssembly each backend loads (workers' requests included).
+  const wasmFiles: string[] = [];
+  context.on('request', (r) => {
+    const m = /\/(ort-wasm-simd-threaded[^/]*\.wasm)$/.exec(new URL(r.url()).pathname);
+    if (m) wasmFiles.push(m[1]);
   });
   const name = readdirSync(KVASIR).filter((f) => f.endsWith('.jpg')).sort()[0];
   const base64 = readFileSync(`${KVASIR}/${name}`).toString('base64');
@@ -44,6 +50,10 @@ test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir imag
   // The shipped model's text graph is int8, which stays on the WASM EP (see wasmOnlyGraphs).
   expect(gpu.reason).toMatch(/int8 text graph on WASM/);
   expect(await page.evaluate(() => window.__vlsmEngine.status())).toMatchObject({ state: 'ready', backend: 'webgpu' });
+  // WebGPU needs the JSEP build (which also runs the int8 graph on its WASM EP); nothing else is loaded.
+  expect(wasmFiles.length).toBeGreaterThan(0);
+  expect(wasmFiles.every((f) => f.startsWith('ort-wasm-simd-threaded.jsep-'))).toBe(true);
+  wasmFiles.length = 0;
 
   const enc = await page.evaluate((b64) => window.__vlsmEngine.encodeImageBytes('kvasir', b64), base64);
   const a = await page.evaluate((p) => window.__vlsmEngine.mask('kvasir', p), PROMPT);
@@ -52,6 +62,9 @@ test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir imag
   await page.evaluate(() => window.__vlsmEngine.restart());
   const cpu = await page.evaluate(() => window.__vlsmEngine.load({ kind: 'shipped', id: 'compact-vlsm' }, { backendPreference: 'wasm' }));
   expect(cpu).toMatchObject({ backend: 'wasm', variant: gpu.variant });
+  // WASM alone: the plain build, half the WebAssembly to compile.
+  expect(wasmFiles.length).toBeGreaterThan(0);
+  expect(wasmFiles.filter((f) => f.includes('.jsep'))).toEqual([]);
   await page.evaluate((b64) => window.__vlsmEngine.encodeImageBytes('kvasir', b64), base64);
   const b = await page.evaluate((p) => window.__vlsmEngine.mask('kvasir', p), PROMPT);
   expect(b).toMatchObject({ backend: 'wasm', width: enc.width, height: enc.height });

@@ -13,7 +13,8 @@ import { assertNever } from './protocol';
 import type { BackendInfo, BundleRef, EncodeResult, ImageInput, ModelInfo, Reply, Request, SegmentResult } from './protocol';
 
 export interface HostDeps {
-  runtimeFor(info: BackendInfo): OrtRuntime;
+  /** The runtime for a backend (the browser imports the onnxruntime-web build it needs on demand). */
+  runtimeFor(info: BackendInfo): OrtRuntime | Promise<OrtRuntime>;
   /** A vision graph in its own worker (browser); absent in Node tests. */
   externalVision?: (model: Uint8Array, threads: number) => Promise<VisionEncoder>;
   sourceFor(ref: BundleRef): BundleSource;
@@ -131,7 +132,7 @@ export class InferenceHost {
       this.ortThreads = promptThreads;
       const threads = info.threads;
       const backend = info.backend;
-      engine = await VlsmEngine.create(this.deps.runtimeFor({ ...info, threads: promptThreads }), bundle, {
+      engine = await VlsmEngine.create(await this.deps.runtimeFor({ ...info, threads: promptThreads }), bundle, {
         caches: this.caches,
         externalVision: visionWorker && external ? (m) => external(m, threads) : undefined,
         sessionOptions: (role) => graphSessionOptions(backend, bundle.variant, role),
@@ -147,7 +148,7 @@ export class InferenceHost {
       const bundle = await loadBundle(source, { backend: 'wasm', name: req.variant }, progress);
       promptThreads = this.ortThreads ?? info.threads;
       this.ortThreads = promptThreads;
-      engine = await VlsmEngine.create(this.deps.runtimeFor({ ...info, threads: promptThreads }), bundle, { caches: this.caches });
+      engine = await VlsmEngine.create(await this.deps.runtimeFor({ ...info, threads: promptThreads }), bundle, { caches: this.caches });
     }
     this.engine = engine;
     this.info = info;
