@@ -3,7 +3,7 @@ import { InferenceHost } from './host';
 import { currentEnv } from './backend';
 import { bundleBaseUrl, httpSource } from './httpSource';
 import type { Reply, Request } from './protocol';
-import { compiledWasm, webRuntime } from './webRuntime';
+import { webRuntime } from './webRuntime';
 import { RemoteVision } from './visionRunner';
 
 const scope = globalThis as unknown as {
@@ -13,8 +13,7 @@ const scope = globalThis as unknown as {
 
 const host = new InferenceHost((reply, transfer) => scope.postMessage(reply, transfer ?? []), {
   runtimeFor: webRuntime,
-  // The vision worker (WASM backend only) gets the plain build's WebAssembly compiled here, once.
-  externalVision: async (model, threads) => RemoteVision.create(model, threads, await compiledWasm()),
+  externalVision: (model, threads) => RemoteVision.create(model, threads),
   sourceFor: (ref) => httpSource(bundleBaseUrl(ref)),
   env: currentEnv,
 });

@@ -90,8 +90,7 @@ export function assertNever(x: never): never {
 /** Messages to the nested vision worker (its own onnxruntime-web instance, so the big graph can use
  * more threads than the small prompt graphs; onnxruntime-web has one thread pool per instance). */
 export type VisionRequest =
-  /** wasmModule: the plain onnxruntime-web build's WebAssembly, compiled once by the inference worker. */
-  | { type: 'init'; id: number; model: Uint8Array; threads: number; wasmModule?: WebAssembly.Module }
+  | { type: 'init'; id: number; model: Uint8Array; threads: number }
   | { type: 'run'; id: number; pixels: Float32Array; dims: number[] }
   | { type: 'dispose'; id: number };
 

@@ -4,7 +4,7 @@ import type { OrtRuntime, OrtSession } from '../engine/runtime';
 import { floatData } from '../engine/runtime';
 import { assertNever } from './protocol';
 import type { VisionReply, VisionRequest } from './protocol';
-import { shareCompiledWasm, webRuntime } from './webRuntime';
+import { webRuntime } from './webRuntime';
 
 const scope = globalThis as unknown as {
   postMessage(message: VisionReply, transfer: Transferable[]): void;
@@ -18,9 +18,7 @@ let chain: Promise<void> = Promise.resolve();
 async function handle(req: VisionRequest): Promise<[VisionReply, Transferable[]]> {
   switch (req.type) {
     case 'init': {
-      // Always the plain WASM build (this worker exists only when the backend is WASM), instantiated
-      // from the module the inference worker compiled.
-      if (req.wasmModule) shareCompiledWasm(req.wasmModule);
+      // Always the plain WASM build: this worker exists only when the backend is WASM.
       runtime ??= await webRuntime({ backend: 'wasm', threads: req.threads, reason: '', shaderF16: false, crossOriginIsolated: globalThis.crossOriginIsolated === true });
       await session?.release();
       session = await runtime.createSession(req.model, {});

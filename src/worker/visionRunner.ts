@@ -22,12 +22,11 @@ export class RemoteVision implements VisionEncoder {
     });
   }
 
-  /** wasmModule: a compiled onnxruntime-web WebAssembly to share (not compiled again in the new worker). */
-  static async create(model: Uint8Array, threads: number, wasmModule?: WebAssembly.Module): Promise<RemoteVision> {
+  static async create(model: Uint8Array, threads: number): Promise<RemoteVision> {
     const worker = new Worker(new URL('./vision.worker.ts', import.meta.url), { type: 'module', name: 'vlsm-vision' });
     const rv = new RemoteVision(worker);
     const copy = model.slice();
-    await rv.send({ type: 'init', model: copy, threads, wasmModule }, [copy.buffer]);
+    await rv.send({ type: 'init', model: copy, threads }, [copy.buffer]);
     return rv;
   }
 
