@@ -29,6 +29,8 @@ LIMITS = [
     "Input is resized to 192x192 (aspect ignored): thin or tiny structures are lost; output is upsampled.",
     "Understands the vocabulary of its training prompts only (about 140 CLIP tokens: classes, size, number, "
     "shape, colour and location words, laterality); other words are mapped to a neutral token and ignored.",
+    "Foot ulcers (FUSeg) score Dice 0.66 on the held-apart images, below the 0.70 the project aims for: very small ulcers "
+    "(under ~0.5% of the image) and some large ones are missed or under-segmented; only 120 FUSeg training images were available.",
     "Left/right follow the patient's side on frontal chest X-rays in radiological display (patient's left on the image right); flipped images will be wrong.",
     "Several training sets are non-commercial (FUSeg, many chest X-ray images): the weights are for non-commercial research use.",
 ]
