@@ -40,9 +40,10 @@ def main() -> None:
     run("vlsm.train", "--out", ck, "--epochs", str(a.epochs), "--seed", str(a.seed), "--threads", str(a.threads))
     wall = time.time() - t0
     print(f"training wall time {wall:.0f} s", flush=True)
-    if last_epoch(ck) > first:  # wall time per (resumed) training session, summed by vlsm.card
+    last = last_epoch(ck)
+    if last > first:  # wall time per (resumed) training session, summed by vlsm.card
         with open(os.path.join(ck, "wall.jsonl"), "a") as f:
-            f.write(json.dumps({"from_epoch": first, "to_epoch": last_epoch(ck), "seconds": round(wall)}) + "\n")
+            f.write(json.dumps({"from_epoch": first, "to_epoch": last, "seconds": round(wall)}) + "\n")
     run("vlsm.export_compact", "--checkpoint", f"{ck}/final.pt", "--out", a.out)
     run("vlsm.evaluate", "--bundle", a.out, "--out", "build/eval.json")
     run("vlsm.card", "--bundle", a.out, "--eval", "build/eval.json", "--checkpoint-dir", ck,

@@ -179,6 +179,20 @@ def quick_eval(model, recs, size, tok) -> dict:
     return {k: round(float(np.mean(v)), 4) for k, v in res.items()}
 
 
+def cosine_lr(step: int, n: int, warm: int, peak: float) -> float:
+    """Linear warm-up over `warm` steps to `peak`, then cosine over the rest of the `n` steps down to 2% of it."""
+    if step < warm:
+        return peak * (step + 1) / warm
+    t = min(1.0, (step - warm) / max(1, n - warm))
+    return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def weights_for(names: list[str], spec: str) -> list[float]:
+    """Sampling weights per dataset name: WEIGHTS with the overrides of `spec` ("fuseg=0.4,kvasir=0.22")."""
+    w = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in spec.split(",") if kv)})
+    return [w[n] for n in names]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="checkpoints/compact")
@@ -231,20 +245,12 @@ def main() -> None:
     def lr_at(step: int) -> float:
         """Linear warm-up over 3% of the steps, then cosine to 2% of the peak; a pure function of the step and
         --epochs, so a resumed run may be given a different --epochs and the schedule follows."""
-        warm = max(1, int(0.03 * total))
-        if step < warm:
-            return a.lr * (step + 1) / warm
-        t = min(1.0, (step - warm) / max(1, total - warm))
-        return a.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+        return cosine_lr(step, total, max(1, int(0.03 * total)), a.lr)
 
     def restart_lr(step: int, epochs: int, peak: float) -> float:
         """A warm-restart cycle (step counted from its start): one epoch of linear warm-up to `peak`, then cosine to 2%."""
         n = epochs * steps_per_epoch
-        warm = min(steps_per_epoch, max(1, n // 10))
-        if step < warm:
-            return peak * (step + 1) / warm
-        t = min(1.0, (step - warm) / max(1, n - warm))
-        return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+        return cosine_lr(step, n, min(steps_per_epoch, max(1, n // 10)), peak)
     start, log = 0, []
     ck = os.path.join(a.out, "last.pt")
     if os.path.exists(ck):
@@ -254,13 +260,8 @@ def main() -> None:
         start, log = st["epoch"], st["log"]
         print(f"resumed at epoch {start}", flush=True)
     names = sorted(by)
-    wts = [WEIGHTS[n] for n in names]
-    late = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in a.reweight.split(",") if kv)})
-    late_wts = [late[n] for n in names]
-    s2 = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in a.stage2_weights.split(",") if kv)})
-    s2_wts = [s2[n] for n in names]
-    s3 = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in a.stage3_weights.split(",") if kv)})
-    s3_wts = [s3[n] for n in names]
+    wts = weights_for(names, "")
+    late_wts, s2_wts, s3_wts = (weights_for(names, spec) for spec in (a.reweight, a.stage2_weights, a.stage3_weights))
     e2, e3 = a.epochs, a.epochs + a.stage2_epochs
     end = e3 + a.stage3_epochs
     for epoch in range(start, end):
