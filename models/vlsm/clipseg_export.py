@@ -149,22 +149,22 @@ def build_variants(files: dict[str, dict[str, Path]], precisions, bundle_dir: Pa
     wasm-int8 ({name: per-graph precision}, each only if it differs from wasm-int8), so the browser
     benchmark can compare per-graph precisions; the engine picks the first listed variant, wasm-int8."""
     graphs = list(files["fp32"])
+
+    def entries(mix: dict[str, str]) -> dict:
+        return {g: _graph_entry(files[mix[g]][g], mix[g], bundle_dir) for g in graphs}
     variants = []
     if "int8" in precisions:
         choice = {g: (wasm_choice or DEFAULT_WASM).get(g, "int8") for g in graphs}
-        variants.append({"name": "wasm-int8", "backends": ["wasm"],
-                         "graphs": {g: _graph_entry(files[choice[g]][g], choice[g], bundle_dir) for g in graphs}})
+        variants.append({"name": "wasm-int8", "backends": ["wasm"], "graphs": entries(choice)})
         for name, mix in (compare or {}).items():
             alt = {g: mix.get(g, "int8") for g in graphs}
             if alt != choice and all(p in files for p in alt.values()):
-                variants.append({"name": name, "backends": ["wasm"],
-                                 "graphs": {g: _graph_entry(files[alt[g]][g], alt[g], bundle_dir) for g in graphs}})
+                variants.append({"name": name, "backends": ["wasm"], "graphs": entries(alt)})
     if "fp16" in precisions:
         variants.append({"name": "webgpu-fp16", "backends": ["webgpu"], "requires": ["shader-f16"],
-                         "graphs": {g: _graph_entry(files["fp16"][g], "fp16", bundle_dir) for g in graphs}})
+                         "graphs": entries(dict.fromkeys(graphs, "fp16"))})
     if "fp32" in precisions or not variants:
-        variants.append({"name": "fp32", "backends": ["wasm", "webgpu"],
-                         "graphs": {g: _graph_entry(files["fp32"][g], "fp32", bundle_dir) for g in graphs}})
+        variants.append({"name": "fp32", "backends": ["wasm", "webgpu"], "graphs": entries(dict.fromkeys(graphs, "fp32"))})
     return variants
 
 
