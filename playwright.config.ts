@@ -15,6 +15,13 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** The system Chromium as a desktop Chrome device, launched with `args`. */
+const chromium = (args: string[]) => ({
+  ...devices['Desktop Chrome'],
+  viewport: { width: 1440, height: 900 },
+  launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args },
+});
+
 // E2E_BASE_URL points the tests at an already running server (e.g. `npm run dev`) and skips the build.
 const external = process.env.E2E_BASE_URL;
 // E2E_PORT moves the preview server off 4173 (e.g. when another checkout already serves there).
@@ -39,28 +46,14 @@ export default defineConfig({
     {
       name: 'chromium',
       testIgnore: /webgpu.*\.spec\.ts/,
-      use: {
-        ...devices['Desktop Chrome'],
-        viewport: { width: 1440, height: 900 },
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: CHROMIUM_ARGS,
-        },
-      },
+      use: chromium(CHROMIUM_ARGS),
     },
     {
       // The WebGPU code path: without a GPU, Chromium offers a software (SwiftShader) WebGPU adapter
       // when unsafe WebGPU is enabled, so the same ONNX graphs run through onnxruntime-web's WebGPU EP.
       name: 'webgpu',
       testMatch: /webgpu.*\.spec\.ts/,
-      use: {
-        ...devices['Desktop Chrome'],
-        viewport: { width: 1440, height: 900 },
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'],
-        },
-      },
+      use: chromium([...CHROMIUM_ARGS, '--enable-unsafe-webgpu']),
     },
   ],
   webServer: external

@@ -5,20 +5,10 @@ import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { dice as diceOf, threshold } from '../src/engine/postprocess';
+import { pythonExe } from '../src/engine/testing/python';
 
 const BUNDLE = 'models/compact-vlsm';
-
-function python(): string | null {
-  for (const exe of ['.venv/bin/python', 'python3']) {
-    try {
-      execFileSync(exe, ['-c', 'import numpy, PIL, onnxruntime, tokenizers'], { stdio: 'ignore' });
-      return exe;
-    } catch {
-      /* next */
-    }
-  }
-  return null;
-}
 
 test('browser logits match the Python toolchain on the shipped model', async ({ page }) => {
   test.setTimeout(180_000);
@@ -28,7 +18,7 @@ test('browser logits match the Python toolchain on the shipped model', async ({ 
   const tag = createHash('sha256').update(readFileSync(`${BUNDLE}/manifest.json`)).digest('hex').slice(0, 12);
   const out = `models/build/parity/browser-${variant}-${W}x${H}-${tag}`;
   if (!existsSync(`${out}/meta.json`)) {
-    const exe = python();
+    const exe = pythonExe('numpy, PIL, onnxruntime, tokenizers');
     test.skip(!exe, 'python with numpy, Pillow, onnxruntime and tokenizers not found');
     execFileSync(exe as string, ['src/engine/testing/parity_reference.py', BUNDLE, variant, out, `${W}x${H}`], { stdio: 'inherit' });
   }
@@ -43,20 +33,10 @@ test('browser logits match the Python toolchain on the shipped model', async ({ 
     const logits = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     const got = await page.evaluate(([p]) => window.__vlsmEngine.probabilities('parity', p), [prompt]);
     expect(got.length).toBe(logits.length);
+    const want = logits.map((l) => 1 / (1 + Math.exp(-l)));
     let maxd = 0;
-    let inter = 0;
-    let sa = 0;
-    let sb = 0;
-    for (let k = 0; k < got.length; k++) {
-      const want = 1 / (1 + Math.exp(-logits[k]));
-      maxd = Math.max(maxd, Math.abs(want - got[k]));
-      const a = got[k] >= 0.5 ? 1 : 0;
-      const b = want >= 0.5 ? 1 : 0;
-      inter += a & b;
-      sa += a;
-      sb += b;
-    }
-    const dice = sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+    for (let k = 0; k < got.length; k++) maxd = Math.max(maxd, Math.abs(want[k] - got[k]));
+    const dice = diceOf(threshold(Float32Array.from(got), 0.5), threshold(want, 0.5));
     console.info(`[browser parity] '${prompt.slice(0, 24)}': max |Δp| = ${maxd.toExponential(2)}, Dice = ${dice.toFixed(4)}`);
     expect(maxd, prompt).toBeLessThan(1e-3);
     expect(dice, prompt).toBeGreaterThanOrEqual(0.99);

@@ -4,24 +4,13 @@
 // ../shared/data at run time), and its mask matches the WASM backend's on the same image and prompt.
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
+import { dice } from '../src/engine/postprocess';
 import { Workbench } from './pages/Workbench';
 import { kvasirJpeg } from './pages/files';
 
 const HARNESS = '/src/worker/harness/engine.html';
 const KVASIR = '../shared/data/kvasir-seg/images';
 const PROMPT = 'one small pink round polyp, located in right of the image';
-
-function dice(a: Buffer, b: Buffer): number {
-  let inter = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i] & b[i];
-    sa += a[i];
-    sb += b[i];
-  }
-  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
-}
 
 test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir image', async ({ page, context, baseURL }) => {
   test.setTimeout(120_000);

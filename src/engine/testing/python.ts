@@ -6,10 +6,11 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 
 let failure: string | null = null;
 
-export function pythonExe(): string | null {
+/** The first of .venv/bin/python and python3 that can import `modules`, or null. */
+export function pythonExe(modules = 'numpy, PIL, onnx, onnxruntime, torch'): string | null {
   for (const exe of ['.venv/bin/python', 'python3']) {
     try {
-      execFileSync(exe, ['-c', 'import numpy, PIL, onnx, onnxruntime, torch'], { stdio: 'ignore' });
+      execFileSync(exe, ['-c', `import ${modules}`], { stdio: 'ignore' });
       return exe;
     } catch {
       /* try the next one */
