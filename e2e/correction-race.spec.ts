@@ -100,13 +100,28 @@ function runs(m: Uint8Array | null): number[] | null {
   return out;
 }
 const current = async (loop: Loop) => runs(decodeRle((await loop.correction())!));
+const savedRuns = async (page: Page) => runs(await savedDraft(page));
 
-test('a stroke on a scan still loading keeps its pixels and its undo step', async ({ page }) => {
+/** A fresh workbench with the model loop ready and the brush picked. */
+async function start(page: Page): Promise<{ wb: Workbench; loop: Loop }> {
   const wb = new Workbench(page);
   const loop = new Loop(page);
   await wb.goto();
   await loop.ready();
   await page.getByTestId('tool-brush').click();
+  return { wb, loop };
+}
+
+/** Opens a saved scan from the list while its runs and draft cannot be read yet (see holdLoad). */
+async function openSavedHeld(page: Page, wb: Workbench, name: string): Promise<{ release: () => Promise<void> }> {
+  const lock = await holdLoad(page);
+  await wb.openSaved(name);
+  await wb.until((s) => expect(s.scan?.name).toBe(name), 30_000);
+  return lock;
+}
+
+test('a stroke on a scan still loading keeps its pixels and its undo step', async ({ page }) => {
+  const { wb, loop } = await start(page);
   const a = png('race-fresh.png', 512, 1);
   const b = png('race-other.png', 512, 4);
   await wb.openFiles([a, b]);
@@ -114,9 +129,7 @@ test('a stroke on a scan still loading keeps its pixels and its undo step', asyn
   await page.waitForTimeout(500);
 
   // open A from the list (its pixels are read at once; its runs and draft wait behind the held stores)
-  const lock = await holdLoad(page);
-  await wb.openSaved(a.name);
-  await wb.until((s) => expect(s.scan?.name).toBe(a.name), 30_000);
+  const lock = await openSavedHeld(page, wb, a.name);
   await strokeAcross(page, loop, 0);
   const early = (await loop.correction())!;
   expect(early.undo).toBe(1);
@@ -127,7 +140,7 @@ test('a stroke on a scan still loading keeps its pixels and its undo step', asyn
   await lock.release();
 
   // once loaded, the draft is saved from this session; the session (and its history) is the same
-  await expect.poll(async () => runs(await savedDraft(page)), { timeout: 10_000 }).toEqual(runs(painted));
+  await expect.poll(() => savedRuns(page), { timeout: 10_000 }).toEqual(runs(painted));
   // the draft was written by the autosave's worker (not the main-thread fallback)
   expect(page.workers().some((w) => /draftWorker/.test(w.url()))).toBe(true);
   await page.waitForTimeout(500);
@@ -139,11 +152,7 @@ test('a stroke on a scan still loading keeps its pixels and its undo step', asyn
 });
 
 test('a stroke on a reopened scan still loading lands on its saved draft, undoable, and the draft is kept', async ({ page }) => {
-  const wb = new Workbench(page);
-  const loop = new Loop(page);
-  await wb.goto();
-  await loop.ready();
-  await page.getByTestId('tool-brush').click();
+  const { wb, loop } = await start(page);
   const a = png('race-a.png', 512, 2);
   const b = png('race-b.png', 512, 3);
   await wb.openFiles([a]);
@@ -151,16 +160,14 @@ test('a stroke on a reopened scan still loading lands on its saved draft, undoab
   await page.waitForTimeout(500);
   await strokeAcross(page, loop, -60);
   const first = decodeRle((await loop.correction())!);
-  await expect.poll(async () => runs(await savedDraft(page)), { timeout: 10_000 }).toEqual(runs(first));
+  await expect.poll(() => savedRuns(page), { timeout: 10_000 }).toEqual(runs(first));
 
   await wb.openFiles([b]);
   await wb.until((s) => expect(s.scan?.name).toBe(b.name), 30_000);
   await page.waitForTimeout(500);
 
   // back to A while its saved draft cannot be read yet; paint a second stroke at once
-  const lock = await holdLoad(page);
-  await wb.openSaved(a.name);
-  await wb.until((s) => expect(s.scan?.name).toBe(a.name), 30_000);
+  const lock = await openSavedHeld(page, wb, a.name);
   await strokeAcross(page, loop, 60);
   const second = decodeRle((await loop.correction())!);
   await page.waitForTimeout(800);
@@ -169,9 +176,9 @@ test('a stroke on a reopened scan still loading lands on its saved draft, undoab
   const both = first.map((v, i) => v | second[i]);
   expect(count(both)).toBeGreaterThan(count(first));
   await expect.poll(() => current(loop), { timeout: 10_000 }).toEqual(runs(both));
-  await expect.poll(async () => runs(await savedDraft(page)), { timeout: 10_000 }).toEqual(runs(both));
+  await expect.poll(() => savedRuns(page), { timeout: 10_000 }).toEqual(runs(both));
   expect((await loop.correction())!.undo).toBe(1);
   await page.keyboard.press('Control+z');
   await expect.poll(() => current(loop)).toEqual(runs(first));
-  await expect.poll(async () => runs(await savedDraft(page)), { timeout: 10_000 }).toEqual(runs(first));
+  await expect.poll(() => savedRuns(page), { timeout: 10_000 }).toEqual(runs(first));
 });

@@ -38,7 +38,7 @@ function spawn(): Worker {
 export const inWorker = (): boolean => typeof Worker === 'function';
 
 /** Runs a job in the worker; buffers of the job are copied (structured clone) unless listed in `transfer`. */
-export function runJob(job: MaskJob, transfer: Transferable[] = []): Promise<MaskJobResult> {
+function runJob(job: MaskJob, transfer: Transferable[] = []): Promise<MaskJobResult> {
   if (!inWorker()) {
     try {
       return Promise.resolve(runMaskJob(job).result);
@@ -60,15 +60,16 @@ export async function scoreInWorker(
   items: { key: string; inputs: ScoreInputs }[],
 ): Promise<Map<string, Scores>> {
   if (items.length === 0) return new Map();
-  const r = await runJob({ type: 'score', items });
-  if (r.type !== 'score') throw new Error('mask worker: unexpected reply');
-  return new Map(r.scores.map((s) => [s.key, s.scores]));
+  return scoreMap(await runJob({ type: 'score', items }), 'mask worker: unexpected reply');
 }
 
 /** The score job in the calling thread (no Worker available). */
 export function scoreJobNow(items: { key: string; inputs: ScoreInputs }[]): Map<string, Scores> {
-  const r = runMaskJob({ type: 'score', items }).result;
-  if (r.type !== 'score') throw new Error('mask job: unexpected result');
+  return scoreMap(runMaskJob({ type: 'score', items }).result, 'mask job: unexpected result');
+}
+
+function scoreMap(r: MaskJobResult, unexpected: string): Map<string, Scores> {
+  if (r.type !== 'score') throw new Error(unexpected);
   return new Map(r.scores.map((s) => [s.key, s.scores]));
 }
 

@@ -15,10 +15,12 @@ import { prepareRunInWorker } from './maskWorker';
 import { hexToRgb } from '../../mask/render';
 import { emptyPromptRun, rescore, splitScores } from './scoring';
 import { loadReference } from './referenceActions';
+import { debounce, type Timers } from './debounce';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 let inflight: AbortController | null = null;
-const rescoreTimers = new Map<string, ReturnType<typeof setTimeout>>();
+const rescoreTimers: Timers = new Map();
+
 export const RESCORE_MS = 120;
 
 function viewOf(r: RunRecord): RunView {
@@ -148,19 +150,13 @@ export function setRunThreshold(id: string, t: number): void {
   useRuns.getState().patchRun(id, { threshold: t });
   drawRun({ ...run, threshold: t });
   // scores (HD95 needs two distance transforms) follow once the slider rests
-  const pendingTimer = rescoreTimers.get(id);
-  if (pendingTimer) clearTimeout(pendingTimer);
-  rescoreTimers.set(
-    id,
-    setTimeout(() => {
-      rescoreTimers.delete(id);
-      void rescore(run.prompt.trim() === '' ? undefined : [id]);
-      useRuns.getState().bumpPixels();
-    }, RESCORE_MS),
-  );
+  debounce(rescoreTimers, id, RESCORE_MS, () => {
+    void rescore(run.prompt.trim() === '' ? undefined : [id]);
+    useRuns.getState().bumpPixels();
+  });
 }
 
-const displayTimers = new Map<string, ReturnType<typeof setTimeout>>();
+const displayTimers: Timers = new Map();
 
 /** Change how a run is shown (visibility, opacity, mode, colour); saved with the run. */
 export function setRunView(id: string, patch: Partial<Pick<RunView, 'visible' | 'opacity' | 'mode' | 'colour'>>): void {
@@ -169,16 +165,10 @@ export function setRunView(id: string, patch: Partial<Pick<RunView, 'visible' | 
   const next = { ...run, ...patch };
   useRuns.getState().patchRun(id, patch);
   if (patch.mode !== undefined || patch.colour !== undefined) drawRun(next);
-  const t = displayTimers.get(id);
-  if (t) clearTimeout(t);
-  displayTimers.set(
-    id,
-    setTimeout(() => {
-      displayTimers.delete(id);
-      const display = { visible: next.visible, opacity: next.opacity, mode: next.mode };
-      updateRunRecord(getDb(), id, { display, colour: next.colour }).catch(() => undefined);
-    }, 250),
-  );
+  debounce(displayTimers, id, 250, () => {
+    const display = { visible: next.visible, opacity: next.opacity, mode: next.mode };
+    updateRunRecord(getDb(), id, { display, colour: next.colour }).catch(() => undefined);
+  });
 }
 
 export async function deleteRun(id: string): Promise<void> {

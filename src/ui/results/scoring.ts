@@ -7,6 +7,7 @@ import { updateRunRecord } from '../../storage/runs';
 import { useScans } from '../../state/scans';
 import { referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
 import { inWorker, scoreInWorker, scoreJobNow } from './maskWorker';
+import { debounce, type Timers } from './debounce';
 
 /** Storage keeps numbers and the names of undefined (null) scores apart. */
 export function splitScores(all: Record<string, number | null>): { scores: Record<string, number>; nullScores: string[] } {
@@ -19,20 +20,14 @@ export function splitScores(all: Record<string, number | null>): { scores: Recor
   return { scores, nullScores };
 }
 
-const pending = new Map<string, ReturnType<typeof setTimeout>>();
+const pending: Timers = new Map();
 
 function persistLater(run: RunView): void {
-  const t = pending.get(run.id);
-  if (t) clearTimeout(t);
-  pending.set(
-    run.id,
-    setTimeout(() => {
-      pending.delete(run.id);
-      updateRunRecord(getDb(), run.id, { threshold: run.threshold, ...splitScores(run.scores) }).catch((e: unknown) =>
-        useRuns.getState().setError(`Scores were not saved: ${e instanceof Error ? e.message : String(e)}`),
-      );
-    }, 300),
-  );
+  debounce(pending, run.id, 300, () => {
+    updateRunRecord(getDb(), run.id, { threshold: run.threshold, ...splitScores(run.scores) }).catch((e: unknown) =>
+      useRuns.getState().setError(`Scores were not saved: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  });
 }
 
 export function runMask(id: string): Mask | null {
