@@ -26,17 +26,22 @@ TRAINING_DATA = [
 LIMITS = [
     "Research tool, not a medical device: masks must be reviewed by a clinician.",
     "Trained from scratch on about 1,100 real images on a CPU; accuracy is far below models pretrained at scale.",
-    "Input is resized to 192x192 (aspect ignored): thin or tiny structures are lost; output is upsampled.",
+    "Input is resized to {size}x{size} (aspect ignored): thin or tiny structures are lost; output is upsampled.",
     "Understands the vocabulary of its training prompts only (about 140 CLIP tokens: classes, size, number, "
     "shape, colour and location words, laterality); other words are mapped to a neutral token and ignored.",
-    "Foot ulcers (FUSeg) score Dice 0.66 on the held-apart images, below the 0.70 the project aims for: very small ulcers "
-    "(under ~0.5% of the image) and some large ones are missed or under-segmented; only 120 FUSeg training images were available.",
+    "Foot ulcers (FUSeg) are the weakest class (Dice {fuseg} on the held-apart images; the project aims for 0.70): very small "
+    "ulcers (under ~0.5% of the image) are missed or under-segmented; only 120 FUSeg training images were available.",
     "Left/right follow the patient's side on frontal chest X-rays in radiological display (patient's left on the image right); flipped images will be wrong.",
     "Several training sets are non-commercial (FUSeg, many chest X-ray images): the weights are for non-commercial research use.",
 ]
 
 
-def build_card(eval_json: dict, train_log: list[dict], wall_s: float | None, command: str) -> dict:
+def limits(eval_json: dict, size: int) -> list[str]:
+    fuseg = eval_json.get("dice_class_prompt", {}).get("fuseg")
+    return [x.format(size=size, fuseg=fuseg) for x in LIMITS if fuseg is not None or "{fuseg}" not in x]
+
+
+def build_card(eval_json: dict, train_log: list[dict], wall_s: float | None, command: str, size: int) -> dict:
     return {
         "summary": "Compact vision-language segmentation model trained from scratch for VLSM Workbench: CNN image encoder "
                    "(5 stages, 32-256 channels), 2-layer transformer over CLIP BPE tokens, FiLM-conditioned U-Net decoder "
@@ -47,7 +52,7 @@ def build_card(eval_json: dict, train_log: list[dict], wall_s: float | None, com
         "trainingData": TRAINING_DATA,
         "metrics": {**eval_json, "training": {"epochs": len(train_log), "wall_seconds": wall_s, "command": command,
                                                "final_loss": train_log[-1]["loss"] if train_log else None}},
-        "limits": LIMITS,
+        "limits": limits(eval_json, size),
         "leftRightConvention": "patient's left/right (radiological convention: the patient's left lung is on the image right)",
     }
 
@@ -75,14 +80,19 @@ def markdown(card: dict, manifest: dict, total_bytes: int) -> str:
     lines += [f"- '{k}': mean predicted foreground fraction {v}" for k, v in m.get("absent_target_foreground_fraction", {}).items()]
     t = m.get("training", {})
     lines += ["", "## Training", "", f"- Command: `{t.get('command')}` (from `models/`, fixed seed)",
-              f"- Epochs: {t.get('epochs')} x 1024 samples; wall time {t.get('wall_seconds')} s (sum over the resumed training sessions) on one core of a 2-core CPU shared with other work.",
+              f"- Epochs: {t.get('epochs')} x 1024 samples; wall time {t.get('wall_seconds')} s, the sum over the resumed "
+              "training sessions on a 2-core CPU (" + "; ".join(
+                  f"epochs {w['from_epoch'] + 1}-{w['to_epoch']}: {w['seconds']} s on {w.get('threads', 1)} thread(s)"
+                  for w in t.get("sessions", [])) + "; the 1-thread sessions shared the machine with other work).",
               "- Curriculum (all defaults of `vlsm.train`, so the one command reproduces it): epochs 1-35 one prompt per image "
               "with 20% negatives; from epoch 36 each image twice per batch with contrasting prompts (other lung, negative vs "
               "positive); from epoch 42 negatives and positives share class-word lists and templates (before that the model had "
               "learned 'short class name = empty'); from epoch 56 FUSeg sampled at 25% (ulcer prompts had collapsed to empty). "
-              "AdamW, lr 2e-3 with 3% warm-up and cosine decay over epochs 1-75; then two warm-restart cycles: epochs 76-105 "
-              "(peak lr 1e-3, FUSeg sampled at 40%) and epochs 106-130 (peak lr 5e-4, FUSeg 40% with zoom 0.5-1 and any "
-              "rotation). Batch 16, 192 px, BCE + soft Dice, flips (not on chest X-rays), "
+              "AdamW, lr 2e-3 with 3% warm-up and cosine decay over epochs 1-75 at 192 px; then three warm-restart cycles: "
+              "epochs 76-105 (peak lr 1e-3, FUSeg sampled at 40%), epochs 106-130 (peak lr 5e-4, FUSeg 40% with zoom 0.5-1 "
+              "and any rotation) and epochs 131-166 at 256 px from a 320 px data cache (peak lr 5e-4, as the cycle before; "
+              "the network is fully convolutional, so the same weights are fine-tuned at the higher resolution for the "
+              "small ulcers and lesion borders). Batch 16, BCE + soft Dice, flips (not on chest X-rays), "
               "crops, rotations, intensity jitter. Log: `TRAINING_LOG.txt`.",
               "", "## Training data", ""]
     lines += [f"- {d['name']}: {d['citation']}. Terms: {d['terms']}." for d in card["trainingData"]]
@@ -103,11 +113,13 @@ def main() -> None:
     st = torch.load(os.path.join(a.checkpoint_dir, "final.pt"), map_location="cpu", weights_only=False)
     try:  # one line per (resumed) training session, written by vlsm.release
         with open(os.path.join(a.checkpoint_dir, "wall.jsonl")) as f:
-            wall = sum(json.loads(line)["seconds"] for line in f if line.strip())
+            sessions = [json.loads(line) for line in f if line.strip()]
+        wall = sum(w["seconds"] for w in sessions)
     except (OSError, ValueError):
-        wall = round(sum(e["seconds"] for e in st["log"]))
-    card = build_card(ev, st["log"], wall, a.command)
+        sessions, wall = [], round(sum(e["seconds"] for e in st["log"]))
     manifest = json.load(open(os.path.join(a.bundle, "manifest.json")))
+    card = build_card(ev, st["log"], wall, a.command, manifest["input"]["size"][0])
+    card["metrics"]["training"]["sessions"] = sessions
     manifest["modelCard"] = card
     manifest["license"] = "Weights: non-commercial research use (inherits the training data terms); code: MIT"
     manifest = finalize_bundle(a.bundle, manifest)

@@ -43,7 +43,7 @@ def main() -> None:
     last = last_epoch(ck)
     if last > first:  # wall time per (resumed) training session, summed by vlsm.card
         with open(os.path.join(ck, "wall.jsonl"), "a") as f:
-            f.write(json.dumps({"from_epoch": first, "to_epoch": last, "seconds": round(wall)}) + "\n")
+            f.write(json.dumps({"from_epoch": first, "to_epoch": last, "seconds": round(wall), "threads": a.threads}) + "\n")
     run("vlsm.export_compact", "--checkpoint", f"{ck}/final.pt", "--out", a.out)
     run("vlsm.evaluate", "--bundle", a.out, "--out", "build/eval.json")
     run("vlsm.card", "--bundle", a.out, "--eval", "build/eval.json", "--checkpoint-dir", ck,

@@ -1,6 +1,7 @@
 """Train the compact default VLSM from scratch on the pooled real data (+ synthetic scans), CPU-friendly.
 
-python -m vlsm.train --out checkpoints/compact [--epochs 75] [--stage2-epochs 30] [--stage3-epochs 25] [--seed 0]
+python -m vlsm.train --out checkpoints/compact [--epochs 75] [--stage2-epochs 30] [--stage3-epochs 25]
+                    [--stage4-epochs 36 --stage4-size 256] [--seed 0]
 Checkpoints every epoch (last.pt) and resumes from it, so an interrupted run continues where it stopped.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ REWEIGHT_EPOCH = 55
 DEMO_DIR = os.path.join(os.path.dirname(__file__), "..", "build", "demos")
 
 
-def demo_records(n_per_kind: int, seed: int) -> list[dict]:
+def demo_records(n_per_kind: int, seed: int, size: int = CACHE) -> list[dict]:
     """The app's own demo generators (src/demo), exported by `node scripts/export-demos-cli.mjs`."""
     import subprocess
 
@@ -48,8 +49,8 @@ def demo_records(n_per_kind: int, seed: int) -> list[dict]:
     for kind in ("endoscopy", "ultrasound", "xray", "dermoscopy"):
         prompts = json.load(open(os.path.join(DEMO_DIR, kind, "prompts.json")))
         for name, info in sorted(prompts.items())[:n_per_kind]:
-            img = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, name)).convert("RGB").resize((CACHE, CACHE), Image.BILINEAR))
-            m = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, info["mask"])).convert("L").resize((CACHE, CACHE), Image.NEAREST)) > 127
+            img = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, name)).convert("RGB").resize((size, size), Image.BILINEAR))
+            m = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, info["mask"])).convert("L").resize((size, size), Image.NEAREST)) > 127
             r = {"dataset": kind, "split": "train", "name": name, "image_arr": img, "target": m,
                  "ignore": np.zeros_like(m), "prompts": None}
             if kind == "xray":
@@ -59,11 +60,11 @@ def demo_records(n_per_kind: int, seed: int) -> list[dict]:
     return recs
 
 
-def synth_records(n: int, seed: int) -> list[dict]:
+def synth_records(n: int, seed: int, size: int = CACHE) -> list[dict]:
     recs = []
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
-        s = make(kind, seed * 100000 + i, CACHE)
+        s = make(kind, seed * 100000 + i, size)
         r = {"dataset": kind, "split": "train", "name": f"synth-{kind}-{i}", "image_arr": s["image"],
              "target": s["mask"], "ignore": np.zeros_like(s["mask"]), "prompts": None}
         if kind == "xray":
@@ -222,19 +223,31 @@ def main() -> None:
     ap.add_argument("--stage3-lr", type=float, default=5e-4)
     ap.add_argument("--stage3-weights", default="fuseg=0.40,kvasir=0.26,busi=0.10,cxr=0.08,ph2=0.08,synth=0.08")
     ap.add_argument("--stage3-strong", default="fuseg", help="datasets (comma-separated) given strong augmentation in stage 3")
+    ap.add_argument("--stage4-epochs", type=int, default=36,
+                    help="a fourth cosine cycle after stage 3 at a higher input resolution (--stage4-size), fine-tuning "
+                         "the same weights (the network is fully convolutional); the exported bundle takes that size")
+    ap.add_argument("--stage4-size", type=int, default=256)
+    ap.add_argument("--stage4-cache", type=int, default=320, help="resolution of the data cache the stage-4 crops are taken from")
+    ap.add_argument("--stage4-lr", type=float, default=5e-4)
+    ap.add_argument("--stage4-weights", default="fuseg=0.40,kvasir=0.26,busi=0.10,cxr=0.08,ph2=0.08,synth=0.08")
+    ap.add_argument("--stage4-strong", default="fuseg")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
-    recs = load_all(CACHE, cache_dir=None if a.limit else "build/cache", limit=a.limit)
-    train = [r for r in recs if r["split"] == "train"]
-    test = [r for r in recs if r["split"] == "test"]
-    train += synth_records(30 if a.limit else 150, a.seed)
-    if not a.limit:
-        train += demo_records(100, a.seed)
-    by: dict[str, list[dict]] = {}
-    for r in train:
-        by.setdefault("synth" if r["dataset"] in KINDS + ("dermoscopy",) else r["dataset"], []).append(r)
+    def data_at(cache: int) -> tuple[dict[str, list[dict]], list[dict]]:
+        """Training records grouped by dataset (own synthetic scans and app demos pooled as "synth"), and the
+        held-apart records, all resized to cache x cache."""
+        recs = load_all(cache, cache_dir=None if a.limit else "build/cache", limit=a.limit)
+        train = [r for r in recs if r["split"] == "train"]
+        train += synth_records(30 if a.limit else 150, a.seed, cache)
+        if not a.limit:
+            train += demo_records(100, a.seed, cache)
+        by: dict[str, list[dict]] = {}
+        for r in train:
+            by.setdefault("synth" if r["dataset"] in KINDS + ("dermoscopy",) else r["dataset"], []).append(r)
+        return by, [r for r in recs if r["split"] == "test"]
+
     cfg = CompactConfig(image_size=a.size, channels=(32, 64, 128, 192, 256), decoder_channels=(160, 128, 96, 48, 32))
     model = CompactVLSM(cfg)
     tok = Tokenizer()
@@ -259,27 +272,37 @@ def main() -> None:
         opt.load_state_dict(st["opt"])
         start, log = st["epoch"], st["log"]
         print(f"resumed at epoch {start}", flush=True)
-    names = sorted(by)
-    wts = weights_for(names, "")
-    late_wts, s2_wts, s3_wts = (weights_for(names, spec) for spec in (a.reweight, a.stage2_weights, a.stage3_weights))
     e2, e3 = a.epochs, a.epochs + a.stage2_epochs
-    end = e3 + a.stage3_epochs
+    e4 = e3 + a.stage3_epochs
+    end = e4 + a.stage4_epochs
+    data: dict[int, tuple] = {}
     for epoch in range(start, end):
         rng = random.Random(a.seed * 1000 + epoch)
-        stage = 3 if epoch >= e3 else 2 if epoch >= e2 else 1
+        stage = 4 if epoch >= e4 else 3 if epoch >= e3 else 2 if epoch >= e2 else 1
+        size, cache = (a.stage4_size, a.stage4_cache) if stage == 4 else (a.size, CACHE)
+        if cache not in data:
+            data[cache] = data_at(cache)
+        by, test = data[cache]
+        names = sorted(by)
         # FUSeg ulcers are tiny: with default weights the model settled on "ulcer words = empty" (epoch 50).
-        ew = s3_wts if stage == 3 else s2_wts if stage == 2 else late_wts if epoch >= a.reweight_from_epoch else wts
-        strong = tuple(a.stage3_strong.split(",")) if stage == 3 and a.stage3_strong else ()
+        spec = {4: a.stage4_weights, 3: a.stage3_weights, 2: a.stage2_weights}.get(stage, a.reweight if epoch >= a.reweight_from_epoch else "")
+        ew = weights_for(names, spec)
+        strong_spec = {4: a.stage4_strong, 3: a.stage3_strong}.get(stage, "")
+        strong = tuple(strong_spec.split(",")) if strong_spec else ()
+        cfg.image_size = model.decoder.image_size = size  # the decoder's output size; saved in the checkpoint config
+        cycle = {2: (e2, a.stage2_epochs, a.stage2_lr), 3: (e3, a.stage3_epochs, a.stage3_lr), 4: (e4, a.stage4_epochs, a.stage4_lr)}
         t0, losses = time.time(), []
         for it in range(steps_per_epoch):
             for g in opt.param_groups:
-                g["lr"] = (restart_lr((epoch - e3) * steps_per_epoch + it, a.stage3_epochs, a.stage3_lr) if stage == 3 else
-                           restart_lr((epoch - e2) * steps_per_epoch + it, a.stage2_epochs, a.stage2_lr) if stage == 2 else
-                           lr_at(epoch * steps_per_epoch + it))
+                if stage == 1:
+                    g["lr"] = lr_at(epoch * steps_per_epoch + it)
+                else:
+                    first, epochs, peak = cycle[stage]
+                    g["lr"] = restart_lr((epoch - first) * steps_per_epoch + it, epochs, peak)
             paired = epoch >= a.pair_from_epoch
             n = a.batch // 2 if paired else a.batch
             batch = [rng.choice(by[rng.choices(names, ew)[0]]) for _ in range(n)]
-            img, ids, m, tgt, ign, _, _ = make_batch(batch, a.size, rng, tok, paired=paired, v2=epoch >= a.balanced_from_epoch,
+            img, ids, m, tgt, ign, _, _ = make_batch(batch, size, rng, tok, paired=paired, v2=epoch >= a.balanced_from_epoch,
                                                      strong=strong)
             loss = loss_fn(model(img, ids, m), tgt, ign)
             opt.zero_grad()
@@ -291,8 +314,8 @@ def main() -> None:
                 print(f"  epoch {epoch + 1} step {it + 1}/{steps_per_epoch} loss {np.mean(losses[-16:]):.4f} "
                       f"{(time.time() - t0) / (it + 1):.2f}s/step", flush=True)
         entry = {"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - t0, 1)}
-        if (epoch + 1) % a.eval_every == 0 or epoch + 1 in (e2, e3, end):
-            entry["eval"] = quick_eval(model, test, a.size, tok)
+        if (epoch + 1) % a.eval_every == 0 or epoch + 1 in (e2, e3, e4, end):
+            entry["eval"] = quick_eval(model, test, size, tok)
         log.append(entry)
         print(json.dumps(entry), flush=True)
         st = {"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1,
