@@ -29,16 +29,27 @@ LIMITS = [
     "Input is resized to {size}x{size} (aspect ignored): thin or tiny structures are lost; output is upsampled.",
     "Understands the vocabulary of its training prompts only (about 140 CLIP tokens: classes, size, number, "
     "shape, colour and location words, laterality); other words are mapped to a neutral token and ignored.",
-    "Foot ulcers (FUSeg) are the weakest class (Dice {fuseg} on the held-apart images; the project aims for 0.70): very small "
-    "ulcers (under ~0.5% of the image) are missed or under-segmented; only 120 FUSeg training images were available.",
+    "Breast tumours (BUSI, Dice {busi}) and foot ulcers (FUSeg, Dice {fuseg}) are the weakest classes on the held-apart "
+    "images: very small ulcers (under ~0.5% of the image) are missed or under-segmented; only 120 FUSeg and 86 BUSI "
+    "training images were available.",
+    "On normal breast ultrasound (no tumour) the prompt 'breast tumor' still marks a region on some images "
+    "(empty-mask agreement {busi_normal} over the held-apart normal images): an empty result is not proof of absence.",
     "Left/right follow the patient's side on frontal chest X-rays in radiological display (patient's left on the image right); flipped images will be wrong.",
     "Several training sets are non-commercial (FUSeg, many chest X-ray images): the weights are for non-commercial research use.",
 ]
 
 
 def limits(eval_json: dict, size: int) -> list[str]:
-    fuseg = eval_json.get("dice_class_prompt", {}).get("fuseg")
-    return [x.format(size=size, fuseg=fuseg) for x in LIMITS if fuseg is not None or "{fuseg}" not in x]
+    """LIMITS with the bundle's input size and the evaluation's figures filled in; a line whose figure the
+    evaluation lacks (a partial evaluation) is left out."""
+    dice = eval_json.get("dice_class_prompt", {})
+    figures = {"size": size, "busi": dice.get("busi"), "fuseg": dice.get("fuseg"),
+               "busi_normal": eval_json.get("dice_per_prompt_type", {}).get("busi", {}).get("normal-class")}
+    out = []
+    for line in LIMITS:
+        if all(v is not None for k, v in figures.items() if "{" + k + "}" in line):
+            out.append(line.format(**figures))
+    return out
 
 
 def build_card(eval_json: dict, train_log: list[dict], wall_s: float | None, command: str, size: int) -> dict:
@@ -125,6 +136,10 @@ def main() -> None:
     manifest = finalize_bundle(a.bundle, manifest)
     total = sum(f["bytes"] for f in manifest["files"])
     open(os.path.join(a.bundle, "MODEL_CARD.md"), "w").write(markdown(card, manifest, total))
+    # The evaluation and the training log beside the card (not referenced by the manifest, not served).
+    json.dump(ev, open(os.path.join(a.bundle, "EVAL.json"), "w"), indent=1)
+    with open(os.path.join(a.bundle, "TRAINING_LOG.txt"), "w") as f:
+        f.writelines(json.dumps(e) + "\n" for e in [*st["log"], *sessions])
     print(f"card written; bundle {total / 1e6:.2f} MB")
 
 
