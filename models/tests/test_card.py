@@ -1,0 +1,29 @@
+"""The model card takes its figures from the evaluation and the bundle, not from fixed text."""
+import json
+from pathlib import Path
+
+from vlsm.card import limits
+
+BUNDLE = Path(__file__).resolve().parents[1] / "compact-vlsm"
+
+
+def test_limits_carry_the_evaluated_figures_and_input_size():
+    ev = {"dice_class_prompt": {"fuseg": 0.7229, "busi": 0.7016}, "dice_per_prompt_type": {"busi": {"normal-class": 0.3333}}}
+    text = "\n".join(limits(ev, 256))
+    assert "256x256" in text and "192" not in text
+    assert "FUSeg, Dice 0.7229" in text and "BUSI, Dice 0.7016" in text and "0.3333" in text
+    partial = limits({"dice_class_prompt": {"kvasir": 0.78}}, 192)  # an evaluation of one dataset
+    assert not any("FUSeg, Dice" in x or "{" in x for x in partial)
+    assert any("192x192" in x for x in partial)
+
+
+def test_shipped_card_matches_its_evaluation():
+    m = json.loads((BUNDLE / "manifest.json").read_text())
+    ev = json.loads((BUNDLE / "EVAL.json").read_text())
+    card = m["modelCard"]
+    assert card["metrics"]["dice_class_prompt"] == ev["dice_class_prompt"]
+    assert card["limits"] == limits(ev, m["input"]["size"][0])
+    md = (BUNDLE / "MODEL_CARD.md").read_text()
+    assert f"input {m['input']['size'][0]}x{m['input']['size'][1]}" in md
+    for ds, v in ev["dice_class_prompt"].items():
+        assert f"| {ds} | {v} |" in md
