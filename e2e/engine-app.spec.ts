@@ -4,13 +4,10 @@ import { expect, test } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import { Workbench } from './pages/Workbench';
 import { kvasirJpeg } from './pages/files';
+import { recordForeignRequests } from './pages/network';
 
 test('prompt -> mask on a Kvasir image with the default model', async ({ page, baseURL }) => {
-  const origin = new URL(baseURL as string).origin;
-  const foreign: string[] = [];
-  page.on('request', (r) => {
-    if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(origin)) foreign.push(r.url());
-  });
+  const foreign = recordForeignRequests(page, baseURL);
   const wb = new Workbench(page);
   await wb.goto();
   const photo = kvasirJpeg();

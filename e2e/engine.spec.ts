@@ -2,6 +2,7 @@
 // default bundle on onnxruntime-web, caching, latest-wins, a real Kvasir image, and no foreign requests.
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
+import { recordForeignRequests } from './pages/network';
 
 const HARNESS = '/src/worker/harness/engine.html';
 const KVASIR = '../shared/data/kvasir-seg/images';
@@ -10,10 +11,7 @@ test.describe('inference engine in the browser', () => {
   const foreign: string[] = [];
 
   test.beforeEach(async ({ page, baseURL }) => {
-    const origin = new URL(baseURL as string).origin;
-    page.on('request', (r) => {
-      if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
-    });
+    recordForeignRequests(page, baseURL, foreign);
     await page.goto(HARNESS);
     await expect(page.getByTestId('harness-status')).toHaveText('ready');
   });

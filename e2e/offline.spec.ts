@@ -5,14 +5,11 @@ import { expect, test } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import { Workbench } from './pages/Workbench';
 import { kvasirJpeg } from './pages/files';
+import { recordForeignRequests, recordOrtFiles } from './pages/network';
 
 test('works offline after one visit', async ({ page, context, baseURL }) => {
   test.setTimeout(180_000);
-  const origin = new URL(baseURL as string).origin;
-  const foreign: string[] = [];
-  context.on('request', (r) => {
-    if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(origin)) foreign.push(r.url());
-  });
+  const foreign = recordForeignRequests(context, baseURL);
   const wb = new Workbench(page);
   await wb.goto();
   // Wait until the service worker has precached everything and controls the page.
@@ -24,11 +21,7 @@ test('works offline after one visit', async ({ page, context, baseURL }) => {
   });
 
   await context.setOffline(true);
-  const runtimeFiles: string[] = [];
-  context.on('request', (r) => {
-    const m = /\/(ort-wasm-simd-threaded[^/]*\.(?:wasm|mjs))$/.exec(new URL(r.url()).pathname);
-    if (m) runtimeFiles.push(m[1]);
-  });
+  const runtimeFiles = recordOrtFiles(context, 'wasm|mjs');
   await page.reload();
   await page.waitForFunction(() => !!window.__vlsm && !!window.__vlsmInference);
   expect(await page.evaluate(() => navigator.onLine)).toBe(false);

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dice } from '../src/engine/postprocess';
 import { Workbench } from './pages/Workbench';
 import { kvasirJpeg } from './pages/files';
+import { recordForeignRequests, recordOrtFiles } from './pages/network';
 
 const HARNESS = '/src/worker/harness/engine.html';
 const KVASIR = '../shared/data/kvasir-seg/images';
@@ -14,17 +15,9 @@ const PROMPT = 'one small pink round polyp, located in right of the image';
 
 test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir image', async ({ page, context, baseURL }) => {
   test.setTimeout(120_000);
-  const origin = new URL(baseURL as string).origin;
-  const foreign: string[] = [];
-  page.on('request', (r) => {
-    if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(origin)) foreign.push(r.url());
-  });
+  const foreign = recordForeignRequests(page, baseURL);
   // Which onnxruntime-web WebAssembly each backend loads (workers' requests included).
-  const wasmFiles: string[] = [];
-  context.on('request', (r) => {
-    const m = /\/(ort-wasm-simd-threaded[^/]*\.wasm)$/.exec(new URL(r.url()).pathname);
-    if (m) wasmFiles.push(m[1]);
-  });
+  const wasmFiles = recordOrtFiles(context);
   const name = readdirSync(KVASIR).filter((f) => f.endsWith('.jpg')).sort()[0];
   const base64 = readFileSync(`${KVASIR}/${name}`).toString('base64');
   await page.goto(HARNESS);

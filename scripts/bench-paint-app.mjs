@@ -141,6 +141,21 @@ async function draftSavedAfter({ since, timeoutMs }) {
   }
 }
 
+/** The AFTER_STROKE_MS after a stroke's pointer-up at `t1` (page clock), waited out: frame figures of that
+ *  window, when the draft row in IndexedDB held the stroke, and the autosave's own main-thread time as the app
+ *  measures it (user timing 'vlsm:autosave-main'). */
+async function afterStrokeWindow(page, t1) {
+  const wall = await page.evaluate(() => Date.now());
+  const saved = await page.evaluate(draftSavedAfter, { since: wall - 5, timeoutMs: AFTER_STROKE_MS });
+  await page.waitForTimeout(Math.max(0, AFTER_STROKE_MS - saved.waitedMs) + 100);
+  const log = await page.evaluate(() => window.__benchLog);
+  const autosaveMainMs = await page.evaluate(
+    ([a, b]) => Math.max(0, ...performance.getEntriesByName('vlsm:autosave-main').filter((e) => e.startTime >= a && e.startTime <= b).map((e) => e.duration)),
+    [t1, t1 + AFTER_STROKE_MS],
+  );
+  return { ...figures(log, [[t1, t1 + AFTER_STROKE_MS]]), draftSavedMs: saved.savedMs, autosaveMainMs };
+}
+
 const runDone = () => window.__vlsmLoop.runs().length >= 1 && !window.__vlsmLoop.busy() && window.__vlsmInference?.getState().status.state !== 'busy';
 const inFlight = () => !!window.__vlsmLoop.busy() || window.__vlsmInference?.getState().status.state === 'busy';
 
@@ -182,20 +197,9 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
     // a short straight stroke on fresh pixels (the earlier strokes' circles are already painted)
     await page.mouse.move(box.x + box.width / 2 - 120 + k * 60, box.y + box.height / 2 - 150);
     await page.mouse.down();
-    const t0 = await page.evaluate(() => performance.now());
     for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width / 2 - 120 + k * 60, box.y + box.height / 2 - 150 + i * 15);
     await page.mouse.up();
-    const s = { t0, t1: await page.evaluate(() => performance.now()) };
-    const wall = await page.evaluate(() => Date.now());
-    const saved = await page.evaluate(draftSavedAfter, { since: wall - 5, timeoutMs: AFTER_STROKE_MS });
-    await page.waitForTimeout(Math.max(0, AFTER_STROKE_MS - saved.waitedMs) + 100);
-    log = await page.evaluate(() => window.__benchLog);
-    // the autosave's own main-thread time, as the app measures it (user timing 'vlsm:autosave-main')
-    const autosaveMainMs = await page.evaluate(
-      ([a, b]) => Math.max(0, ...performance.getEntriesByName('vlsm:autosave-main').filter((e) => e.startTime >= a && e.startTime <= b).map((e) => e.duration)),
-      [s.t1, s.t1 + AFTER_STROKE_MS],
-    );
-    afterStrokes.push({ ...figures(log, [[s.t1, s.t1 + AFTER_STROKE_MS]]), draftSavedMs: saved.savedMs, autosaveMainMs });
+    afterStrokes.push(await afterStrokeWindow(page, await page.evaluate(() => performance.now())));
   }
   const afterStroke = {
     windowMs: AFTER_STROKE_MS,
@@ -263,23 +267,14 @@ export async function benchApp(browser, url, { moves = 200, scans = 3 } = {}) {
   for (let i = 1; i <= 240; i++) await page.mouse.move(zx + i * 2.5, box.y + (i % 2 ? box.height - 20 : 20));
   await page.mouse.up();
   const h1 = await page.evaluate(() => performance.now());
-  const hWall = await page.evaluate(() => Date.now());
-  const hSaved = await page.evaluate(draftSavedAfter, { since: hWall - 5, timeoutMs: AFTER_STROKE_MS });
-  await page.waitForTimeout(Math.max(0, AFTER_STROKE_MS - hSaved.waitedMs) + 100);
-  log = await page.evaluate(() => window.__benchLog);
-  const hFig = figures(log, [[h1, h1 + AFTER_STROKE_MS]]);
-  const heavy = await page.evaluate(([a, b]) => {
-    const c = window.__vlsmLoop.correction();
-    const main = performance.getEntriesByName('vlsm:autosave-main').filter((e) => e.startTime >= a && e.startTime <= b);
-    return { runs: c.counts.length, autosaveMainMs: Math.max(0, ...main.map((e) => e.duration)) };
-  }, [h1, h1 + AFTER_STROKE_MS]);
+  const heavy = await afterStrokeWindow(page, h1);
   const afterHeavyStroke = {
-    maskRuns: heavy.runs,
+    maskRuns: await page.evaluate(() => window.__vlsmLoop.correction().counts.length),
     strokeMs: round(h1 - h0, 0),
-    longestTaskMs: hFig.longestTaskMs,
-    maxFrameMs: hFig.maxFrameMs,
+    longestTaskMs: heavy.longestTaskMs,
+    maxFrameMs: heavy.maxFrameMs,
     autosaveMainMs: round(heavy.autosaveMainMs, 2),
-    draftSavedMs: hSaved.savedMs,
+    draftSavedMs: heavy.draftSavedMs,
   };
   const model = await page.evaluate(() => {
     const s = window.__vlsmInference.getState().status;

@@ -13,6 +13,9 @@ import sys
 import time
 
 
+EPOCHS = 75  # the first cycle's length (the later cycles are vlsm.train defaults)
+
+
 def last_epoch(ck: str) -> int:
     path = os.path.join(ck, "last.pt")
     if not os.path.exists(path):
@@ -29,7 +32,7 @@ def run(*args: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--epochs", type=int, default=75)
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1, help="1 thread is fastest on a busy 2-core machine, 2 on a quiet one (the schedule is the same)")
     ap.add_argument("--out", default="compact-vlsm")
@@ -47,7 +50,7 @@ def main() -> None:
     run("vlsm.export_compact", "--checkpoint", f"{ck}/final.pt", "--out", a.out)
     run("vlsm.evaluate", "--bundle", a.out, "--out", "build/eval.json")
     run("vlsm.card", "--bundle", a.out, "--eval", "build/eval.json", "--checkpoint-dir", ck,
-        "--command", f"python -m vlsm.release --seed {a.seed}")
+        "--command", "python -m vlsm.release" + (f" --epochs {a.epochs}" if a.epochs != EPOCHS else "") + f" --seed {a.seed}")
 
 
 if __name__ == "__main__":

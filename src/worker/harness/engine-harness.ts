@@ -18,6 +18,21 @@ export interface SegmentSummary {
   wallMs: number;
 }
 
+/** A run's summary; `bits`, when given, receives its thresholded mask (1 at or above the threshold). */
+function summarise(r: SegmentResult, wallMs: number, bits?: Uint8Array): SegmentSummary {
+  let fg = 0;
+  let sum = 0;
+  r.probabilities.forEach((p, i) => {
+    sum += p;
+    if (p >= r.threshold) {
+      fg++;
+      if (bits) bits[i] = 1;
+    }
+  });
+  const n = r.probabilities.length;
+  return { width: r.width, height: r.height, timings: r.timings, cache: r.cache, backend: r.backend, variant: r.variant, modelId: r.modelId, foreground: fg / n, mean: sum / n, wallMs };
+}
+
 function rgbScan(rgb: Uint8Array, width: number, height: number): Scan {
   return {
     name: 'harness', format: 'png', width, height, frames: 1, shape: [width, height], channels: 3, dtype: 'uint8', data: rgb,
@@ -78,34 +93,16 @@ const api = {
   async mask(scanId: string, prompt: string): Promise<SegmentSummary & { mask: string }> {
     const t0 = performance.now();
     const r = await client.segment(scanId, prompt);
-    const wallMs = performance.now() - t0;
     const bits = new Uint8Array(r.probabilities.length);
-    let fg = 0;
-    let sum = 0;
-    r.probabilities.forEach((p, i) => {
-      sum += p;
-      if (p >= r.threshold) {
-        bits[i] = 1;
-        fg++;
-      }
-    });
+    const summary = summarise(r, performance.now() - t0, bits);
     let bin = '';
     for (let i = 0; i < bits.length; i += 0x8000) bin += String.fromCharCode(...bits.subarray(i, i + 0x8000));
-    const n = bits.length;
-    return { width: r.width, height: r.height, timings: r.timings, cache: r.cache, backend: r.backend, variant: r.variant, modelId: r.modelId, foreground: fg / n, mean: sum / n, wallMs, mask: btoa(bin) };
+    return { ...summary, mask: btoa(bin) };
   },
   async segment(scanId: string, prompt: string): Promise<SegmentSummary> {
     const t0 = performance.now();
     const r = await client.segment(scanId, prompt);
-    const wallMs = performance.now() - t0;
-    let fg = 0;
-    let sum = 0;
-    for (const p of r.probabilities) {
-      sum += p;
-      if (p >= r.threshold) fg++;
-    }
-    const n = r.probabilities.length;
-    return { width: r.width, height: r.height, timings: r.timings, cache: r.cache, backend: r.backend, variant: r.variant, modelId: r.modelId, foreground: fg / n, mean: sum / n, wallMs };
+    return summarise(r, performance.now() - t0);
   },
   /** Two prompts back to back on one scan: the first must reject as superseded. */
   async supersede(scanId: string): Promise<{ first: string; second: string }> {
