@@ -27,3 +27,27 @@ def test_shipped_card_matches_its_evaluation():
     assert f"input {m['input']['size'][0]}x{m['input']['size'][1]}" in md
     for ds, v in ev["dice_class_prompt"].items():
         assert f"| {ds} | {v} |" in md
+
+
+def test_shipped_card_says_what_the_model_knows():
+    """modelCard.vocabulary / modalities / intendedUse (read by the app's card and prompt box)."""
+    from vlsm.bundle import validate_manifest
+    from vlsm.vocab import vocabulary_words, words_of
+
+    m = json.loads((BUNDLE / "manifest.json").read_text())
+    validate_manifest(m)
+    card = m["modelCard"]
+    vocab = card["vocabulary"]
+    assert vocab == sorted(set(vocab)) and all(w == w.lower() and " " not in w for w in vocab)
+    for cls in card["classes"]:
+        assert set(words_of(cls)) <= set(vocab), cls
+    assert "sigmoid" not in vocab and "x-ray" in vocab and "left" in vocab
+    assert vocab == vocabulary_words()
+    assert card["modalities"] and "not a medical device" in card["intendedUse"].lower()
+    bad = dict(m, modelCard=dict(card, vocabulary=["Lung"]))
+    try:
+        validate_manifest(bad)
+    except ValueError as e:
+        assert "vocabulary" in str(e)
+    else:
+        raise AssertionError("an upper-case vocabulary word passed the schema")

@@ -52,7 +52,15 @@ def limits(eval_json: dict, size: int) -> list[str]:
     return out
 
 
+MODALITIES = ["colonoscopy (endoscopy)", "breast ultrasound", "dermoscopy", "foot photograph", "chest x-ray"]
+INTENDED_USE = ("Research use only — not a medical device. For exploring vision-language segmentation on scans like "
+                "those it was trained on; every mask must be reviewed by a qualified person and must not be used for "
+                "diagnosis or treatment decisions.")
+
+
 def build_card(eval_json: dict, train_log: list[dict], wall_s: float | None, command: str, size: int) -> dict:
+    from .vocab import vocabulary_words
+
     return {
         "summary": "Compact vision-language segmentation model trained from scratch for VLSM Workbench: CNN image encoder "
                    "(5 stages, 32-256 channels), 2-layer transformer over CLIP BPE tokens, FiLM-conditioned U-Net decoder "
@@ -65,6 +73,9 @@ def build_card(eval_json: dict, train_log: list[dict], wall_s: float | None, com
                                                "final_loss": train_log[-1]["loss"] if train_log else None}},
         "limits": limits(eval_json, size),
         "leftRightConvention": "patient's left/right (radiological convention: the patient's left lung is on the image right)",
+        "vocabulary": vocabulary_words(),
+        "modalities": MODALITIES,
+        "intendedUse": INTENDED_USE,
     }
 
 

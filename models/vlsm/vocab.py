@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from .data import DATA_ROOT
 from .prompts import NUMBER_WORDS
@@ -43,3 +44,17 @@ def kept_token_ids(tokenizer, root: str = DATA_ROOT) -> list[int]:
     for s in training_strings(root):
         ids.update(tokenizer.ids(s))
     return sorted(ids)
+
+
+WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercase words of a prompt as the model card lists them ("x-ray", "patient's" stay one word)."""
+    return WORD.findall(text.lower())
+
+
+def vocabulary_words(root: str = DATA_ROOT) -> list[str]:
+    """Every lowercase word that occurs in a training prompt (modelCard.vocabulary): the UI marks other words as
+    unknown to the model before it runs."""
+    return sorted({w for s in training_strings(root) for w in words_of(s)})

@@ -48,6 +48,12 @@ export interface Manifest {
     promptExamples?: string[];
     trainingData?: { name: string; citation?: string; terms?: string }[];
     metrics?: Record<string, unknown>;
+    /** Test-split figures scored once at release: dataset -> structure/prompt -> Dice, bootstrap 95 % CI, n images. */
+    testMetrics?: Record<string, Record<string, { dice: number; ci95: [number, number]; n: number }>>;
+    /** Lowercase words seen in training prompts; other words carry no meaning for the model. */
+    vocabulary?: string[];
+    modalities?: string[];
+    intendedUse?: string;
     limits?: string[];
     leftRightConvention?: string;
   };
