@@ -32,6 +32,8 @@ const outDir = join(tmpdir(), `vlsm-e2e-dist-${port}`);
 
 export default defineConfig({
   testDir: 'e2e',
+  // Builds the Python reference of the browser parity test before any test (not inside one).
+  globalSetup: './e2e/globalSetup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   workers: 1,

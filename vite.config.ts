@@ -20,5 +20,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60000,
+    // Python references (models/build) are built here, before any test, never in a test hook.
+    globalSetup: ['src/engine/testing/globalSetup.ts'],
   },
 });

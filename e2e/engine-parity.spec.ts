@@ -2,26 +2,17 @@
 // (PIL + tokenizers + onnxruntime Python, src/engine/testing/parity_reference.py) on the shipped model.
 // The image is the model's input size, so the probabilities are sigmoid(logits) with no resize between.
 import { expect, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dice as diceOf, threshold } from '../src/engine/postprocess';
-import { pythonExe } from '../src/engine/testing/python';
-
-const BUNDLE = 'models/compact-vlsm';
+import { browserParityReference, pythonSkipReason } from '../src/engine/testing/python';
 
 test('browser logits match the Python toolchain on the shipped model', async ({ page }) => {
   test.setTimeout(180_000);
-  const manifest = JSON.parse(readFileSync(`${BUNDLE}/manifest.json`, 'utf8')) as { input: { size: [number, number] }; variants: { name: string; backends: string[] }[] };
-  const [H, W] = manifest.input.size;
-  const variant = manifest.variants.find((v) => v.backends.includes('wasm'))?.name as string;
-  const tag = createHash('sha256').update(readFileSync(`${BUNDLE}/manifest.json`)).digest('hex').slice(0, 12);
-  const out = `models/build/parity/browser-${variant}-${W}x${H}-${tag}`;
-  if (!existsSync(`${out}/meta.json`)) {
-    const exe = pythonExe('numpy, PIL, onnxruntime, tokenizers');
-    test.skip(!exe, 'python with numpy, Pillow, onnxruntime and tokenizers not found');
-    execFileSync(exe as string, ['src/engine/testing/parity_reference.py', BUNDLE, variant, out, `${W}x${H}`], { stdio: 'inherit' });
-  }
+  // Built by e2e/globalSetup.ts before the tests start.
+  const ref = browserParityReference();
+  test.skip(!existsSync(ref.output), existsSync(ref.output) ? '' : pythonSkipReason());
+  const [, variant, out, size] = ref.args;
+  const [W, H] = size.split('x').map(Number);
   const meta = JSON.parse(readFileSync(`${out}/meta.json`, 'utf8')) as { prompts: string[] };
   const rgb = readFileSync(`${out}/image.u8`).toString('base64');
   await page.goto('/src/worker/harness/engine.html');

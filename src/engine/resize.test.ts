@@ -1,15 +1,15 @@
-// resize.ts against PIL BILINEAR and torch bilinear outputs written by Python (models/build/resize, git-ignored).
-import { beforeAll, describe, expect, it } from 'vitest';
+// resize.ts against PIL BILINEAR and torch bilinear outputs written by Python (models/build/resize, git-ignored;
+// built by Vitest's global setup, src/testing/globalSetup.ts).
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { resizeBilinearFloat, resizeBilinearPil } from './resize';
-import { ensurePython, pythonSkipReason } from './testing/python';
+import { pythonSkipReason, resizeReference } from './testing/python';
 
-const DIR = 'models/build/resize';
+const DIR = dirname(resizeReference.output);
 const f32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
 
 describe('resize', () => {
-  beforeAll(() => ensurePython('src/engine/testing/resize_reference.py', `${DIR}/meta.json`));
-
   it('keeps values when sizes match and interpolates a ramp', () => {
     const src = Uint8Array.from([0, 100, 200, 255]);
     expect(Array.from(resizeBilinearPil(src, 2, 2, 1, 2, 2))).toEqual([0, 100, 200, 255]);

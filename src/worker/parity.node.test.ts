@@ -1,30 +1,16 @@
 // Parity: the TypeScript engine (onnxruntime-node) against the Python toolchain (PIL + tokenizers +
 // onnxruntime Python, src/engine/testing/parity_reference.py) on the same image and prompts.
 // fp32: max |Δlogit| <= 1e-3 (relative to the logit range for random weights, per DESIGN.md); int8: mask Dice >= 0.99.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadBundle } from '../engine/bundle';
 import { createCaches, VlsmEngine } from '../engine/engine';
 import { preprocess } from '../engine/preprocess';
 import { dice } from '../engine/postprocess';
-import { ensurePython, pythonSkipReason } from '../engine/testing/python';
+import { PARITY_CASES, parityReference, pythonSkipReason } from '../engine/testing/python';
 import { fsSource, nodeRuntime } from './nodeRuntime';
 import { ensureTinyBundles, rgbScan, TINY } from './testing';
-
-interface Case {
-  label: string;
-  dir: string;
-  variant: string;
-  exact: boolean;
-}
-
-const CASES: Case[] = [
-  { label: 'tiny split fp32', dir: `${TINY}/split`, variant: 'fp32', exact: true },
-  { label: 'tiny split wasm-int8', dir: `${TINY}/split`, variant: 'wasm-int8', exact: false },
-  { label: 'tiny single fp32', dir: `${TINY}/single`, variant: 'fp32', exact: true },
-  { label: 'compact-vlsm wasm', dir: 'models/compact-vlsm', variant: 'wasm', exact: false },
-];
 
 const f32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
 const runtime = nodeRuntime({ intraOpNumThreads: 1 });
@@ -37,21 +23,15 @@ interface Meta {
 }
 
 describe('engine vs Python toolchain parity', () => {
-  let tiny = false;
-  beforeAll(() => {
-    tiny = ensureTinyBundles();
-  }, 300_000);
+  const tiny = ensureTinyBundles();
 
-  for (const c of CASES) {
+  for (const c of PARITY_CASES) {
     it(`${c.label}: same pixel_values, token ids and logits`, async (ctx) => {
       if (c.dir.startsWith(TINY) && !tiny) return ctx.skip(pythonSkipReason());
       if (!existsSync(`${c.dir}/manifest.json`)) return ctx.skip(`${c.dir} not present`);
-      // Keyed by the manifest's hash, so new weights (same folder) get a fresh reference.
-      const tag = createHash('sha256').update(readFileSync(`${c.dir}/manifest.json`)).digest('hex').slice(0, 12);
-      const out = `models/build/parity/${c.dir.replace(/[^a-z0-9]+/gi, '_')}-${c.variant}-${tag}`;
-      if (!ensurePython('src/engine/testing/parity_reference.py', `${out}/meta.json`, [c.dir, c.variant, out])) {
-        return ctx.skip(pythonSkipReason());
-      }
+      const ref = parityReference(c.dir, c.variant);
+      if (!existsSync(ref.output)) return ctx.skip(pythonSkipReason());
+      const out = dirname(ref.output);
       const meta = JSON.parse(readFileSync(`${out}/meta.json`, 'utf8')) as Meta;
       const bundle = await loadBundle(fsSource(c.dir), { backend: 'wasm', name: c.variant });
       const engine = await VlsmEngine.create(runtime, bundle, { caches: createCaches(256, 16) });
