@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { deleteStoredModel, downloadModel, importFolder, listStoredModels } from './modelStore';
+import { checkBundlePath, deleteStoredModel, downloadModel, importFolder, listStoredModels } from './modelStore';
 import type { CacheLike } from './modelStore';
 
 const files: Record<string, Uint8Array> = {
@@ -45,12 +45,31 @@ let server: Server;
 let base = '';
 let dropNext = false;
 let corrupt = false;
+/** Extra bundles served at /<name>/: manifest and files by path. */
+const extra: Record<string, Record<string, Uint8Array>> = {};
+let bodiesServed = 0;
 const ranges: string[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    const name = (req.url ?? '').replace(/^\/bundle\//, '');
-    let body = files[name];
+    const [, folder = '', rest = ''] = /^\/([^/]+)\/(.*)$/.exec(req.url ?? '') ?? [];
+    const name = rest;
+    let body = folder === 'bundle' ? files[name] : extra[folder]?.[name];
+    if (folder.startsWith('liar') && name === 'model.onnx') {
+      // declares a small file, streams a much larger one with no Content-Length
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*' });
+      const chunk = new Uint8Array(64 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 50_000_000 && !res.destroyed) {
+          sent += chunk.byteLength;
+          bodiesServed = sent;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      return void pump();
+    }
     if (!body) return void res.writeHead(404).end();
     if (corrupt && name === 'model.onnx') body = body.map((v) => v ^ 1);
     const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
@@ -108,5 +127,51 @@ describe('modelStore', () => {
     await expect(importFolder(cache, [asFile('model.onnx')])).rejects.toThrow(/no manifest.json/);
     const m = await importFolder(cache, ['manifest.json', 'tokenizer.json', 'model.onnx'].map(asFile));
     expect(m).toMatchObject({ id: 'dl-test', source: 'imported folder' });
+  });
+
+  const manifestFor = (id: string, fl: Record<string, Uint8Array>, paths?: Record<string, string>) => {
+    const m = { ...manifest, id, files: Object.entries(fl).map(([path, b]) => ({ path: paths?.[path] ?? path, bytes: b.byteLength, sha256: sha(b) })) };
+    return new TextEncoder().encode(JSON.stringify(m));
+  };
+
+  it('refuses bundle paths that leave the bundle (.., absolute, backslash), storing nothing', async () => {
+    const cache = new MemoryCache();
+    await downloadModel(cache, base);
+    const before = [...cache.map.keys()].sort();
+    for (const [i, bad] of ['../dl-test/manifest.json', '../../x/y', 'a/../../dl-test/model.onnx', '/etc/passwd', 'a\\b.onnx', './model.onnx'].entries()) {
+      const id = `evil${i}`;
+      extra[id] = { 'tokenizer.json': files['tokenizer.json'], 'model.onnx': files['model.onnx'] };
+      extra[id]['manifest.json'] = manifestFor(id, { 'tokenizer.json': files['tokenizer.json'], 'model.onnx': files['model.onnx'] }, { 'model.onnx': bad });
+      await expect(downloadModel(cache, base.replace('/bundle/', `/${id}/`))).rejects.toThrow(/bundle schema|plain relative path/);
+    }
+    expect([...cache.map.keys()].sort()).toEqual(before);
+    expect(checkBundlePath('graphs/vision.onnx')).toBeUndefined();
+    expect(() => checkBundlePath('graphs/../../x')).toThrow(/no '\.\.'/);
+  });
+
+  it('an update with a same-size changed file downloads it again (sha256, not size) and says so truthfully', async () => {
+    const cache = new MemoryCache();
+    const v1 = { 'tokenizer.json': files['tokenizer.json'], 'model.onnx': files['model.onnx'] };
+    extra.upd = { ...v1, 'manifest.json': manifestFor('upd', v1) };
+    await downloadModel(cache, base.replace('/bundle/', '/upd/'));
+    const v2model = files['model.onnx'].map((v) => (v + 1) % 256);
+    const v2 = { 'tokenizer.json': files['tokenizer.json'], 'model.onnx': v2model };
+    extra.upd = { ...v2, 'manifest.json': manifestFor('upd', v2) };
+    await downloadModel(cache, base.replace('/bundle/', '/upd/'));
+    const got = await cache.match('http://localhost/user-models/upd/model.onnx');
+    expect(sha(new Uint8Array(await (got as Response).arrayBuffer()))).toBe(sha(v2model));
+  });
+
+  it('stops a download as soon as it exceeds the declared size, and a failed import leaves nothing stored', async () => {
+    const cache = new MemoryCache();
+    const small = { 'tokenizer.json': files['tokenizer.json'], 'model.onnx': new Uint8Array(4096) };
+    extra.liar = { 'tokenizer.json': files['tokenizer.json'], 'manifest.json': manifestFor('liar', small) };
+    await expect(downloadModel(cache, base.replace('/bundle/', '/liar/'))).rejects.toThrow(/more than the 4096 bytes/);
+    expect(bodiesServed).toBeLessThan(10_000_000);
+    expect(cache.map.size).toBe(0);
+    // a folder whose second file fails its check: nothing of it stays in the cache
+    const asFile = (path: string, b: Uint8Array) => Object.assign(new File([b as Uint8Array<ArrayBuffer>], path), { webkitRelativePath: `bundle/${path}` });
+    await expect(importFolder(cache, [asFile('manifest.json', files['manifest.json']), asFile('tokenizer.json', files['tokenizer.json']), asFile('model.onnx', files['model.onnx'].map((v) => v ^ 1))])).rejects.toThrow(/sha256/);
+    expect(cache.map.size).toBe(0);
   });
 });

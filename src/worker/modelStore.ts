@@ -1,6 +1,11 @@
 // User model bundles in Cache Storage (offline): import a folder picked from disk, download from a URL
 // (progress, sha256 check, resume with Range requests or restart), list, delete, storage estimate.
 // Stored files live at /user-models/<id>/<path>; the manifest is written last, so a bundle listed is complete.
+// Hardening: every path is checked again here (no `..`, absolute or backslash path can address another
+// bundle's entry), an update re-downloads any file whose sha256 differs from the stored one (never judged by
+// size), downloads stop as soon as more bytes arrive than the manifest declares, new files are staged and
+// only moved into place once every file is verified, and a failed import leaves nothing behind (only an
+// interrupted download keeps its partial file, to resume).
 import { BundleError, parseManifest } from '../engine/manifest';
 import type { FileEntry, Manifest } from '../engine/manifest';
 import { verifyFile } from '../engine/bundle';
@@ -35,6 +40,24 @@ export async function openModelCache(): Promise<CacheLike> {
   return (await caches.open(MODEL_CACHE)) as unknown as CacheLike;
 }
 
+const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** A bundle-relative path that cannot leave the bundle's folder; throws a readable error otherwise. */
+export function checkBundlePath(path: string): void {
+  const segs = typeof path === 'string' ? path.split('/') : [];
+  const ok = segs.length > 0 && path.length <= 255 && segs.every((s) => SAFE_SEGMENT.test(s) && s !== '.' && s !== '..');
+  if (!ok) throw new BundleError(`the bundle lists the file path '${String(path).slice(0, 80)}', which is not a plain relative path inside the bundle (no '..', no leading '/', no '\\')`);
+}
+
+function checkPaths(m: Manifest): void {
+  for (const f of m.files) checkBundlePath(f.path);
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(m.id) || m.id.includes('..')) throw new BundleError(`the bundle id '${m.id.slice(0, 80)}' is not allowed`);
+}
+
+const stagedUrl = (id: string, path: string): string => `${origin()}/user-models-staged/${id}/${path}`;
+/** Most bytes read for a manifest.json. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
 function stored(bytes: Uint8Array, type = 'application/octet-stream', extra: Record<string, string> = {}): Response {
   return new Response(bytes as Uint8Array<ArrayBuffer>, {
     headers: { 'Content-Type': type, 'Content-Length': String(bytes.byteLength), 'Cross-Origin-Resource-Policy': 'same-origin', ...extra },
@@ -66,8 +89,71 @@ export async function listStoredModels(cache: CacheLike): Promise<StoredModel[]>
 export async function deleteStoredModel(cache: CacheLike, id: string): Promise<void> {
   for (const req of await cache.keys()) {
     const p = new URL(req.url).pathname;
-    if (p.startsWith(`${USER_MODELS_PATH}${id}/`) || p.startsWith(`/user-models-partial/${id}/`)) await cache.delete(req.url);
+    if (p.startsWith(`${USER_MODELS_PATH}${id}/`) || p.startsWith(`/user-models-partial/${id}/`) || p.startsWith(`/user-models-staged/${id}/`)) await cache.delete(req.url);
   }
+}
+
+/** Removes what a failed import left: staged files, and for a bundle that was not stored before, its files
+ * (keeping resumable partial downloads when `keepPartials`). A stored bundle's files are never touched. */
+async function cleanFailed(cache: CacheLike, id: string, keepPartials: boolean): Promise<void> {
+  const wasStored = !!(await cache.match(userUrl(id, 'manifest.json')));
+  for (const req of await cache.keys()) {
+    const p = new URL(req.url).pathname;
+    const staged = p.startsWith(`/user-models-staged/${id}/`);
+    const partial = p.startsWith(`/user-models-partial/${id}/`);
+    const file = p.startsWith(`${USER_MODELS_PATH}${id}/`);
+    if (staged || (partial && !keepPartials) || (file && !wasStored)) await cache.delete(req.url);
+  }
+}
+
+/** Moves staged (verified) files into place, then writes the manifest. */
+async function commit(cache: CacheLike, m: Manifest, manifestBytes: Uint8Array, source: string, staged: readonly FileEntry[]): Promise<StoredModel> {
+  for (const entry of staged) {
+    const res = await cache.match(stagedUrl(m.id, entry.path));
+    if (!res) throw new BundleError(`'${entry.path}' vanished from the browser's storage while being stored`);
+    await cache.put(userUrl(m.id, entry.path), stored(new Uint8Array(await res.arrayBuffer()), 'application/octet-stream', { 'X-Vlsm-Sha256': entry.sha256 }));
+    await cache.delete(stagedUrl(m.id, entry.path));
+  }
+  return saveBundle(cache, m, manifestBytes, source);
+}
+
+/** Whether the stored copy of a file is the one the manifest lists (by sha256, never by size). */
+async function haveFile(cache: CacheLike, id: string, entry: FileEntry): Promise<boolean> {
+  const have = await cache.match(userUrl(id, entry.path));
+  if (!have) return false;
+  const tagged = have.headers.get('X-Vlsm-Sha256');
+  if (tagged) return tagged === entry.sha256 && Number(have.headers.get('Content-Length')) === entry.bytes;
+  try {
+    await verifyFile(entry, new Uint8Array(await have.arrayBuffer()));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a response body, stopping (and cancelling the transfer) as soon as it exceeds `limit` bytes. */
+export async function readLimited(res: Response, limit: number, what: string, onBytes?: (n: number) => void, start = 0, sink?: Uint8Array[]): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('Content-Length'));
+  if (Number.isFinite(declared) && declared > 0 && start + declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new BundleError(`${what} is ${start + declared} bytes, more than the ${limit} bytes the manifest declares; the server sends another file`);
+  }
+  const chunks = sink ?? [];
+  let loaded = start;
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    loaded += value.byteLength;
+    if (loaded > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new BundleError(`${what} sent more than the ${limit} bytes the manifest declares; download stopped`);
+    }
+    chunks.push(value);
+    onBytes?.(loaded);
+  }
+  return concatBytes(chunks, chunks.reduce((s, c) => s + c.byteLength, 0));
 }
 
 /** Files picked with <input type=file webkitdirectory>: paths are relative to the chosen folder. */
@@ -78,18 +164,26 @@ export async function importFolder(cache: CacheLike, files: File[], onProgress?:
   if (!manifestFile) throw new BundleError('the chosen folder has no manifest.json at its top level (pick the bundle folder itself)');
   const manifestBytes = new Uint8Array(await manifestFile.arrayBuffer());
   const m = parseManifest(new TextDecoder().decode(manifestBytes));
+  checkPaths(m);
   const missing = m.files.filter((f) => !byPath.has(f.path)).map((f) => f.path);
   if (missing.length) throw new BundleError(`bundle '${m.id}' is partial: the folder lacks ${missing.join(', ')}`);
   const total = m.files.reduce((s, f) => s + f.bytes, 0);
   let done = 0;
-  for (const entry of m.files) {
-    const bytes = new Uint8Array(await (byPath.get(entry.path) as File).arrayBuffer());
-    await verifyFile(entry, bytes);
-    await cache.put(userUrl(m.id, entry.path), stored(bytes));
-    done += entry.bytes;
-    onProgress?.({ file: entry.path, loaded: done, total });
+  try {
+    for (const entry of m.files) {
+      const file = byPath.get(entry.path) as File;
+      if (file.size !== entry.bytes) throw new BundleError(`'${entry.path}' is ${file.size} bytes, the manifest says ${entry.bytes} (partial or wrong file)`);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      await verifyFile(entry, bytes);
+      await cache.put(stagedUrl(m.id, entry.path), stored(bytes));
+      done += entry.bytes;
+      onProgress?.({ file: entry.path, loaded: done, total });
+    }
+    return await commit(cache, m, manifestBytes, 'imported folder', m.files);
+  } catch (e) {
+    await cleanFailed(cache, m.id, false);
+    throw e;
   }
-  return saveBundle(cache, m, manifestBytes, 'imported folder');
 }
 
 export interface DownloadOptions {
@@ -104,30 +198,43 @@ export async function downloadModel(cache: CacheLike, baseUrl: string, opts: Dow
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const res = await f(new URL('manifest.json', base).href, { signal: opts.signal, mode: 'cors', credentials: 'omit' });
   if (!res.ok) throw new BundleError(`could not fetch ${base}manifest.json (HTTP ${res.status})`);
-  const manifestBytes = new Uint8Array(await res.arrayBuffer());
+  const manifestBytes = await readLimited(res, MAX_MANIFEST_BYTES, 'manifest.json');
   const m = parseManifest(new TextDecoder().decode(manifestBytes));
+  checkPaths(m);
   const total = m.files.reduce((s, e) => s + e.bytes, 0);
   let done = 0;
-  for (const entry of m.files) {
-    const have = await cache.match(userUrl(m.id, entry.path));
-    if (have && Number(have.headers.get('Content-Length')) === entry.bytes) {
-      done += entry.bytes;
-      continue;
-    }
-    const bytes = await downloadFile(cache, f, m.id, new URL(entry.path, base).href, entry, (n) =>
-      opts.onProgress?.({ file: entry.path, loaded: done + n, total }),
-    opts.signal);
-    await verifyFile(entry, bytes).catch(async (e: unknown) => {
+  const staged: FileEntry[] = [];
+  let interrupted = false;
+  try {
+    for (const entry of m.files) {
+      if (await haveFile(cache, m.id, entry)) {
+        done += entry.bytes;
+        continue;
+      }
+      const url = new URL(entry.path, base);
+      if (!url.href.startsWith(base)) throw new BundleError(`'${entry.path}' is outside the bundle's folder`);
+      let bytes: Uint8Array;
+      try {
+        bytes = await downloadFile(cache, f, m.id, url.href, entry, (n) => opts.onProgress?.({ file: entry.path, loaded: done + n, total }), opts.signal);
+      } catch (e) {
+        interrupted = e instanceof Interrupted;
+        throw e;
+      }
+      await verifyFile(entry, bytes);
+      await cache.put(stagedUrl(m.id, entry.path), stored(bytes));
       await cache.delete(partialUrl(m.id, entry.path));
-      throw e;
-    });
-    await cache.put(userUrl(m.id, entry.path), stored(bytes));
-    await cache.delete(partialUrl(m.id, entry.path));
-    done += entry.bytes;
-    opts.onProgress?.({ file: entry.path, loaded: done, total });
+      staged.push(entry);
+      done += entry.bytes;
+      opts.onProgress?.({ file: entry.path, loaded: done, total });
+    }
+    return await commit(cache, m, manifestBytes, base, staged);
+  } catch (e) {
+    await cleanFailed(cache, m.id, interrupted);
+    throw e;
   }
-  return saveBundle(cache, m, manifestBytes, base);
 }
+
+class Interrupted extends BundleError {}
 
 /** One file, resuming from a saved partial with `Range` (and `If-Range`), restarting when the server
  * answers 200; on failure what arrived is saved as the new partial. */
@@ -156,23 +263,16 @@ async function downloadFile(
   }
   const nextValidator = res.headers.get('ETag') ?? res.headers.get('Last-Modified') ?? '';
   const chunks: Uint8Array[] = [prefix];
-  let loaded = prefix.byteLength;
-  onBytes(loaded);
+  onBytes(prefix.byteLength);
   try {
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.byteLength;
-      onBytes(loaded);
-    }
+    return await readLimited(res, entry.bytes, `'${entry.path}'`, onBytes, prefix.byteLength, chunks);
   } catch (e) {
+    if (e instanceof BundleError) throw e; // too many bytes: nothing worth keeping
+    const loaded = chunks.reduce((s, c) => s + c.byteLength, 0);
     const got = concatBytes(chunks, loaded);
     if (got.byteLength) await cache.put(partialUrl(id, entry.path), stored(got, 'application/octet-stream', { 'X-Vlsm-Validator': nextValidator }));
-    throw new BundleError(`download of '${entry.path}' interrupted at ${loaded} of ${entry.bytes} bytes (${(e as Error).message}); download again to resume`);
+    throw new Interrupted(`download of '${entry.path}' interrupted at ${loaded} of ${entry.bytes} bytes (${(e as Error).message}); download again to resume`);
   }
-  return concatBytes(chunks, loaded);
 }
 
 export async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {

@@ -60,7 +60,7 @@ export function ModelManager() {
       const m = await work(await openModelCache(), ctl);
       setMessage({ kind: 'ok', text: `Stored '${m.name}' (${formatBytes(m.bytes)}).` });
     } catch (e) {
-      setMessage({ kind: 'error', text: (e as Error).name === 'AbortError' ? 'Download paused: download again to resume.' : (e as Error).message });
+      setMessage({ kind: 'error', text: storeErrorText(e) });
     } finally {
       setJob(null);
       await refresh();
@@ -76,9 +76,11 @@ export function ModelManager() {
   const onDownload = () => {
     let target: URL;
     try {
-      target = new URL(url);
+      target = new URL(url.trim());
+      if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new Error('scheme');
+      if (target.username || target.password) throw new Error('credentials');
     } catch {
-      setMessage({ kind: 'error', text: 'Enter the URL of a bundle folder (containing manifest.json).' });
+      setMessage({ kind: 'error', text: 'Enter the web address (https://…) of a bundle folder that contains manifest.json.' });
       return;
     }
     void run('Downloading', (cache, ctl) =>
@@ -156,4 +158,14 @@ export function ModelManager() {
       )}
     </div>
   );
+}
+
+/** A stored-model failure in the user's words: bundle problems as found, browser and network errors explained. */
+function storeErrorText(e: unknown): string {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (err.name === 'AbortError') return 'Download paused: download again to resume.';
+  if (err.name === 'BundleError') return `The model bundle was not stored: ${err.message}.`;
+  if (err.name === 'QuotaExceededError') return 'The browser has no room left to store this model. Delete stored models or scans you no longer need, then try again.';
+  if (err instanceof TypeError) return 'The bundle could not be fetched: the server is unreachable, or it does not allow this app to download from it (CORS). Check the address, or download the folder and use Import folder.';
+  return 'The model bundle could not be stored (the browser refused it). Nothing was changed; try again, or import the folder instead.';
 }
