@@ -24,6 +24,7 @@ const fire = (p: Promise<unknown>) => void p.catch((e: unknown) => console.error
 export function App() {
   const [help, setHelp] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
   const busy = useScans((s) => s.busy);
   useStartup();
 
@@ -43,7 +44,7 @@ export function App() {
     <InferenceProvider>
     <div className="app" data-testid="app">
       <ErrorBoundary name="toolbar">
-        <Toolbar onOpen={commands.openFile} onHelp={commands.toggleHelp}>
+        <Toolbar onOpen={commands.openFile} onOpenFolder={() => folderInput.current?.click()} onHelp={commands.toggleHelp}>
           {TOOLBAR_ITEMS.map(({ id, Component }) => (
             <ErrorBoundary key={id} name={id}>
               <Component />
@@ -74,7 +75,7 @@ export function App() {
           ))}
         </StatusBar>
       </ErrorBoundary>
-      <OpenFiles inputRef={fileInput} onFiles={onFiles} />
+      <OpenFiles inputRef={fileInput} folderRef={folderInput} onFiles={onFiles} />
       <Notices />
       {help && <HelpOverlay onClose={() => setHelp(false)} mouse={MOUSE_HELP} />}
     </div>

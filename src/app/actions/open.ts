@@ -3,6 +3,7 @@
 import { encode } from 'fast-png';
 import { makeDemo, type DemoKind } from '../../demo';
 import type { Scan } from '../../scan/types';
+import { assembleSeries } from '../../scan/volume/series';
 import { getDb, putMask, saveScan, type SaveOptions } from '../../storage';
 import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
@@ -40,27 +41,46 @@ function safeThumb(scan: Scan): string | null {
   }
 }
 
-/** Opens files one after another; returns how many opened. Cancelling stops the current and later files. */
+/** Files read before grouping: an error notice each for the first few, then one summary. */
+const MAX_FILE_NOTICES = 3;
+
+/**
+ * Opens files: reads them all (in the reader worker, one after another), groups DICOM slices of one
+ * series into a volume (scan/volume/series.ts), then saves and shows each result. Returns how many
+ * scans opened. Cancelling stops the current and later files; files already read still open.
+ */
 export async function openFiles(files: readonly File[]): Promise<number> {
-  let opened = 0;
   const { setBusy } = useScans.getState();
   const abort = new AbortController();
-  for (const file of files) {
-    if (abort.signal.aborted) break;
-    setBusy(`Reading ${file.name}…`, () => abort.abort());
-    try {
-      const scan = await readFile(file, abort.signal);
-      setBusy(`Saving ${file.name}…`);
+  const read: Scan[] = [];
+  const failed: string[] = [];
+  try {
+    for (const [i, file] of files.entries()) {
+      if (abort.signal.aborted) break;
+      setBusy(files.length > 1 ? `Reading ${i + 1} / ${files.length}: ${file.name}…` : `Reading ${file.name}…`, () => abort.abort());
+      try {
+        read.push(await readFile(file, abort.signal));
+      } catch (e) {
+        if (e instanceof ReadCancelled) notify('info', 'Cancelled', e.message);
+        else if (failed.push(file.name) <= MAX_FILE_NOTICES) notify('error', `Could not open "${file.name}"`, message(e));
+      }
+    }
+    if (failed.length > MAX_FILE_NOTICES) {
+      notify('error', `${failed.length} of ${files.length} files could not be opened`, `Also not opened: ${failed.slice(MAX_FILE_NOTICES, MAX_FILE_NOTICES + 10).join(', ')}${failed.length > MAX_FILE_NOTICES + 10 ? ', …' : ''}.`);
+    }
+    const { scans, problems } = assembleSeries(read);
+    read.length = 0; // the volumes hold copies; let the per-file pixels go
+    if (problems.length) notify('error', problems.length > 1 ? `${problems.length} problems in the series (what is consistent opened)` : 'A problem in the series (what is consistent opened)', problems.join('\n'));
+    let opened = 0;
+    for (const scan of scans) {
+      setBusy(`Saving ${scan.name}…`);
       await show(scan, await trySave(scan, { source: 'file' }));
       opened++;
-    } catch (e) {
-      if (e instanceof ReadCancelled) notify('info', 'Cancelled', e.message);
-      else notify('error', `Could not open "${file.name}"`, message(e));
-    } finally {
-      setBusy(null);
     }
+    return opened;
+  } finally {
+    setBusy(null);
   }
-  return opened;
 }
 
 export async function openDemo(kind: DemoKind, seed: number, size = 512): Promise<string | null> {

@@ -93,7 +93,7 @@ export function dicomImage(o: DicomImageOptions): Uint8Array {
   const frames = o.frames ?? 1;
   const sop = o.sopClass ?? '1.2.840.10008.5.1.4.1.1.7';
   const n = Math.min(o.rows * o.cols * frames * spp * (bits / 8), 1 << 20);
-  const els: DicomElement[] = [
+  const defaults: DicomElement[] = [
     { tag: 0x00080016, vr: 'UI', value: sop },
     { tag: 0x00080018, vr: 'UI', value: '1.2.3.4.5.6' },
     { tag: 0x00080060, vr: 'CS', value: o.modality ?? 'OT' },
@@ -108,8 +108,9 @@ export function dicomImage(o: DicomImageOptions): Uint8Array {
     { tag: 0x00280101, vr: 'US', value: bits },
     { tag: 0x00280102, vr: 'US', value: bits - 1 },
     { tag: 0x00280103, vr: 'US', value: 0 },
-    ...(o.extra ?? []),
   ];
+  // an extra element replaces the default with the same tag (e.g. another SOP or series UID)
+  const els = [...defaults.filter((d) => !o.extra?.some((x) => x.tag === d.tag)), ...(o.extra ?? [])];
   if (!o.omitPixels) els.push({ tag: 0x7fe00010, vr: bits === 8 ? 'OB' : 'OW', value: o.pixels ?? new Uint8Array(n), length: o.pixelLength });
   return dicomFile(els, undefined, sop);
 }

@@ -7,11 +7,13 @@ import { presetsFor, presetWindow } from '../../viewer/windowing';
 
 interface Props {
   onOpen(): void;
+  /** Opens a folder (a DICOM series) when given. */
+  onOpenFolder?(): void;
   onHelp(): void;
   children?: ReactNode;
 }
 
-export function Toolbar({ onOpen, onHelp, children }: Props) {
+export function Toolbar({ onOpen, onOpenFolder, onHelp, children }: Props) {
   const tools = useTools((s) => s.tools);
   const activeId = useTools((s) => s.activeId);
   const activate = useTools((s) => s.activate);
@@ -30,6 +32,11 @@ export function Toolbar({ onOpen, onHelp, children }: Props) {
       <button type="button" className="primary" onClick={onOpen} data-testid="open-file" title="Open scan (O)">
         Open…
       </button>
+      {onOpenFolder && (
+        <button type="button" onClick={onOpenFolder} data-testid="open-folder" title="Open a folder, e.g. a DICOM series">
+          Folder…
+        </button>
+      )}
       <div className="sep" />
       <div className="tool-group" role="radiogroup" aria-label="Tools">
         {tools.map((t) => (
