@@ -15,7 +15,7 @@ test('prompt -> mask on a Kvasir image with the default model', async ({ page, b
   await wb.openFiles([photo]);
   await wb.until((s) => expect(s.scan).toMatchObject({ name: photo.name, width, height }));
   await expect(page.getByTestId('status-model')).toHaveText(/Compact|compact/i, { timeout: 30_000 });
-  await expect(page.getByTestId('status-backend')).toHaveText(/WASM|WebGPU/);
+  await expect(page.getByTestId('status-backend')).toHaveText(/CPU \(WebAssembly, \d threads?\)|GPU \(WebGPU\)/);
 
   await page.getByTestId('prompt-input').fill('one small pink round polyp');
   await page.getByTestId('prompt-run').click();

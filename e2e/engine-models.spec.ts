@@ -23,7 +23,7 @@ test('imports a bundle folder, downloads one, uses and deletes stored models', a
   await expect(page.getByTestId('model-stored-compact-vlsm')).toBeVisible();
   await page.getByTestId('model-stored-compact-vlsm').getByRole('button', { name: 'Use' }).click();
   await expect(page.getByTestId('model-current')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-  await expect(page.getByTestId('model-backend')).toContainText(/WASM|WebGPU/);
+  await expect(page.getByTestId('model-backend')).toContainText(/WebAssembly|WebGPU/);
   await page.getByTestId('model-delete-compact-vlsm').click();
   await expect(page.getByTestId('model-stored-compact-vlsm')).toHaveCount(0);
 

@@ -17,6 +17,24 @@ export interface InferenceModelInfo {
   threshold: number;
   classes: string[];
   promptExamples: string[];
+  /** The bundle's model card (plain data; fields beyond summary may be absent in older bundles). */
+  card: ModelCard | null;
+  license: string | null;
+}
+
+/** What the Model card view and the prompt box read from a bundle's modelCard (all optional but summary). */
+export interface ModelCard {
+  summary?: string;
+  classes?: string[];
+  promptExamples?: string[];
+  trainingData?: { name: string; citation?: string; terms?: string }[];
+  metrics?: Record<string, unknown>;
+  testMetrics?: Record<string, Record<string, { dice: number; ci95?: [number, number]; n?: number }>>;
+  vocabulary?: string[];
+  modalities?: string[];
+  intendedUse?: string;
+  limits?: string[];
+  leftRightConvention?: string;
 }
 
 export interface InferenceState {
@@ -24,6 +42,10 @@ export interface InferenceState {
   model: InferenceModelInfo | null;
   backend: string | null;
   reason: string | null;
+  /** The WebGPU adapter seen was a software one (SwiftShader etc.). */
+  softwareGpu: boolean;
+  /** Plain-words note on how 'auto' chose (the self-test's figures), or null. */
+  choiceNote: string | null;
   threads: number | null;
   progress: InferenceProgress | null;
   error: string | null;
@@ -37,6 +59,8 @@ export const useInference = create<InferenceState>((set) => ({
   model: null,
   backend: null,
   reason: null,
+  softwareGpu: false,
+  choiceNote: null,
   threads: null,
   progress: null,
   error: null,

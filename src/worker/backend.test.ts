@@ -1,7 +1,7 @@
 // Backend choice and its reasons.
 import { describe, expect, it } from 'vitest';
 import type { VariantSpec } from '../engine/manifest';
-import { chooseBackend, graphSessionOptions, wasmOnlyGraphs } from './backend';
+import { chooseBackend, describeAdapter, graphSessionOptions, wasmOnlyGraphs } from './backend';
 
 const adapter = (f16: boolean) => ({ features: { has: (n: string) => f16 && n === 'shader-f16' }, info: { vendor: 'acme' } });
 
@@ -25,6 +25,31 @@ describe('chooseBackend', () => {
     expect(c).toMatchObject({ backend: 'wasm', threads: 2 });
     const d = await chooseBackend('wasm', { crossOriginIsolated: true, hardwareConcurrency: 16 });
     expect(d.threads).toBe(4);
+  });
+});
+
+describe('software WebGPU adapters', () => {
+  const swiftshader = { features: { has: () => false }, info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader device (Subzero)' } };
+  const env = (a: object) => ({ gpu: { requestAdapter: async () => a as never }, crossOriginIsolated: true, hardwareConcurrency: 2 });
+
+  it('automatic never picks a software adapter: WASM, and the reason says why', async () => {
+    const b = await chooseBackend('auto', env(swiftshader));
+    expect(b).toMatchObject({ backend: 'wasm', threads: 2, softwareGpu: true });
+    expect(b.reason).toMatch(/software adapter.*swiftshader.*slower than WASM.*2 threads/i);
+    // flagged by the browser, whatever its name
+    const flagged = await chooseBackend('auto', env({ features: { has: () => false }, info: { vendor: 'x', isFallbackAdapter: true } }));
+    expect(flagged.backend).toBe('wasm');
+    const legacy = await chooseBackend('auto', env({ features: { has: () => false }, isFallbackAdapter: true }));
+    expect(legacy.backend).toBe('wasm');
+    const llvm = await chooseBackend('auto', env({ features: { has: () => false }, info: { vendor: 'mesa', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }));
+    expect(llvm.backend).toBe('wasm');
+  });
+
+  it('a hardware adapter is not taken for software; WebGPU asked for explicitly is used even in software', async () => {
+    expect(describeAdapter({ features: { has: () => false }, info: { vendor: 'nvidia', architecture: 'ampere' } })).toEqual({ name: 'nvidia ampere', software: false });
+    const forced = await chooseBackend('webgpu', env(swiftshader));
+    expect(forced).toMatchObject({ backend: 'webgpu', softwareGpu: true });
+    expect(forced.reason).toMatch(/^software WebGPU adapter .*requested; slower than WASM/);
   });
 });
 

@@ -1,13 +1,28 @@
-// Backend choice, with the reason shown to the user: WebGPU when an adapter exists (fp16 variants when it
-// has shader-f16), else multithreaded WASM when cross-origin isolated, else single-threaded WASM; and which
-// graphs of a WebGPU variant stay on the WASM execution provider.
+// Backend choice, with the reason shown to the user: WebGPU when a hardware adapter exists (fp16 variants
+// when it has shader-f16), else multithreaded WASM when cross-origin isolated, else single-threaded WASM.
+// A software/fallback WebGPU adapter (SwiftShader, llvmpipe, WARP: what Chromium offers without a GPU) is
+// 20-100x slower than WASM on the CPU, so 'auto' never picks it; 'webgpu' (the user asked) still does.
+// Also: which graphs of a WebGPU variant stay on the WASM execution provider.
 import type { BackendName, GraphRole, VariantSpec } from '../engine/manifest';
 import type { OrtSessionOptions } from '../engine/runtime';
 import type { BackendInfo, BackendPreference } from './protocol';
 
-interface GpuAdapterLike {
+export interface GpuAdapterLike {
   features: { has(name: string): boolean };
-  info?: { vendor?: string; architecture?: string };
+  info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
+  /** Older Chromium: on the adapter itself (newer: adapter.info.isFallbackAdapter). */
+  isFallbackAdapter?: boolean;
+}
+
+/** Names of software WebGPU implementations, as adapter.info reports them. */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render|\bwarp\b/i;
+
+/** What the adapter is: its name for people, and whether it is a software (CPU-emulated) adapter. */
+export function describeAdapter(adapter: GpuAdapterLike): { name: string; software: boolean } {
+  const i = adapter.info ?? {};
+  const name = [i.vendor, i.architecture, i.description || i.device].filter(Boolean).join(' ').trim();
+  const software = adapter.isFallbackAdapter === true || i.isFallbackAdapter === true || SOFTWARE.test(name);
+  return { name, software };
 }
 
 export interface BackendEnv {
@@ -50,11 +65,15 @@ export async function chooseBackend(pref: BackendPreference, env: BackendEnv, re
   }
   if (!adapter) return wasm('WebGPU has no adapter (GPU blocked or absent); ');
   const f16 = adapter.features.has('shader-f16');
-  const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ');
+  const { name, software } = describeAdapter(adapter);
+  if (software && pref === 'auto') {
+    return { ...wasm(`WebGPU is only a software adapter here${name ? ` (${name})` : ''}, emulated on the CPU and much slower than WASM; `), softwareGpu: true };
+  }
   return {
     backend: 'webgpu',
-    reason: `WebGPU adapter${name ? ` (${name})` : ''}${f16 ? ' with shader-f16: fp16 graphs' : ' without shader-f16: fp32 graphs'}`,
+    reason: `${software ? 'software ' : ''}WebGPU adapter${name ? ` (${name})` : ''}${f16 ? ' with shader-f16: fp16 graphs' : ' without shader-f16: fp32 graphs'}${software ? ' (requested; slower than WASM)' : ''}`,
     threads,
+    softwareGpu: software,
     shaderF16: f16,
     crossOriginIsolated: env.crossOriginIsolated,
   };

@@ -166,6 +166,8 @@ export class InferenceHost {
       inputSize: m.input.size,
       promptExamples: m.modelCard.promptExamples ?? [],
       classes: m.modelCard.classes ?? [],
+      card: m.modelCard,
+      license: m.license,
       loadMs: now() - t0,
     };
   }

@@ -3,7 +3,7 @@
 // Every message carries the request id; pixel and probability buffers are transferred, never copied twice.
 import type { Preprocessed } from '../engine/preprocess';
 import type { SegmentOutput } from '../engine/engine';
-import type { BackendName } from '../engine/manifest';
+import type { BackendName, Manifest } from '../engine/manifest';
 import type { Scan, WindowLevel } from '../scan/types';
 
 /** Where a bundle lives. Shipped: /models/<id>/ on this origin; stored: imported or downloaded into Cache
@@ -44,6 +44,8 @@ export interface BackendInfo {
   threads: number;
   shaderF16: boolean;
   crossOriginIsolated: boolean;
+  /** The WebGPU adapter is a software one (SwiftShader etc.): set when it was seen, whichever backend won. */
+  softwareGpu?: boolean;
 }
 
 export interface ModelInfo extends BackendInfo {
@@ -59,6 +61,9 @@ export interface ModelInfo extends BackendInfo {
   inputSize: [number, number];
   promptExamples: string[];
   classes: string[];
+  /** The bundle's model card as shipped (shown in the Model card view; newer fields may be absent). */
+  card?: Manifest['modelCard'];
+  license?: string;
   loadMs: number;
 }
 

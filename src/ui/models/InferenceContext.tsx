@@ -6,16 +6,18 @@ import type { ReactNode } from 'react';
 import { InferenceClient, isAbortError } from '../../worker/client';
 import type { BundleRef, InferenceStatus } from '../../worker/client';
 import type { BackendPreference } from '../../worker/protocol';
-import { useInference } from '../../state/inference';
+import { useInference, type ModelCard } from '../../state/inference';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { setSegmenter } from '../prompts/segmenter';
 import { registerServiceWorker } from '../../worker/registerSW';
 import { getLastResult, ScanEncoder } from './scanEncoder';
+import { backendPreference, loadWithChoice } from './backendChoice';
 import type { ResultSummary } from './scanEncoder';
 
 export const DEFAULT_MODEL: BundleRef = { kind: 'shipped', id: 'compact-vlsm' };
-const PREF_KEY = 'vlsm.backendPreference';
+
+export { backendPreference, setBackendPreference } from './backendChoice';
 
 let singleton: InferenceClient | null = null;
 export function getInferenceClient(): InferenceClient {
@@ -23,19 +25,22 @@ export function getInferenceClient(): InferenceClient {
   return singleton;
 }
 
-export function backendPreference(): BackendPreference {
-  const v = globalThis.localStorage?.getItem(PREF_KEY);
-  return v === 'wasm' || v === 'webgpu' ? v : 'auto';
-}
-
-export function setBackendPreference(p: BackendPreference): void {
-  globalThis.localStorage?.setItem(PREF_KEY, p);
-}
-
 let loading: Promise<unknown> | null = null;
 
-/** Resolves once a model is ready: the one loading now, or the default model, loaded on first need. */
+/** Loads a bundle on the backend this device should use (see backendChoice) and says how it was chosen. */
+export function loadModelChosen(client: InferenceClient, bundle: BundleRef, pref: BackendPreference = backendPreference(), signal?: AbortSignal): Promise<unknown> {
+  useInference.getState().set({ choiceNote: null });
+  const p = loadWithChoice(client, bundle, pref, signal).then(({ note }) => useInference.getState().set({ choiceNote: note }));
+  loading = p;
+  void p.catch(() => undefined).finally(() => {
+    if (loading === p) loading = null;
+  });
+  return p;
+}
+
+/** Resolves once a model is ready: the one loading now, or the default model (loaded at app start). */
 export function ensureModel(client: InferenceClient): Promise<unknown> {
+  if (loading) return loading;
   if (client.status.model && client.status.state !== 'loading') return Promise.resolve();
   if (client.status.state === 'loading') {
     return new Promise<void>((resolve, reject) => {
@@ -47,10 +52,7 @@ export function ensureModel(client: InferenceClient): Promise<unknown> {
       });
     });
   }
-  loading ??= client.loadModel(DEFAULT_MODEL, { backendPreference: backendPreference() }).finally(() => {
-    loading = null;
-  });
-  return loading;
+  return loadModelChosen(client, DEFAULT_MODEL);
 }
 
 const Ctx = createContext<InferenceClient | null>(null);
@@ -73,10 +75,14 @@ export function InferenceProvider({ children }: { children: ReactNode }) {
       useInference.getState().set({
         state: s.state,
         model: s.model
-          ? { modelId: s.model.modelId, modelName: s.model.modelName, variant: s.model.variant, kind: s.model.kind, threshold: s.model.threshold, classes: s.model.classes, promptExamples: s.model.promptExamples }
+          ? {
+              modelId: s.model.modelId, modelName: s.model.modelName, variant: s.model.variant, kind: s.model.kind, threshold: s.model.threshold,
+              classes: s.model.classes, promptExamples: s.model.promptExamples, card: (s.model.card as ModelCard | undefined) ?? null, license: s.model.license ?? null,
+            }
           : null,
         backend: s.backend ?? null,
         reason: s.reason ?? null,
+        softwareGpu: s.model?.softwareGpu === true,
         threads: s.threads ?? null,
         progress: s.progress ?? null,
         error: s.error ?? null,
@@ -95,8 +101,11 @@ export function InferenceProvider({ children }: { children: ReactNode }) {
         return encoder.segment(scanId, prompt, frame, signal);
       },
     });
-    // The default model loads with the first scan (zero set-up, and nothing heavy at app start); the open
-    // scan is encoded as soon as it is shown (and when its frame or window changes).
+    // The default model loads (warms up) as soon as the app opens, so the first scan does not wait for it;
+    // the open scan is encoded as soon as it is shown (and when its frame or window changes).
+    ensureModel(client).catch((e: unknown) => {
+      if (!isAbortError(e)) console.warn('model failed to load', e);
+    });
     const warm = () => {
       const { activeId, scan } = useScans.getState();
       if (!activeId || !scan) return;

@@ -8,8 +8,11 @@ import type { BundleRef } from '../../worker/client';
 import { deleteStoredModel, downloadModel, importFolder, listStoredModels, openModelCache, storageEstimate } from '../../worker/modelStore';
 import type { StoredModel, StoreProgress } from '../../worker/modelStore';
 import type { BackendPreference } from '../../worker/protocol';
-import { backendPreference, DEFAULT_MODEL, setBackendPreference, useInferenceClient } from './InferenceContext';
+import { backendPreference, DEFAULT_MODEL, loadModelChosen, setBackendPreference, useInferenceClient } from './InferenceContext';
+import { backendLabel, plainReason, rememberDecision } from './backendChoice';
 import { formatBytes } from '../../lib/format';
+import { loadProgressText } from './format';
+import { ModelCardButton } from './ModelCard';
 
 interface Shipped {
   id: string;
@@ -46,8 +49,7 @@ export function ModelManager() {
     setActive(ref);
     const ctl = new AbortController();
     setLoadCtl(ctl);
-    client
-      .loadModel(ref, { backendPreference: p, signal: ctl.signal })
+    loadModelChosen(client, ref, p, ctl.signal)
       .catch((e: Error) => setMessage({ kind: 'error', text: e.name === 'AbortError' ? 'Model loading cancelled.' : e.message }))
       .finally(() => setLoadCtl(null));
   };
@@ -93,16 +95,21 @@ export function ModelManager() {
   return (
     <div className="model-manager" data-testid="model-manager">
       <p data-testid="model-current" data-state={inf.state}>
-        {current ? `${current.modelName} (${current.variant}, ${current.kind})` : inf.state === 'loading' ? 'Loading model…' : 'No model loaded'}
+        {current ? current.modelName : inf.state === 'loading' ? 'Loading model…' : 'No model loaded'}
+        {current && <span className="hint"> ({current.variant} variant, {current.kind === 'split' ? 'image read once per scan' : 'one graph'})</span>}
       </p>
+      {current && <ModelCardButton />}
       {inf.backend && (
-        <p className="hint" data-testid="model-backend">
-          {inf.backend === 'webgpu' ? 'WebGPU' : `WASM, ${inf.threads ?? 1} thread${(inf.threads ?? 1) > 1 ? 's' : ''}`}: {inf.reason}
-        </p>
+        <div className="backend-box" data-testid="model-backend" title={`Technical detail: ${inf.reason ?? ''}`}>
+          <strong>Runs on: {backendLabel(inf.backend, inf.threads)}</strong>
+          <p className="hint" data-testid="model-backend-reason">
+            {inf.choiceNote ?? plainReason(inf.backend, inf.reason, inf.softwareGpu, pref)}
+          </p>
+        </div>
       )}
       {inf.error && <p className="error" data-testid="model-error">{inf.error}</p>}
-      <label>
-        Backend{' '}
+      <label className="field" title="Where the model computes. Automatic picks the graphics processor only when it is really faster than the CPU on this computer, and remembers it.">
+        Compute backend
         <select
           data-testid="model-backend-pref"
           value={pref}
@@ -113,11 +120,25 @@ export function ModelManager() {
             use(active, p);
           }}
         >
-          <option value="auto">Automatic</option>
-          <option value="webgpu">WebGPU if available</option>
-          <option value="wasm">WASM (CPU)</option>
+          <option value="auto">Automatic (fastest here)</option>
+          <option value="webgpu">Graphics processor (WebGPU)</option>
+          <option value="wasm">CPU (WebAssembly)</option>
         </select>
       </label>
+      {pref === 'auto' && inf.choiceNote && (
+        <button
+          type="button"
+          className="link"
+          data-testid="model-backend-retest"
+          title="Forget the remembered result and test the speed of both backends again"
+          onClick={() => {
+            rememberDecision(null);
+            use(active, 'auto');
+          }}
+        >
+          Test again
+        </button>
+      )}
       <ul className="model-list" data-testid="model-list">
         {shipped.map((m) => (
           <li key={`s-${m.id}`} data-testid={`model-shipped-${m.id}`}>
@@ -143,9 +164,12 @@ export function ModelManager() {
         <input type="url" placeholder="https://…/bundle/" data-testid="model-url" value={url} onChange={(e) => setUrl(e.target.value)} />
         <button type="button" data-testid="model-download" disabled={!!job} onClick={onDownload}>Download</button>
       </div>
-      {(job || pct !== null) && (
-        <div data-testid="model-progress">
-          <progress max={100} value={pct ?? undefined} /> {job?.label ?? 'Loading'} {job?.progress?.file ?? inf.progress?.file ?? ''}
+      {(job || pct !== null || inf.state === 'loading') && (
+        <div data-testid="model-progress" className="model-progress">
+          <progress max={100} value={pct ?? undefined} />{' '}
+          <span data-testid="model-progress-text">
+            {job ? `${job.label}${job.progress ? ` ${formatBytes(job.progress.loaded)} of ${formatBytes(job.progress.total)}` : ''}${pct !== null ? ` (${pct} %)` : ''}` : loadProgressText(inf.progress)}
+          </span>
           {job && <button type="button" onClick={() => job.ctl.abort()}>Cancel</button>}
           {!job && loadCtl && <button type="button" data-testid="model-load-cancel" onClick={() => loadCtl.abort()}>Cancel</button>}
         </div>
