@@ -162,7 +162,7 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   expect(dice(decodeRle((await loop.referenceMask())!), paintedPx)).toBe(1);
   expect(coco.annotations.length).toBeGreaterThanOrEqual(4);
   const csv = (await loop.exportFile('scores-csv')).bytes.toString().trim().split('\n');
-  expect(csv[0]).toContain('prompt');
+  expect(csv[0]).toContain('Prompt');
   expect(csv.length).toBe(4);
   const json = JSON.parse((await loop.exportFile('scores-json')).bytes.toString());
   expect(json).toMatchObject({ type: 'vlsm-workbench/scores', version: 1 });

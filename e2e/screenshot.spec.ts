@@ -18,9 +18,6 @@ test('README screenshot', async ({ page }) => {
   await loop.ready();
   await loop.prompt('one small pink round polyp, located in left of the image');
   await loop.prompt('polyp');
-  // The panel's automatic empty-prompt run would cover the scan; hide it for the picture.
-  const empty = page.locator('[data-testid="run-item"]').filter({ hasText: '(empty prompt)' });
-  if (await empty.count()) await empty.getByRole('checkbox').first().uncheck();
   const box = (await wb.viewer.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.45);
   await page.waitForTimeout(1000);

@@ -21,6 +21,16 @@ const preset = (id: string) => () => {
   if (scan) v.setWindow(presetWindow(id, scan, v.frame), id);
 };
 
+/** `r` as in Slicer and OHIF: back to how the scan opened (zoom to fit, the file's window, not inverted). */
+function resetView(): void {
+  const { scan } = useScans.getState();
+  const v = useView.getState();
+  if (!scan) return;
+  v.setWindow(presetWindow('file', scan, v.frame), 'file');
+  if (v.invert) v.toggleInvert();
+  v.requestFit();
+}
+
 export function defaultShortcuts(cmd: AppCommands): Shortcut[] {
   const nav = 'Slices';
   const view = 'View';
@@ -35,6 +45,8 @@ export function defaultShortcuts(cmd: AppCommands): Shortcut[] {
     { id: 'first', keys: ['Home'], description: 'First slice', group: nav, run: () => goToFrame('first') },
     { id: 'last', keys: ['End'], description: 'Last slice', group: nav, run: () => goToFrame('last') },
     { id: 'fit', keys: ['0', 'F'], description: 'Fit the scan to the window', group: view, run: () => useView.getState().requestFit() },
+    { id: 'reset', keys: ['r'], description: 'Reset the view: fit, file window/level, not inverted', group: view, run: resetView },
+    { id: 'invert', keys: ['i'], description: 'Invert the display (negative)', group: view, run: () => useView.getState().toggleInvert() },
     { id: 'zoom-in', keys: ['+', '='], description: 'Zoom in', group: view, run: () => zoomCentre(1.25) },
     { id: 'zoom-out', keys: ['-'], description: 'Zoom out', group: view, run: () => zoomCentre(0.8) },
     { id: 'wl-file', keys: ['d'], description: 'Window/level: file default', group: view, run: preset('file') },
@@ -74,8 +86,10 @@ export function useKeyboard(cmd: AppCommands): void {
   }, [tools]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || (isTyping(e.target) && e.key !== 'Escape')) return;
-      const s = findShortcut(useKeymap.getState().shortcuts, comboOf(e));
+      const combo = comboOf(e);
+      // Escape and Ctrl+S work while typing too (Ctrl+S would open the browser's save-page dialog)
+      if (e.defaultPrevented || (isTyping(e.target) && e.key !== 'Escape' && combo !== 'Mod+s')) return;
+      const s = findShortcut(useKeymap.getState().shortcuts, combo);
       if (!s) return;
       e.preventDefault();
       s.run(e);

@@ -44,6 +44,9 @@ export interface RunsState {
   sort: { key: SortKey; dir: 1 | -1 };
   /** Bumped when pixel buffers change. */
   pixelsVersion: number;
+  /** A correction is being edited: the runs' masks are drawn faint so the edited mask stands out. */
+  dimmed: boolean;
+  setDimmed(d: boolean): void;
   reset(scanId: string | null, frame: number): void;
   setRuns(runs: RunView[]): void;
   upsertRun(run: RunView): void;
@@ -71,6 +74,8 @@ export const useRuns = create<RunsState>((set) => ({
   error: null,
   sort: { key: 'createdAt', dir: 1 },
   pixelsVersion: 0,
+  dimmed: false,
+  setDimmed: (dimmed) => set({ dimmed }),
   reset: (scanId, frame) => set({ scanId, frame, runs: [], soloId: null, selectedId: null, reference: null, busy: null, error: null }),
   setRuns: (runs) => set({ runs }),
   upsertRun: (run) => set((s) => ({ runs: s.runs.some((r) => r.id === run.id) ? s.runs.map((r) => (r.id === run.id ? run : r)) : [...s.runs, run] })),
@@ -99,4 +104,6 @@ export const runPixels = new Map<string, RunPixels>();
 export const referencePixels: { current: { width: number; height: number; data: Uint8Array } | null } = { current: null };
 
 export const PALETTE = ['#ff4d4f', '#40a9ff', '#73d13d', '#ffc53d', '#b37feb', '#36cfc9', '#ff85c0', '#ffa940', '#597ef7', '#bae637'];
+/** Opacity factor of the runs' masks while a correction is edited. */
+export const DIM_FACTOR = 0.3;
 export const colourFor = (index: number): string => PALETTE[index % PALETTE.length];

@@ -10,12 +10,20 @@ export interface ToolSettingsState {
   brushSize: number;
   /** Largest region a single flood fill may change (pixels). */
   floodLimit: number;
+  /** Fill by similar image intensity (magic wand), or the area enclosed by the mask's outline. */
+  fillMode: 'intensity' | 'outline';
+  /** Intensity fill: how far (grey levels of the displayed image, 0-255) a pixel may differ from the clicked one. */
+  fillTolerance: number;
+  setFill(patch: Partial<Pick<ToolSettingsState, 'fillMode' | 'fillTolerance'>>): void;
   /** Bumped whenever the correction mask changes (paint, undo, redo, load). */
   maskVersion: number;
   undoDepth: number;
   redoDepth: number;
   /** Bumped when a corrected version is accepted (the versions list refetches). */
   versionsTick: number;
+  /** The version number the last Accept saved on the open scan frame, or null. */
+  lastAccepted: number | null;
+  setLastAccepted(v: number | null): void;
   setBrushSize(size: number): void;
   growBrush(factor: number): void;
   bumpMask(undoDepth: number, redoDepth: number): void;
@@ -27,10 +35,15 @@ const clampSize = (n: number): number => Math.max(MIN_BRUSH, Math.min(MAX_BRUSH,
 export const useToolSettings = create<ToolSettingsState>((set) => ({
   brushSize: 20,
   floodLimit: 16_000_000,
+  fillMode: 'intensity',
+  fillTolerance: 24,
+  setFill: (patch) => set(patch),
   maskVersion: 0,
   undoDepth: 0,
   redoDepth: 0,
   versionsTick: 0,
+  lastAccepted: null,
+  setLastAccepted: (lastAccepted) => set({ lastAccepted }),
   setBrushSize: (size) => set({ brushSize: clampSize(size) }),
   growBrush: (factor) =>
     set((s) => {

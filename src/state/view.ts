@@ -30,6 +30,9 @@ export interface ViewState {
   fitRequest: number;
   /** Size of the canvas area in CSS pixels. */
   viewport: { w: number; h: number };
+  /** Display the scan inverted (negative), as radiologists toggle with `i`; pixels and masks unchanged. */
+  invert: boolean;
+  toggleInvert(): void;
   setViewport(w: number, h: number): void;
   setTransform(t: ViewTransform): void;
   setFrame(frame: number): void;
@@ -47,6 +50,8 @@ export const useView = create<ViewState>((set) => ({
   cursor: null,
   fitRequest: 0,
   viewport: { w: 0, h: 0 },
+  invert: false,
+  toggleInvert: () => set((s) => ({ invert: !s.invert })),
   setViewport: (w, h) => set({ viewport: { w, h } }),
   setTransform: (transform) => set({ transform }),
   setFrame: (frame) => set({ frame }),
@@ -54,5 +59,5 @@ export const useView = create<ViewState>((set) => ({
   setCursor: (cursor) => set({ cursor }),
   requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
   reset: (window, frame = 0) =>
-    set((s) => ({ window, windowPreset: 'file', frame, cursor: null, fitRequest: s.fitRequest + 1 })),
+    set((s) => ({ window, windowPreset: 'file', frame, cursor: null, invert: false, fitRequest: s.fitRequest + 1 })),
 }));

@@ -20,6 +20,10 @@ export interface CorrectionToolDeps {
   /** Viewer overlay for the lasso preview. */
   lassoOverlay?: ComponentType<{ scale: number }>;
   onFillTooLarge?(): void;
+  /** One fill added most of the image (fraction 0-1). */
+  onLargeFill?(fraction: number): void;
+  /** The open frame as displayed, one grey byte per pixel, for the intensity fill. */
+  getImage?(): Uint8Array | null;
   /** Include the pan tool (skip it when the viewer provides its own). */
   pan?: boolean;
   /** CSS cursor for the brush and eraser. */
@@ -38,7 +42,15 @@ export function createCorrectionTools(deps: CorrectionToolDeps = {}): Tool[] {
     createEraser({ getSession, getSize, getCursor: deps.brushCursor, Overlay: deps.brushOverlay }),
     createLasso({ id: 'lasso-fill', label: 'Polygon fill', key: 'g', value: 1, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
     createLasso({ id: 'lasso-cut', label: 'Lasso cut', key: 'x', value: 0, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
-    createFloodFill({ getSession, getLimit: () => useToolSettings.getState().floodLimit, onTooLarge: deps.onFillTooLarge }),
+    createFloodFill({
+      getSession,
+      getLimit: () => useToolSettings.getState().floodLimit,
+      onTooLarge: deps.onFillTooLarge,
+      getMode: () => useToolSettings.getState().fillMode,
+      getTolerance: () => useToolSettings.getState().fillTolerance,
+      getImage: deps.getImage,
+      onLargeFill: deps.onLargeFill,
+    }),
   ];
   if (deps.pan) {
     tools.push(

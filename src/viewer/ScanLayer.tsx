@@ -10,9 +10,11 @@ interface Props {
   scan: Scan;
   frame: number;
   window: WindowLevel;
+  /** Shown as a negative (display only). */
+  invert?: boolean;
 }
 
-export function ScanLayer({ scan, frame, window }: Props) {
+export function ScanLayer({ scan, frame, window, invert = false }: Props) {
   const canvas = useMemo(() => {
     const c = document.createElement('canvas');
     c.width = scan.width;
@@ -23,8 +25,15 @@ export function ScanLayer({ scan, frame, window }: Props) {
   const node = useRef<Konva.Image>(null);
 
   const pending = useRef(0);
+  const invertRef = useRef(invert);
+  invertRef.current = invert;
   const paint = (f: number, w: WindowLevel) => {
     const rgba = windowLevelToRGBA(scan, Math.min(f, scan.frames - 1), w, buffer);
+    if (invertRef.current) for (let i = 0; i < rgba.length; i += 4) {
+      rgba[i] = 255 - rgba[i];
+      rgba[i + 1] = 255 - rgba[i + 1];
+      rgba[i + 2] = 255 - rgba[i + 2];
+    }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, scan.width, scan.height), 0, 0);
@@ -42,7 +51,7 @@ export function ScanLayer({ scan, frame, window }: Props) {
     cancelAnimationFrame(pending.current);
     pending.current = requestAnimationFrame(() => paintRef.current(frame, window));
     return () => cancelAnimationFrame(pending.current);
-  }, [frame, window]);
+  }, [frame, window, invert]);
 
   return <KonvaImage ref={node} image={canvas} width={scan.width} height={scan.height} listening={false} />;
 }

@@ -2,11 +2,11 @@
 // static mask layers (state/layers; sharing Konva layers), the active tool's overlay; above the stage the
 // live canvas (LiveCanvas.tsx): mask layers being painted and tool painters such as the brush ring.
 // Gestures are handled on the wrapping element.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Layer, Stage } from 'react-konva';
 import { useScans } from '../state/scans';
 import { useTools } from '../state/tools';
-import { useView } from '../state/view';
+import { useView, type ViewTransform } from '../state/view';
 import { fitTransform } from './coords';
 import { FrameSlider } from './FrameSlider';
 import { LiveCanvas } from './LiveCanvas';
@@ -19,6 +19,7 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
   const transform = useView((s) => s.transform);
   const frame = useView((s) => s.frame);
   const window = useView((s) => s.window);
+  const invert = useView((s) => s.invert);
   const fitRequest = useView((s) => s.fitRequest);
   const box = useView((s) => s.viewport);
   const tool = useTools((s) => s.tools.find((t) => t.id === s.activeId));
@@ -37,12 +38,31 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
   }, [el]);
 
   const hasBox = box.w > 0 && box.h > 0;
+  // The last fitted transform and the box it was fitted to: while the user has not zoomed or panned since,
+  // a resize (window, side panels) refits; otherwise the view keeps its centre where it was.
+  const fitted = useRef<{ t: ViewTransform; w: number; h: number } | null>(null);
   useEffect(() => {
     if (scan && hasBox) {
       const { viewport } = useView.getState();
-      useView.getState().setTransform(fitTransform(scan.width, scan.height, viewport.w, viewport.h));
+      const t = fitTransform(scan.width, scan.height, viewport.w, viewport.h);
+      fitted.current = { t, w: viewport.w, h: viewport.h };
+      useView.getState().setTransform(t);
     }
   }, [scan, fitRequest, hasBox]);
+  useEffect(() => {
+    const f = fitted.current;
+    if (!scan || !hasBox || !f || (f.w === box.w && f.h === box.h)) return;
+    const cur = useView.getState().transform;
+    if (cur.scale === f.t.scale && cur.x === f.t.x && cur.y === f.t.y) {
+      const t = fitTransform(scan.width, scan.height, box.w, box.h);
+      fitted.current = { t, w: box.w, h: box.h };
+      useView.getState().setTransform(t);
+    } else {
+      // zoomed or panned by the user: keep what was at the centre at the centre
+      useView.getState().setTransform({ ...cur, x: cur.x + (box.w - f.w) / 2, y: cur.y + (box.h - f.h) / 2 });
+      fitted.current = { ...f, w: box.w, h: box.h, t: { scale: NaN, x: NaN, y: NaN } };
+    }
+  }, [box.w, box.h, scan, hasBox]);
 
   const cursor = space ? 'grab' : (tool?.cursor ?? 'default');
   const Overlay = tool?.Overlay;
@@ -52,7 +72,7 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
         {hasBox && (
           <Stage width={box.w} height={box.h} x={transform.x} y={transform.y} scaleX={transform.scale} scaleY={transform.scale} listening={false}>
             <Layer imageSmoothingEnabled={transform.scale < 1} listening={false}>
-              {scan && <ScanLayer scan={scan} frame={frame} window={window} />}
+              {scan && <ScanLayer scan={scan} frame={frame} window={window} invert={invert} />}
             </Layer>
             {scan && <MaskLayers width={scan.width} height={scan.height} />}
             <Layer listening={false}>{scan && Overlay && <Overlay scale={transform.scale} />}</Layer>

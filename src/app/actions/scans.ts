@@ -3,6 +3,7 @@ import { deleteScan, getDb, getSetting, LAST_SCAN_KEY, listScans, loadScan, rena
 import { notify } from '../../state/notices';
 import { useScans, type ScanSummary } from '../../state/scans';
 import { closeScan, showScan } from './show';
+import { forgetScanPrompt } from '../../ui/prompts/scanPrompt';
 
 const summary = (r: ScanRow): ScanSummary => ({
   id: r.id, name: r.name, format: r.format, width: r.width, height: r.height, frames: r.frames,
@@ -47,6 +48,7 @@ export async function renameStored(id: string, name: string): Promise<void> {
 export async function deleteStored(id: string): Promise<void> {
   try {
     await deleteScan(getDb(), id);
+    forgetScanPrompt(id);
     if (useScans.getState().activeId === id) {
       closeScan();
       await setSetting(getDb(), LAST_SCAN_KEY, null);

@@ -49,11 +49,38 @@ const csvCell = (v: unknown): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/** CSV column names in plain words, with units (a spreadsheet reader should not need the code). */
+const SCORE_HEADERS: Record<string, string> = {
+  dice: 'Dice vs reference (0-1)',
+  iou: 'IoU vs reference (0-1)',
+  hd95Mm: 'HD95 distance to reference (mm)',
+  hd95Px: 'HD95 distance to reference (pixels)',
+  influence: 'Overlap with the no-words mask (Dice 0-1; 1 = the words changed nothing)',
+  areaPx: 'Area (pixels)',
+  areaMm2: 'Area (mm²)',
+  areaFraction: 'Area (fraction of the image 0-1)',
+  meanConfidence: 'Confidence (mean probability inside the mask 0-1)',
+};
+const TIMING_HEADERS: Record<string, string> = {
+  preMs: 'Time preparing the image (ms)',
+  visionMs: 'Time reading the image (ms)',
+  textMs: 'Time reading the prompt (ms)',
+  decoderMs: 'Time drawing the mask (ms)',
+  postMs: 'Time finishing the mask (ms)',
+  totalMs: 'Total time (ms)',
+};
+
+export const scoreHeader = (k: string): string => SCORE_HEADERS[k] ?? k;
+export const timingHeader = (k: string): string => TIMING_HEADERS[k] ?? `Time ${k.replace(/Ms$/, '')} (ms)`;
+
 /** One row per run; score and timing columns are the union over all runs. */
 export function scoresCsv(runs: readonly ScoreRow[]): string {
   const scoreKeys = [...new Set(runs.flatMap((r) => Object.keys(r.scores)))];
   const timingKeys = [...new Set(runs.flatMap((r) => Object.keys(r.timings)))];
-  const head = ['run_id', 'prompt', 'model', 'variant', 'backend', 'threshold', ...scoreKeys, ...timingKeys.map((k) => `time_${k}_ms`), 'created'];
+  const head = [
+    'Run ID', 'Prompt', 'Model', 'Model variant', 'Compute backend', 'Threshold (probability 0-1)',
+    ...scoreKeys.map(scoreHeader), ...timingKeys.map(timingHeader), 'Created (UTC, ISO 8601)',
+  ].map(csvCell);
   const lines = [head.join(',')];
   for (const r of runs) {
     lines.push(

@@ -159,7 +159,10 @@ describe('COCO, scores, zip', () => {
       { runId: 'r1', prompt: 'one small, "pink" polyp', modelId: 'm', variant: 'wasm-int8', backend: 'wasm', threshold: 0.5, timings: { text: 12.5 }, scores: { dice: 0.91234567, hd95Mm: null }, createdAt: 0 },
     ];
     const csv = scoresCsv(runs);
-    expect(csv.split('\n')[0]).toBe('run_id,prompt,model,variant,backend,threshold,dice,hd95Mm,time_text_ms,created');
+    expect(csv.split('\n')[0]).toBe(
+      'Run ID,Prompt,Model,Model variant,Compute backend,Threshold (probability 0-1),Dice vs reference (0-1),HD95 distance to reference (mm),Time text (ms),"Created (UTC, ISO 8601)"',
+    );
+    expect(scoresCsv([{ ...runs[0], timings: { totalMs: 3 }, scores: { influence: 1 } }]).split('\n')[0]).toContain('Overlap with the no-words mask (Dice 0-1; 1 = the words changed nothing),Total time (ms)');
     expect(csv).toContain('"one small, ""pink"" polyp"');
     expect(csv).toContain(',0.912346,,12.5,');
     expect(parseScoresJson(scoresJson('scan', null, runs)).runs[0].prompt).toBe(runs[0].prompt);

@@ -1,10 +1,9 @@
 // Toolbar item: brush size, undo/redo, start-from-run, Accept. Thin: actions live in correction.ts.
-import { useState } from 'react';
 import { MAX_BRUSH, MIN_BRUSH, useToolSettings } from '../../state/tool';
 import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
-import { notify } from '../../state/notices';
-import { acceptCurrent, redo, startCorrection, undo } from './correction';
+import { useTools } from '../../state/tools';
+import { acceptAndTell, redo, startCorrection, undo } from './correction';
 import { useCorrectionSetup } from './useCorrectionSetup';
 
 export function CorrectionToolbar() {
@@ -15,19 +14,31 @@ export function CorrectionToolbar() {
   const redoDepth = useToolSettings((s) => s.redoDepth);
   const runs = useRuns((s) => s.runs);
   const scan = useScans((s) => s.scan);
-  const [accepted, setAccepted] = useState<number | null>(null);
-  const accept = () => {
-    acceptCurrent()
-      .then((v) => {
-        setAccepted(v);
-        if (v !== null) notify('success', 'Mask accepted', `Saved as version ${v}.`);
-      })
-      .catch((e: unknown) => notify('error', 'Accept failed', e instanceof Error ? e.message : String(e)));
-  };
+  const accepted = useToolSettings((s) => s.lastAccepted);
+  const fillMode = useToolSettings((s) => s.fillMode);
+  const tolerance = useToolSettings((s) => s.fillTolerance);
+  const setFill = useToolSettings((s) => s.setFill);
+  const tool = useTools((s) => s.activeId);
+  const accept = () => void acceptAndTell();
   return (
     <div className="tool-group" data-testid="correction-toolbar">
-      <label className="field" title="Brush size ([ and ], Shift+wheel)">
-        Size
+      {tool === 'fill' && (
+        <>
+          <select value={fillMode} onChange={(e) => setFill({ fillMode: e.target.value as 'intensity' | 'outline' })} title="What a click fills" aria-label="Fill mode" data-testid="fill-mode">
+            <option value="intensity">Fill similar intensity</option>
+            <option value="outline">Fill inside outline</option>
+          </select>
+          {fillMode === 'intensity' && (
+            <label className="field" title="Fill tolerance: how much brighter or darker than the clicked pixel a pixel may be (grey levels of the displayed image, 0-255)">
+              Tolerance
+              <input type="range" min={1} max={128} value={tolerance} onChange={(e) => setFill({ fillTolerance: Number(e.target.value) })} aria-label="Fill tolerance" data-testid="fill-tolerance" />
+              <span className="mono">±{tolerance}</span>
+            </label>
+          )}
+        </>
+      )}
+      <label className="field" title="Brush size in image pixels ([ and ], Shift+wheel)">
+        Brush
         <input type="range" min={MIN_BRUSH} max={MAX_BRUSH} value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="brush-size" />
         <span className="mono" data-testid="brush-size-value">{size}</span>
       </label>
@@ -48,7 +59,7 @@ export function CorrectionToolbar() {
         <option value="__empty">empty mask</option>
         {runs.map((r) => (
           <option key={r.id} value={r.id}>
-            {r.prompt || '(empty prompt)'}
+            {r.prompt || 'no words (baseline)'}
           </option>
         ))}
       </select>

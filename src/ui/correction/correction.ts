@@ -1,5 +1,6 @@
 // The correction session's glue: start from a run's mask (or the saved draft), draw dirty rectangles
 // into the 'correction' layer canvas, autosave the draft (debounced, < 1 s) and accept versions.
+import { create } from 'zustand';
 import type { Rect } from '../../mask/types';
 import { fullRect } from '../../mask/types';
 import { hexToRgb, renderBinary } from '../../mask/render';
@@ -17,7 +18,36 @@ import { blit, dropLayerCanvas, layerCanvas } from '../results/layers';
 import { adoptCorrectionAsReference } from '../results/referenceActions';
 
 export const CORRECTION_LAYER = 'correction';
-export const CORRECTION_COLOUR = '#fadb14';
+/** Magenta: no run's palette colour is near it, so the edited mask never looks like a run's. */
+export const CORRECTION_COLOUR = '#ff2bd6';
+
+/** How the correction layer is shown (its own entry in the results list); no pixels here. */
+interface CorrectionLayerState {
+  /** A correction session exists on the open scan frame. */
+  active: boolean;
+  visible: boolean;
+  opacity: number;
+  colour: string;
+  set(patch: Partial<Pick<CorrectionLayerState, 'visible' | 'opacity' | 'colour'>>): void;
+}
+
+export const useCorrectionLayer = create<CorrectionLayerState>((set, get) => ({
+  active: false,
+  visible: true,
+  opacity: 0.6,
+  colour: CORRECTION_COLOUR,
+  set: (patch) => {
+    const before = get().colour;
+    set(patch);
+    const layers = useLayers.getState();
+    if (patch.visible !== undefined || patch.opacity !== undefined) layers.update(CORRECTION_LAYER, { visible: get().visible, opacity: get().opacity });
+    const s = getSession();
+    if (patch.colour && patch.colour !== before && s) {
+      rgb = hexToRgb(patch.colour);
+      draw(s, fullRect(s.mask));
+    }
+  },
+}));
 export const AUTOSAVE_MS = 400;
 
 let detach: (() => void) | null = null;
@@ -29,7 +59,7 @@ let target: { scanId: string; frame: number } | null = null;
 let resuming: { scanId: string; frame: number } | null = null;
 const same = (a: { scanId: string; frame: number } | null, b: { scanId: string; frame: number } | null): boolean =>
   !!a && !!b && a.scanId === b.scanId && a.frame === b.frame;
-const rgb = hexToRgb(CORRECTION_COLOUR);
+let rgb = hexToRgb(CORRECTION_COLOUR);
 /** Reused RGBA buffer for stroke-sized rectangles, so painting allocates nothing per frame. */
 let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
 let touchQueued = false;
@@ -47,7 +77,8 @@ function draw(session: CorrectionSession, rect: Rect, blank = false): void {
   }
   const layers = useLayers.getState();
   if (!layers.layers.some((l) => l.id === CORRECTION_LAYER)) {
-    layers.upsert({ id: CORRECTION_LAYER, canvas, visible: true, opacity: 0.6, version: 1, z: 10 });
+    const look = useCorrectionLayer.getState();
+    layers.upsert({ id: CORRECTION_LAYER, canvas, visible: look.visible, opacity: look.opacity, version: 1, z: 10 });
     return;
   }
   // The canvas is up to date at once; the viewer redraws at most once per animation frame.
@@ -111,6 +142,7 @@ function attach(session: CorrectionSession, scanId: string, frame: number, blank
   };
   draw(session, fullRect(session.mask), blank);
   useToolSettings.getState().bumpMask(session.history.undoDepth, session.history.redoDepth);
+  useCorrectionLayer.setState({ active: true });
 }
 
 /** Start correcting from a run's mask (or an empty mask when runId is null). Undoable as one step. */
@@ -186,6 +218,8 @@ export function closeCorrection(): void {
   target = null;
   dropLayerCanvas(CORRECTION_LAYER);
   useToolSettings.getState().bumpMask(0, 0);
+  useToolSettings.getState().setLastAccepted(null);
+  useCorrectionLayer.setState({ active: false });
 }
 
 export async function acceptCurrent(): Promise<number | null> {
@@ -197,6 +231,25 @@ export async function acceptCurrent(): Promise<number | null> {
   adoptCorrectionAsReference(s.mask, row.version);
   useToolSettings.getState().bumpVersions();
   return row.version;
+}
+
+/** Accept (button, Ctrl+S): saves the correction as a new version and says so; explains when there is none. */
+export async function acceptAndTell(): Promise<number | null> {
+  if (!getSession()) {
+    notify('info', 'Nothing to save yet', 'Correct a mask first: pick a tool (Brush B, Fill K) or press Correct on a result.');
+    return null;
+  }
+  try {
+    const v = await acceptCurrent();
+    if (v !== null) {
+      useToolSettings.getState().setLastAccepted(v);
+      notify('success', 'Mask accepted', `Saved as version ${v}. Undo still works; Accept again saves a new version.`);
+    }
+    return v;
+  } catch (e) {
+    notify('error', 'Accept failed', e instanceof Error ? e.message : String(e));
+    return null;
+  }
 }
 
 export function undo(): void {

@@ -6,6 +6,7 @@ import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
 import { useTools } from '../../state/tools';
 import { useView } from '../../state/view';
+import { windowLevelToRGBA } from '../../scan';
 import { registerCorrectionTools } from '../../tools';
 import { notify } from '../../state/notices';
 import { ensureBaseline, openRunsFor } from '../results/runActions';
@@ -13,9 +14,54 @@ import { useInference } from '../../state/inference';
 import { installLoopTestHook } from '../results/testHook';
 import { LassoOverlay, setLassoPreview } from './LassoOverlay';
 import { BrushOverlay } from './BrushOverlay';
-import { closeCorrection, ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
+import { syncRunLayers } from '../results/layers';
+import { acceptAndTell, useCorrectionLayer, closeCorrection, ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
+import { deleteRun, setRunView } from '../results/runActions';
+import { useRuns } from '../../state/runs';
+
+/** The open frame as the user sees it (window/level applied), one grey byte per pixel; cached per frame
+ *  and window, so repeated fills on a 2048² scan pay the windowing once. */
+let greyCache: { key: string; scan: object; grey: Uint8Array } | null = null;
+function displayedGrey(): Uint8Array | null {
+  const { scan } = useScans.getState();
+  if (!scan) return null;
+  const v = useView.getState();
+  const frame = Math.min(v.frame, scan.frames - 1);
+  const key = `${frame}|${v.window.center}|${v.window.width}`;
+  if (greyCache && greyCache.scan === scan && greyCache.key === key) return greyCache.grey;
+  const rgba = windowLevelToRGBA(scan, frame, v.window);
+  const grey = new Uint8Array(scan.width * scan.height);
+  for (let i = 0, j = 0; i < grey.length; i++, j += 4) grey[i] = (rgba[j] * 77 + rgba[j + 1] * 150 + rgba[j + 2] * 29) >> 8;
+  greyCache = { key, scan, grey };
+  return grey;
+}
+
+/** Delete: removes the selected result (the run list's ✕), and says which. */
+function deleteSelected(): void {
+  const { selectedId, runs } = useRuns.getState();
+  const run = runs.find((r) => r.id === selectedId);
+  if (!run) {
+    notify('info', 'No result selected', 'Click a result in the Results list first, then press Delete.');
+    return;
+  }
+  void deleteRun(run.id).then(() => notify('info', 'Result deleted', `“${run.prompt || 'No words (baseline)'}” was removed.`));
+}
+
+/** m: hide every mask, or show again those that were shown. */
+let hiddenByKey: string[] | null = null;
+function toggleMasks(): void {
+  const { runs } = useRuns.getState();
+  if (hiddenByKey) {
+    for (const id of hiddenByKey) if (runs.some((r) => r.id === id)) setRunView(id, { visible: true });
+    hiddenByKey = null;
+    return;
+  }
+  hiddenByKey = runs.filter((r) => r.visible).map((r) => r.id);
+  for (const id of hiddenByKey) setRunView(id, { visible: false });
+}
 
 const BRUSH_TOOLS = ['brush', 'eraser'];
+const EDIT_TOOLS = ['brush', 'eraser', 'lasso-fill', 'lasso-cut', 'fill'];
 
 export function useCorrectionSetup(): void {
   useEffect(() => {
@@ -26,6 +72,9 @@ export function useCorrectionSetup(): void {
       onLassoPreview: setLassoPreview,
       lassoOverlay: LassoOverlay,
       onFillTooLarge: () => notify('info', 'Fill stopped', 'That region is open to the edge; close the outline first.'),
+      getImage: displayedGrey,
+      onLargeFill: (f) =>
+        notify('info', `That fill covered ${Math.round(f * 100)} % of the image`, 'Press Ctrl+Z to undo it, then lower the fill tolerance or click inside the structure.'),
     });
     const g = 'Correction';
     const offs = [
@@ -33,6 +82,9 @@ export function useCorrectionSetup(): void {
       registerShortcut({ id: 'brush-larger', keys: [']'], description: 'Larger brush', group: g, run: () => useToolSettings.getState().growBrush(1.25) }),
       registerShortcut({ id: 'undo', keys: ['Mod+z'], description: 'Undo the last stroke', group: g, run: undo }),
       registerShortcut({ id: 'redo', keys: ['Mod+Z', 'Mod+Shift+z', 'Mod+y'], description: 'Redo', group: g, run: redo }),
+      registerShortcut({ id: 'accept', keys: ['Mod+s'], description: 'Accept: save the corrected mask as a new version', group: g, run: () => void acceptAndTell() }),
+      registerShortcut({ id: 'delete-run', keys: ['Delete', 'Backspace'], description: 'Delete the selected result', group: 'Results', run: deleteSelected }),
+      registerShortcut({ id: 'toggle-masks', keys: ['m'], description: 'Hide all masks / show them again', group: 'Results', run: toggleMasks }),
     ];
     const wheel = (e: WheelEvent) => {
       if (!e.shiftKey || !BRUSH_TOOLS.includes(useTools.getState().activeId)) return;
@@ -42,12 +94,21 @@ export function useCorrectionSetup(): void {
       const d = e.deltaY || e.deltaX;
       useToolSettings.getState().growBrush(d < 0 ? 1.15 : 1 / 1.15);
     };
+    // Runs go faint while a correction tool is in use on a shown correction, so the edited mask stands out.
+    const dim = () => {
+      const editing = useCorrectionLayer.getState().active && useCorrectionLayer.getState().visible && EDIT_TOOLS.includes(useTools.getState().activeId);
+      if (useRuns.getState().dimmed !== editing) useRuns.getState().setDimmed(editing);
+    };
+    const offDim = [useCorrectionLayer.subscribe(dim), useTools.subscribe(dim), useRuns.subscribe((s, prev) => {
+      if (s.dimmed !== prev.dimmed || s.runs !== prev.runs || s.soloId !== prev.soloId) syncRunLayers();
+    })];
     const flush = () => void flushDraft();
     window.addEventListener('wheel', wheel, { capture: true, passive: false });
     window.addEventListener('pagehide', flush);
     return () => {
       offTools();
       offs.forEach((off) => off());
+      offDim.forEach((off) => off());
       window.removeEventListener('wheel', wheel, { capture: true });
       window.removeEventListener('pagehide', flush);
     };

@@ -4,17 +4,17 @@ import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
 import { notify } from '../../state/notices';
-import { buildExport, canExport, download, maskSources, type ExportFormat } from './exportActions';
+import { buildExport, download, maskSources, whyNot, type ExportFormat } from './exportActions';
 
-const FORMATS: [ExportFormat, string][] = [
-  ['png', 'PNG (binary)'],
-  ['label-png', 'PNG (label map)'],
-  ['nifti', 'NIfTI .nii.gz'],
-  ['dicom-seg', 'DICOM SEG'],
-  ['coco', 'COCO RLE JSON'],
-  ['scores-csv', 'Scores CSV'],
-  ['scores-json', 'Scores JSON'],
-  ['zip', 'Everything (zip)'],
+const FORMATS: [ExportFormat, string, string][] = [
+  ['png', 'PNG (binary)', 'The chosen mask as a black-and-white PNG at the scan’s size'],
+  ['label-png', 'PNG (label map)', 'Every mask in one PNG, one grey value per mask'],
+  ['nifti', 'NIfTI .nii.gz', 'The chosen mask as NIfTI, in the scan’s geometry (for 3D Slicer, ITK-SNAP)'],
+  ['dicom-seg', 'DICOM SEG', 'The chosen mask as a DICOM Segmentation referencing the source images (for PACS and viewers)'],
+  ['coco', 'COCO RLE JSON', 'Every mask as run-length encoded COCO annotations'],
+  ['scores-csv', 'Scores CSV', 'One row per prompt: overlap, area, confidence, timings, in plain column names with units'],
+  ['scores-json', 'Scores JSON', 'The same scores as JSON'],
+  ['zip', 'Everything (zip)', 'All masks in every format, plus the scores'],
 ];
 
 export function ExportPanel() {
@@ -23,6 +23,9 @@ export function ExportPanel() {
   useRuns((s) => s.pixelsVersion);
   useToolSettings((s) => s.maskVersion);
   const sources = maskSources();
+  const hasRuns = useRuns.getState().runs.length > 0;
+  const general = whyNot('png', scan, sources.length > 0, hasRuns);
+  const dicomWhy = whyNot('dicom-seg', scan, sources.length > 0, hasRuns);
   const [source, setSource] = useState('correction');
   const chosen = sources.some((s) => s.id === source) ? source : (sources[0]?.id ?? '');
   const run = (f: ExportFormat) => {
@@ -34,7 +37,7 @@ export function ExportPanel() {
   };
   return (
     <div data-testid="export-panel">
-      <label className="field">
+      <label className="field" title="Which mask the single-mask formats export">
         Mask
         <select value={chosen} onChange={(e) => setSource(e.target.value)} disabled={sources.length === 0} data-testid="export-source">
           {sources.map((s) => (
@@ -45,12 +48,28 @@ export function ExportPanel() {
         </select>
       </label>
       <div className="export-buttons">
-        {FORMATS.map(([f, label]) => (
-          <button key={f} type="button" onClick={() => run(f)} disabled={!canExport(f, scan) || (sources.length === 0 && !f.startsWith('scores'))} data-testid={`export-${f}`}>
-            {label}
-          </button>
-        ))}
+        {FORMATS.map(([f, label, what]) => {
+          const why = whyNot(f, scan, sources.length > 0, hasRuns);
+          return (
+            // a disabled button gets no hover events: the wrapper carries the reason as a tooltip
+            <span key={f} title={why ?? what} className="export-button">
+              <button type="button" onClick={() => run(f)} disabled={why !== null} aria-describedby={why ? (f === 'dicom-seg' ? 'why-dicom-seg' : 'why-export') : undefined} data-testid={`export-${f}`}>
+                {label}
+              </button>
+            </span>
+          );
+        })}
       </div>
+      {general && (
+        <p id="why-export" className="export-why" data-testid="export-why">
+          {general}
+        </p>
+      )}
+      {dicomWhy && dicomWhy !== general && (
+        <p id="why-dicom-seg" className="export-why" data-testid="export-why-dicom-seg">
+          {dicomWhy}
+        </p>
+      )}
     </div>
   );
 }

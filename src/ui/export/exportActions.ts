@@ -31,13 +31,13 @@ export interface MaskSource {
 export function maskSources(): MaskSource[] {
   const out: MaskSource[] = [];
   const s = getSession();
-  if (s) out.push({ id: 'correction', label: 'corrected', mask: s.mask });
+  if (s) out.push({ id: 'correction', label: 'Your correction', mask: s.mask });
   for (const r of useRuns.getState().runs) {
     const px = runPixels.get(r.id);
-    if (px) out.push({ id: r.id, label: r.prompt || '(empty prompt)', mask: { width: px.width, height: px.height, data: px.mask } });
+    if (px) out.push({ id: r.id, label: r.prompt || 'No words (baseline)', mask: { width: px.width, height: px.height, data: px.mask } });
   }
   const ref = referencePixels.current;
-  if (ref) out.push({ id: 'reference', label: 'reference', mask: ref });
+  if (ref) out.push({ id: 'reference', label: 'Reference mask', mask: ref });
   return out;
 }
 
@@ -54,6 +54,19 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export function canExport(format: ExportFormat, scan: Scan | null): boolean {
   if (!scan) return false;
   return format !== 'dicom-seg' || (scan.format === 'dicom' && !!scan.geometry?.dicom?.sopInstanceUIDs?.length);
+}
+
+/** Why a format cannot be exported now, in the user's words; null when it can. */
+export function whyNot(format: ExportFormat, scan: Scan | null, hasMasks: boolean, hasRuns: boolean): string | null {
+  if (!scan) return 'Open a scan first.';
+  if (format === 'dicom-seg' && !canExport(format, scan)) {
+    return scan.format === 'dicom'
+      ? 'DICOM SEG needs the source DICOM’s instance identifiers, which this file lacks.'
+      : `DICOM SEG needs a DICOM source scan (this one is ${scan.format.toUpperCase()}): use NIfTI or PNG instead.`;
+  }
+  if (format.startsWith('scores')) return hasRuns ? null : 'Scores need at least one prompt result.';
+  if (!hasMasks) return 'Nothing to export yet: run a prompt, correct by hand, or import a reference.';
+  return null;
 }
 
 export function buildExport(format: ExportFormat, sourceId: string): ExportFile {

@@ -153,7 +153,7 @@ export function ModelCardView({ name, card, license }: { name: string; card: Car
 }
 
 /** A button that opens the loaded model's card in a dialog (Escape or the × closes it). */
-export function ModelCardButton({ className }: { className?: string }) {
+export function ModelCardButton({ className, testId = 'model-card-open' }: { className?: string; testId?: string }) {
   const model = useInference((s) => s.model);
   const [open, setOpen] = useState(false);
   useEffect(() => {
@@ -167,7 +167,7 @@ export function ModelCardButton({ className }: { className?: string }) {
   if (!model) return null;
   return (
     <>
-      <button type="button" className={className ?? 'link'} onClick={() => setOpen(true)} data-testid="model-card-open" title="What this model knows, how well it did on test images, and its limits">
+      <button type="button" className={className ?? 'link'} onClick={() => setOpen(true)} data-testid={testId} title="What this model knows, how well it did on test images, and its limits">
         Model card
       </button>
       {open && (

@@ -98,7 +98,7 @@ export function ModelManager() {
         {current ? current.modelName : inf.state === 'loading' ? 'Loading model…' : 'No model loaded'}
         {current && <span className="hint"> ({current.variant} variant, {current.kind === 'split' ? 'image read once per scan' : 'one graph'})</span>}
       </p>
-      {current && <ModelCardButton />}
+      {current && <ModelCardButton testId="model-card-open-panel" />}
       {inf.backend && (
         <div className="backend-box" data-testid="model-backend" title={`Technical detail: ${inf.reason ?? ''}`}>
           <strong>Runs on: {backendLabel(inf.backend, inf.threads)}</strong>

@@ -1,5 +1,6 @@
 // Prompt box: Enter runs the prompt (the empty prompt runs once per scan first, for influence);
-// suggestions from the model's classes, the current mask's attributes and the scan's history.
+// suggestions from the model's classes, the current mask's attributes and the scan's history. The text
+// belongs to the open scan (scanPrompt.ts); words the model never saw in training are marked before it runs.
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useInference } from '../../state/inference';
 import { useRuns } from '../../state/runs';
@@ -8,6 +9,9 @@ import { useToolSettings } from '../../state/tool';
 import { runWithBaseline } from '../results/runActions';
 import { getSegmenter, onSegmenter } from './segmenter';
 import { suggestPrompts } from './suggestions';
+import { switchPromptScan, useScanPrompt } from './scanPrompt';
+import { checkVocabulary, unknownMessage } from './vocabulary';
+import { ModelCardButton } from '../models/ModelCard';
 
 const useSegmenter = () => useSyncExternalStore(onSegmenter, getSegmenter);
 
@@ -24,9 +28,16 @@ function useSettled<T>(value: T, ms: number): T {
 }
 
 export function PromptPanel() {
-  const [text, setText] = useState('');
   const seg = useSegmenter();
   const scan = useScans((s) => s.scan);
+  const scanId = useScans((s) => s.activeId);
+  useEffect(() => {
+    void switchPromptScan(scanId);
+  }, [scanId]);
+  const text = useScanPrompt((s) => s.text);
+  const setText = useScanPrompt((s) => s.setText);
+  const model = useInference((s) => s.model);
+  const vocab = checkVocabulary(text, model?.card?.vocabulary);
   // the prompts only (a string, equal while they are): score updates do not recompute the suggestions
   const prompts = useRuns((s) => s.runs.map((r) => r.prompt).join('\n'));
   const busy = useRuns((s) => s.busy);
@@ -55,7 +66,10 @@ export function PromptPanel() {
       >
         <input
           type="text"
-          className="prompt-input"
+          className={vocab?.unknown.length ? 'prompt-input has-unknown' : 'prompt-input'}
+          aria-invalid={vocab?.unknown.length ? true : undefined}
+          aria-describedby={vocab?.unknown.length ? 'prompt-vocab' : undefined}
+          title="Words describing the structure: its name, and optionally size, number, shape, colour and position, e.g. 'one small round polyp, located in right of the image'"
           placeholder={scan ? 'Describe what to segment, then Enter' : 'Open a scan first'}
           value={text}
           onChange={(e) => setText(e.target.value)}
@@ -67,6 +81,17 @@ export function PromptPanel() {
           Run
         </button>
       </form>
+      {vocab && vocab.unknown.length > 0 && (
+        <p className="warning" id="prompt-vocab" data-testid="prompt-vocab" role="status">
+          {unknownMessage(vocab.unknown)}
+          {vocab.allUnknown ? ' With no known word, the result is the same as an empty prompt.' : ''}
+        </p>
+      )}
+      {model && (
+        <p className="hint prompt-model">
+          {model.modelName} · <ModelCardButton />
+        </p>
+      )}
       {!seg && scan && <p className="hint" data-testid="prompt-no-model">Load a model to run prompts.</p>}
       {busy && <p className="hint" data-testid="prompt-busy">{busy}</p>}
       {error && <p className="error" data-testid="prompt-error">{error}</p>}

@@ -1,4 +1,5 @@
 // Results table of the open scan's prompts, sortable by any column (click a header; again to reverse).
+// Scrolls sideways inside its panel; prompts wrap instead of pushing the numbers out of sight.
 import { useRuns } from '../../state/runs';
 import { COLUMNS, fmt, sortRuns } from './format';
 
@@ -9,7 +10,7 @@ export function ResultsTable() {
   const rows = sortRuns(runs, sort.key, sort.dir);
   if (runs.length === 0) return <p className="hint">Scores appear here after the first prompt.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} aria-label="Results table (scrolls sideways)">
       <table className="results-table" data-testid="results-table">
         <thead>
           <tr>
@@ -31,8 +32,9 @@ export function ResultsTable() {
                 <span className="swatch" style={{ background: r.colour }} />
               </td>
               {COLUMNS.map((c) => (
-                <td key={c.key} className={c.digits !== undefined ? 'num' : undefined} data-col={c.key}>
+                <td key={c.key} className={c.digits !== undefined ? 'num' : c.key === 'prompt' ? 'prompt' : undefined} data-col={c.key}>
                   {fmt(c.value(r), c.digits)}
+                  {c.unit && c.value(r) !== null ? ` ${c.unit}` : ''}
                 </td>
               ))}
             </tr>

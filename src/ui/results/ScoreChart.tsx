@@ -1,4 +1,5 @@
-// Small SVG bar chart comparing the prompts of the open scan on one score (no chart library).
+// Bar chart comparing the prompts of the open scan on one score. HTML rows rather than SVG text, so the
+// prompt labels wrap to the panel's width instead of being cut (no chart library).
 import { useState } from 'react';
 import { useRuns } from '../../state/runs';
 import { COLUMNS, fmt } from './format';
@@ -9,39 +10,42 @@ export function ScoreChart() {
   const runs = useRuns((s) => s.runs);
   const [metric, setMetric] = useState('dice');
   const col = COLUMNS.find((c) => c.key === metric) ?? COLUMNS[1];
-  if (runs.length === 0) return <p className="hint">The chart compares prompts once there are runs.</p>;
-  const bar = 16;
-  const gap = 6;
-  const labelW = 120;
-  const width = 300;
-  const height = runs.length * (bar + gap) + gap;
+  if (runs.length === 0) return <p className="hint">The chart compares prompts once there are results.</p>;
+  const missing = runs.every((r) => typeof col.value(r) !== 'number');
   return (
     <div data-testid="score-chart">
-      <select value={metric} onChange={(e) => setMetric(e.target.value)} data-testid="chart-metric">
-        {METRICS.map((m) => (
-          <option key={m} value={m}>
-            {COLUMNS.find((c) => c.key === m)?.title ?? m}
-          </option>
-        ))}
-      </select>
-      <svg width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${col.title} per prompt`}>
-        {runs.map((r, i) => {
+      <label className="field" title={col.title}>
+        Compare by
+        <select value={metric} onChange={(e) => setMetric(e.target.value)} data-testid="chart-metric">
+          {METRICS.map((m) => {
+            const c = COLUMNS.find((x) => x.key === m);
+            return (
+              <option key={m} value={m}>
+                {c?.label ?? m}
+              </option>
+            );
+          })}
+        </select>
+      </label>
+      {missing && <p className="hint">{metric === 'dice' || metric === 'iou' ? 'Import a reference mask to compare by overlap.' : 'No values yet.'}</p>}
+      <div className="bar-chart" role="img" aria-label={`${col.label} per prompt`}>
+        {runs.map((r) => {
           const v = col.value(r);
           const n = typeof v === 'number' ? Math.max(0, Math.min(1, v)) : 0;
-          const y = gap + i * (bar + gap);
+          const label = r.prompt || 'No words (baseline)';
           return (
-            <g key={r.id} data-testid="chart-bar" data-value={typeof v === 'number' ? v : ''}>
-              <text x={labelW - 4} y={y + bar - 4} textAnchor="end" fontSize="10" fill="currentColor">
-                {(r.prompt || '(empty)').slice(0, 22)}
-              </text>
-              <rect x={labelW} y={y} width={(width - labelW - 40) * n} height={bar} fill={r.colour} />
-              <text x={labelW + (width - labelW - 40) * n + 3} y={y + bar - 4} fontSize="10" fill="currentColor">
-                {fmt(v, col.digits)}
-              </text>
-            </g>
+            <div key={r.id} className="bar-row" data-testid="chart-bar" data-value={typeof v === 'number' ? v : ''}>
+              <span className="bar-label" title={label}>
+                {label}
+              </span>
+              <span className="bar-track">
+                <span className="bar" style={{ width: `${n * 100}%`, background: r.colour }} />
+              </span>
+              <span className="bar-value mono">{fmt(v, col.digits)}</span>
+            </div>
           );
         })}
-      </svg>
+      </div>
     </div>
   );
 }

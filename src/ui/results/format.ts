@@ -7,22 +7,24 @@ export interface Column {
   title: string;
   value(r: RunView): number | string | null;
   digits?: number;
+  /** Shown after the number in the table (e.g. 'ms'). */
+  unit?: string;
 }
 
 const score = (k: string) => (r: RunView): number | null => r.scores[k] ?? null;
 const sum = (t: Record<string, number>): number | null => (t.totalMs ?? Object.values(t).reduce((a, b) => a + b, 0)) || null;
 
 export const COLUMNS: Column[] = [
-  { key: 'prompt', label: 'Prompt', title: 'Prompt text', value: (r) => r.prompt || '(empty)' },
-  { key: 'dice', label: 'Dice', title: 'Dice vs the reference', value: score('dice'), digits: 3 },
-  { key: 'iou', label: 'IoU', title: 'IoU vs the reference', value: score('iou'), digits: 3 },
-  { key: 'hd95', label: 'HD95', title: 'Hausdorff 95 vs the reference (mm when the spacing is known, else px)', value: (r) => r.scores.hd95Mm ?? r.scores.hd95Px ?? null, digits: 1 },
-  { key: 'influence', label: 'Infl.', title: 'Influence: Dice between this mask and the empty prompt’s mask', value: score('influence'), digits: 3 },
-  { key: 'area', label: 'Area', title: 'Area fraction of the image', value: score('areaFraction'), digits: 3 },
-  { key: 'conf', label: 'Conf.', title: 'Mean probability inside the mask', value: score('meanConfidence'), digits: 3 },
-  { key: 'threshold', label: 'Thr.', title: 'Threshold', value: (r) => r.threshold, digits: 2 },
-  { key: 'time', label: 'ms', title: 'Total time (ms)', value: (r) => sum(r.timings), digits: 0 },
-  { key: 'model', label: 'Model', title: 'Model, variant and backend', value: (r) => `${r.modelId} ${r.variant} ${r.backend}` },
+  { key: 'prompt', label: 'Prompt', title: 'The words given to the model', value: (r) => r.prompt || '(no words: baseline)' },
+  { key: 'dice', label: 'Dice', title: 'Overlap with the reference mask (Dice): 0 none, 1 identical', value: score('dice'), digits: 3 },
+  { key: 'iou', label: 'IoU', title: 'Overlap with the reference mask (intersection over union): 0 none, 1 identical', value: score('iou'), digits: 3 },
+  { key: 'hd95', label: 'HD95', title: 'Boundary distance to the reference (95th percentile Hausdorff): in mm when the pixel spacing is known, else in pixels; lower is better', value: (r) => r.scores.hd95Mm ?? r.scores.hd95Px ?? null, digits: 1 },
+  { key: 'influence', label: 'Same as no words', title: 'Influence of the prompt: overlap (Dice) between this mask and the mask drawn with no words at all. 1.00 = the words changed nothing; lower = the words steered the model', value: score('influence'), digits: 3 },
+  { key: 'area', label: 'Area', title: 'Part of the image covered by the mask (0-1)', value: score('areaFraction'), digits: 3 },
+  { key: 'conf', label: 'Confidence', title: 'Confidence: the mean probability the model gives inside the mask (0-1)', value: score('meanConfidence'), digits: 3 },
+  { key: 'threshold', label: 'Threshold', title: 'Probability above which a pixel is in the mask', value: (r) => r.threshold, digits: 2 },
+  { key: 'time', label: 'Time', title: 'How long the model took for this prompt', value: (r) => sum(r.timings), digits: 0, unit: 'ms' },
+  { key: 'model', label: 'Model', title: 'Model, variant and where it ran', value: (r) => `${r.modelId} ${r.variant} (${r.backend === 'webgpu' ? 'GPU' : r.backend === 'wasm' ? 'CPU' : r.backend})` },
 ];
 
 export function fmt(v: number | string | null, digits = 3): string {

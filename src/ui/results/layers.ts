@@ -4,7 +4,7 @@ import type { Mask, Rect } from '../../mask/types';
 import { fullRect } from '../../mask/types';
 import { contourThickness, hexToRgb, renderBinary, renderContour, renderHeatmap } from '../../mask/render';
 import { useLayers } from '../../state/layers';
-import { referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
+import { DIM_FACTOR, referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
 
 export const runLayerId = (runId: string): string => `run:${runId}`;
 const canvases = new Map<string, HTMLCanvasElement>();
@@ -39,6 +39,9 @@ export function isShown(run: RunView, soloId: string | null): boolean {
   return soloId ? run.id === soloId : run.visible;
 }
 
+/** A run's opacity on screen: faint while a correction is being edited. */
+export const shownOpacity = (run: RunView, dimmed = useRuns.getState().dimmed): number => (dimmed ? run.opacity * DIM_FACTOR : run.opacity);
+
 /** Full redraw of a run's layer from its pixels and display settings; `binary` is the run's binary
  *  overlay already rendered elsewhere (the mask worker), used when the run is shown as a binary mask. */
 export function drawRun(run: RunView, binary?: Uint8ClampedArray<ArrayBuffer>): void {
@@ -61,7 +64,7 @@ export function drawRun(run: RunView, binary?: Uint8ClampedArray<ArrayBuffer>): 
   const { soloId } = useRuns.getState();
   const existing = useLayers.getState().layers.find((l) => l.id === id);
   useLayers.getState().upsert({
-    id, canvas, visible: isShown(run, soloId), opacity: run.opacity, version: (existing?.version ?? 0) + 1, z: 1,
+    id, canvas, visible: isShown(run, soloId), opacity: shownOpacity(run), version: (existing?.version ?? 0) + 1, z: 1,
   });
 }
 
@@ -86,14 +89,15 @@ export function drawReference(): void {
 
 /** Visibility/opacity only (no pixel work). */
 export function syncRunLayers(): void {
-  const { runs, soloId, showReference } = useRuns.getState();
+  const { runs, soloId, showReference, dimmed } = useRuns.getState();
   const layers = useLayers.getState();
   const ref = layers.layers.find((l) => l.id === REFERENCE_LAYER);
   if (ref && ref.visible !== showReference) layers.update(REFERENCE_LAYER, { visible: showReference });
   for (const r of runs) {
     const id = runLayerId(r.id);
     const l = layers.layers.find((x) => x.id === id);
-    if (l && (l.visible !== isShown(r, soloId) || l.opacity !== r.opacity)) layers.update(id, { visible: isShown(r, soloId), opacity: r.opacity });
+    const opacity = shownOpacity(r, dimmed);
+    if (l && (l.visible !== isShown(r, soloId) || l.opacity !== opacity)) layers.update(id, { visible: isShown(r, soloId), opacity });
   }
 }
 

@@ -16,6 +16,7 @@ import { hexToRgb } from '../../mask/render';
 import { emptyPromptRun, rescore, splitScores } from './scoring';
 import { loadReference } from './referenceActions';
 import { debounce, type Timers } from './debounce';
+import { rememberedSelection } from '../prompts/scanPrompt';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 let inflight: AbortController | null = null;
@@ -28,7 +29,8 @@ function viewOf(r: RunRecord): RunView {
   for (const k of r.nullScores ?? []) scores[k] = null;
   const d = r.display;
   return {
-    id: r.id, prompt: r.prompt, colour: r.colour, visible: d?.visible ?? true, opacity: d?.opacity ?? 0.5, mode: d?.mode ?? 'binary', threshold: r.threshold,
+    // the empty prompt is the influence baseline: kept and scored, shown only when the user asks
+    id: r.id, prompt: r.prompt, colour: r.colour, visible: d?.visible ?? r.prompt.trim() !== '', opacity: d?.opacity ?? 0.5, mode: d?.mode ?? 'binary', threshold: r.threshold,
     modelId: r.modelId, variant: r.variant, backend: r.backend, timings: r.timings, scores, createdAt: r.createdAt,
   };
 }
@@ -53,6 +55,9 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
       return viewOf(r);
     });
     st.setRuns(views);
+    // the run the user had selected on this scan frame, when they come back to it
+    const selected = rememberedSelection(scanId, frame);
+    if (selected && views.some((v) => v.id === selected)) st.select(selected);
     views.forEach((v) => drawRun(v));
     await loadReference(scanId, scan, frame);
     if (stale()) return;
@@ -86,7 +91,7 @@ export async function runPrompt(prompt: string): Promise<string | null> {
   const ctrl = new AbortController();
   inflight = ctrl;
   st.setError(null);
-  st.setBusy(`Running “${prompt || '(empty prompt)'}”…`);
+  st.setBusy(prompt.trim() ? `Running “${prompt}”…` : 'Running the model without words (the baseline for influence)…');
   try {
     const res = await seg.segment(scanId, prompt, frame, ctrl.signal);
     if (ctrl.signal.aborted || useRuns.getState().scanId !== scanId) return null;
