@@ -1,7 +1,16 @@
 """The compact default VLSM: a small CNN image encoder, a small transformer over CLIP BPE tokens, and a
-FiLM-conditioned U-Net decoder with coordinate channels (so prompts about location and laterality can be
-obeyed). It splits into the same three graphs as CLIPSeg: vision(pixel_values) -> feat1..feat5,
-text(input_ids, attention_mask) -> text_embeds, decoder(feat1..feat5, text_embeds) -> logits.
+text-conditioned decoder with coordinate channels (so prompts about location and laterality can be obeyed).
+Two architectures (CompactConfig.arch):
+
+- "film-unet" (v1, the bundle shipped until issue 11): vision(pixel_values) -> feat1..feat5 (strides 2-32),
+  decoder(feat1..feat5, text_embeds) -> logits, a FiLM U-Net that runs every scale per prompt (~1.4 GMAC).
+- "fpn-film" (v2, prompts at prompt speed): everything that does not depend on the prompt runs once per image
+  in the vision graph: the encoder plus a feature pyramid fused to two maps, pix8 (stride 8, semantic) and pix4
+  (stride 4, detail). The per-prompt decoder(pix8, pix4, text_embeds) -> logits is small (~60 MMAC at 256 px):
+  FiLM + text-pixel dot product at stride 8, two convolutions, one fusion with pix4 at stride 4, and a
+  pixel-shuffle head that emits the full-resolution logits (upsampling only at the very end).
+
+Both split into the same three graphs as CLIPSeg; text(input_ids, attention_mask) -> text_embeds is shared.
 """
 from __future__ import annotations
 
@@ -25,19 +34,29 @@ class CompactConfig:
     text_heads: int = 4
     embed_dim: int = 128
     extra: dict = field(default_factory=dict)
+    arch: str = "film-unet"
+    fpn_channels: tuple[int, ...] = (96, 32)  # fpn-film: pix8, pix4 channels
+    head_channels: tuple[int, ...] = (48, 32, 16)  # fpn-film: stride-8 convs, stride-4 conv
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["channels"] = list(self.channels)
-        d["decoder_channels"] = list(self.decoder_channels)
+        for k in ("channels", "decoder_channels", "fpn_channels", "head_channels"):
+            d[k] = list(getattr(self, k))
         return d
 
     @staticmethod
     def from_dict(d: dict) -> "CompactConfig":
         d = dict(d)
-        d["channels"] = tuple(d["channels"])
-        d["decoder_channels"] = tuple(d["decoder_channels"])
+        for k in ("channels", "decoder_channels", "fpn_channels", "head_channels"):
+            if k in d:
+                d[k] = tuple(d[k])
         return CompactConfig(**d)
+
+
+def v2_config(image_size: int = 256) -> CompactConfig:
+    """The prompt-fast default (issue 11): ~0.8 GMAC vision at 256 px, ~60 MMAC per prompt."""
+    return CompactConfig(image_size=image_size, channels=(24, 48, 96, 160, 256), arch="fpn-film",
+                         fpn_channels=(96, 32), head_channels=(48, 32, 16))
 
 
 def conv_bn(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
@@ -169,13 +188,103 @@ class Decoder(nn.Module):
         return F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False)
 
 
+def space_to_depth2(x: torch.Tensor) -> torch.Tensor:
+    return F.pixel_unshuffle(x, 2)
+
+
+class PyramidVision(nn.Module):
+    """fpn-film vision graph: encoder + top-down pyramid, fused to pix8 (stride 8) and pix4 (stride 4)."""
+
+    def __init__(self, cfg: CompactConfig):
+        super().__init__()
+        c, (f8, f4) = cfg.channels, cfg.fpn_channels
+        self.enc = ImageEncoder(cfg)
+        self.lat5, self.lat4, self.lat3 = nn.Conv2d(c[4], f8, 1), nn.Conv2d(c[3], f8, 1), nn.Conv2d(c[2], f8, 1)
+        self.smooth8 = conv_bn(f8 + 2, f8)
+        self.lat2 = nn.Conv2d(c[1], f4, 1)
+        self.lat1 = nn.Conv2d(4 * c[0], f4, 1)
+        self.down8 = nn.Conv2d(f8, f4, 1)
+        self.smooth4 = conv_bn(f4 + 2, f4)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        f1, f2, f3, f4, f5 = self.enc(x)
+        p = self.lat5(f5)
+        p = self.lat4(f4) + F.interpolate(p, size=f4.shape[-2:], mode="bilinear", align_corners=False)
+        p = self.lat3(f3) + F.interpolate(p, size=f3.shape[-2:], mode="bilinear", align_corners=False)
+        pix8 = self.smooth8(coords(p))
+        q = self.lat2(f2) + self.lat1(space_to_depth2(f1)) + F.interpolate(self.down8(pix8), size=f2.shape[-2:], mode="bilinear", align_corners=False)
+        pix4 = self.smooth4(coords(q))
+        return pix8, pix4
+
+
+class PromptDecoder(nn.Module):
+    """fpn-film per-prompt path: text -> FiLM + dot-product query at stride 8 -> two convs -> x2 -> fuse with the
+    text-modulated pix4 -> conv -> 1x1 to 16 sub-pixels -> pixel shuffle x4 = logits at the input size.
+    No normalisation layers, so a batch of prompts per image behaves like one prompt at a time."""
+
+    def __init__(self, cfg: CompactConfig):
+        super().__init__()
+        (f8, f4), (h1, h2, h3), e = cfg.fpn_channels, cfg.head_channels, cfg.embed_dim
+        self.f8, self.f4 = f8, f4
+        self.t_in = nn.Sequential(nn.Linear(e, e), nn.GELU(), nn.Linear(e, e))
+        self.film8 = nn.Linear(e, 2 * f8)
+        self.q8 = nn.Linear(e, f8)
+        self.mid_film = nn.Linear(e, 2 * h1)
+        self.film4 = nn.Linear(e, 2 * f4)
+        self.q4 = nn.Linear(e, f4)
+        for lin in (self.film8, self.mid_film, self.film4):
+            nn.init.zeros_(lin.weight)
+            nn.init.zeros_(lin.bias)
+        self.in8 = nn.Conv2d(f8 + 3, h1, 1)
+        self.conv8a = nn.Conv2d(h1, h1, 3, 1, 1)
+        self.conv8b = nn.Conv2d(h1, h2, 3, 1, 1)
+        self.in4 = nn.Conv2d(h2 + f4 + 1, h3 + 8, 1)
+        self.conv4 = nn.Conv2d(h3 + 8, h3, 3, 1, 1)
+        self.head = nn.Conv2d(h3, 16, 1)
+        self.image_size = cfg.image_size
+
+    @staticmethod
+    def _film(x: torch.Tensor, gb: torch.Tensor) -> torch.Tensor:
+        g, b = gb.chunk(2, -1)
+        return x * (1 + g[..., None, None]) + b[..., None, None]
+
+    def forward(self, pix8: torch.Tensor, pix4: torch.Tensor, text_embeds: torch.Tensor) -> torch.Tensor:
+        t = self.t_in(text_embeds)
+        if pix8.shape[0] != t.shape[0]:  # several prompts over one image (training): broadcast the features
+            pix8, pix4 = pix8.expand(t.shape[0], -1, -1, -1), pix4.expand(t.shape[0], -1, -1, -1)
+        s8 = (pix8 * self.q8(t)[..., None, None]).sum(1, keepdim=True) / math.sqrt(self.f8)
+        x = torch.cat([F.relu(self._film(pix8, self.film8(t))), s8], 1)
+        x = F.relu(self.in8(coords(x)))
+        x = F.relu(self._film(self.conv8a(x), self.mid_film(t)))
+        x = F.relu(self.conv8b(x))
+        x = F.interpolate(x, size=pix4.shape[-2:], mode="bilinear", align_corners=False)
+        s4 = (pix4 * self.q4(t)[..., None, None]).sum(1, keepdim=True) / math.sqrt(self.f4)
+        y = torch.cat([x, F.relu(self._film(pix4, self.film4(t))), s4], 1)
+        y = F.relu(self.in4(y))
+        y = F.relu(self.conv4(y))
+        y = F.pixel_shuffle(self.head(y), 4)
+        if y.shape[-1] != self.image_size or y.shape[-2] != self.image_size:
+            y = F.interpolate(y, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False)
+        return y
+
+
 class CompactVLSM(nn.Module):
     def __init__(self, cfg: CompactConfig):
         super().__init__()
         self.cfg = cfg
-        self.vision = ImageEncoder(cfg)
         self.text = TextEncoder(cfg)
-        self.decoder = Decoder(cfg)
+        if cfg.arch == "fpn-film":
+            self.vision = PyramidVision(cfg)
+            self.decoder = PromptDecoder(cfg)
+        elif cfg.arch == "film-unet":
+            self.vision = ImageEncoder(cfg)
+            self.decoder = Decoder(cfg)
+        else:
+            raise ValueError(f"unknown compact architecture {cfg.arch!r}")
+
+    @property
+    def feature_names(self) -> list[str]:
+        return ["pix8", "pix4"] if self.cfg.arch == "fpn-film" else [f"feat{i}" for i in range(1, 6)]
 
     def forward(self, pixel_values, input_ids, attention_mask):
         feats = self.vision(pixel_values)
@@ -203,9 +312,11 @@ class TextGraph(nn.Module):
 
 
 class DecoderGraph(nn.Module):
+    """decoder(*features, text_embeds) -> logits; the feature inputs are named by CompactVLSM.feature_names."""
+
     def __init__(self, m: CompactVLSM):
         super().__init__()
         self.m = m.decoder
 
-    def forward(self, feat1, feat2, feat3, feat4, feat5, text_embeds):
-        return self.m(feat1, feat2, feat3, feat4, feat5, text_embeds)
+    def forward(self, *args):
+        return self.m(*args)

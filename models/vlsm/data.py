@@ -1,8 +1,10 @@
 """Load the pooled training data from ../shared/data into a resized in-memory cache with fixed splits.
 
-Each record: image uint8 [S,S,3], target uint8 [S,S] (0/1), ignore uint8 [S,S] (1 = excluded from the loss),
-dataset, split, name, and extra fields (published prompts, lung halves). Splits are fixed before training:
-Kvasir uses the study's 100 `val` images; every other dataset holds apart 20% chosen by a seeded shuffle.
+Each record: image uint8 [S,S,3], masks bool [S,S,K] named by mask_names (one "target", the three lung
+masks, or the three ACDC structures), ignore bool [S,S] (excluded from the loss), dataset, split, name, and
+extra fields (published prompts, BUSI subtype, patient). Splits are the committed files in models/splits/
+(vlsm.splits: by patient or content group, train / val / test). `split_of` is the old file-name split, kept
+so tests can show that it leaks.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from .prompts import components
 DATA_ROOT = os.environ.get(
     "VLSM_DATA", os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data"))
 )
-DATASETS = ("kvasir", "busi", "fuseg", "cxr", "ph2")
+DATASETS = ("kvasir", "busi", "fuseg", "cxr", "ph2", "acdc")
 
 
 def _rgb(path: str) -> Image.Image:
@@ -45,44 +47,71 @@ def split_of(names: list[str], seed: int = 0, frac: float = 0.2) -> dict[str, st
     return {n: ("test" if i < n_test else "train") for i, n in enumerate(order)}
 
 
-def _pairs(root: str) -> list[dict]:
+ACDC_LABELS = {1: "right ventricle", 2: "myocardium", 3: "left ventricle"}
+
+
+def _pairs(root: str, split_dir: str | None = None) -> list[dict]:
+    """Every expert-labelled pair with its committed split (models/splits/<dataset>.json: train/val/test).
+    ACDC yields one pair per slice (`slice` index; image and label are volumes)."""
+    from .splits import SPLIT_DIR, items, load_splits
+
+    sp = load_splits(split_dir or SPLIT_DIR)
+    its = items(root)
     out: list[dict] = []
-    # Kvasir-SEG: the study's prompts define the split (800 train, 100 val).
     kv = os.path.join(root, "kvasir-seg")
-    for split, fname in (("train", "train.json"), ("test", "val.json")):
+    kvp = {}
+    for fname in ("train.json", "val.json"):
         for e in json.load(open(os.path.join(kv, "prompts", fname))):
-            out.append({
-                "dataset": "kvasir", "split": split, "name": e["img_name"],
-                "image": os.path.join(kv, "images", e["img_name"]), "mask": os.path.join(kv, "masks", e["mask_name"]),
-                "prompts": e["prompts"],
-            })
+            kvp[e["img_name"]] = e
+    for it in its["kvasir"]:
+        e = kvp.get(it["name"])
+        out.append({"dataset": "kvasir", "split": sp["kvasir"][it["name"]], "name": it["name"], "image": it["path"],
+                    "mask": os.path.join(kv, "masks", e["mask_name"] if e else it["name"]), "prompts": e["prompts"] if e else None})
     busi = os.path.join(root, "busi")
     bp = {e["img_name"]: e["prompts"] for e in json.load(open(os.path.join(busi, "prompts", "prompts.json")))}
-    names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(busi, "images", "*.png")))
-    sp = split_of(names)
-    for n in names:
-        out.append({
-            "dataset": "busi", "split": sp[n], "name": n, "image": os.path.join(busi, "images", n),
-            "mask": os.path.join(busi, "masks", n[:-4] + "_mask.png"), "prompts": bp.get(n),
-            "subtype": n.split(" ")[0],
-        })
+    for it in its["busi"]:
+        n = it["name"]
+        out.append({"dataset": "busi", "split": sp["busi"][n], "name": n, "image": it["path"],
+                    "mask": os.path.join(busi, "masks", n[:-4] + "_mask.png"), "prompts": bp.get(n), "subtype": n.split(" ")[0]})
     fu = os.path.join(root, "fuseg2021")
-    names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(fu, "images", "*.png")))
-    sp = split_of(names)
-    out += [{"dataset": "fuseg", "split": sp[n], "name": n, "image": os.path.join(fu, "images", n),
-             "mask": os.path.join(fu, "masks", n)} for n in names]
+    out += [{"dataset": "fuseg", "split": sp["fuseg"][it["name"]], "name": it["name"], "image": it["path"],
+             "mask": os.path.join(fu, "masks", it["name"])} for it in its["fuseg"]]
     cx = os.path.join(root, "covid-cxr-lungs")
-    rows = [r for r in csv.DictReader(open(os.path.join(cx, "pairs.csv")))
-            if os.path.exists(os.path.join(cx, "images", r["image"])) and os.path.exists(os.path.join(cx, "masks", r["mask"]))]
-    sp = split_of([r["image"] for r in rows])
-    out += [{"dataset": "cxr", "split": sp[r["image"]], "name": r["image"], "image": os.path.join(cx, "images", r["image"]),
-             "mask": os.path.join(cx, "masks", r["mask"])} for r in rows]
+    masks = {r["image"]: r["mask"] for r in csv.DictReader(open(os.path.join(cx, "pairs.csv")))}
+    out += [{"dataset": "cxr", "split": sp["cxr"][it["name"]], "name": it["name"], "image": it["path"],
+             "mask": os.path.join(cx, "masks", masks[it["name"]]), "patient": it.get("patient")} for it in its["cxr"]]
     ph = os.path.join(root, "ph2")
-    names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ph, "images", "*.png")))
-    sp = split_of(names)
-    out += [{"dataset": "ph2", "split": sp[n], "name": n, "image": os.path.join(ph, "images", n),
-             "mask": os.path.join(ph, "masks", n)} for n in names]
+    out += [{"dataset": "ph2", "split": sp["ph2"][it["name"]], "name": it["name"], "image": it["path"],
+             "mask": os.path.join(ph, "masks", it["name"])} for it in its["ph2"]]
+    ac = os.path.join(root, "acdc-cardiac-mr")
+    out += [{"dataset": "acdc", "split": sp["acdc"][it["name"]], "name": it["name"], "image": it["path"],
+             "mask": os.path.join(ac, "labels", os.path.basename(it["path"])), "slice": it["slice"],
+             "patient": it["patient"], "subtype": it.get("stratum")} for it in its["acdc"]]
     return out
+
+
+def read_pair(p: dict) -> tuple[Image.Image, dict[str, np.ndarray], np.ndarray]:
+    """Original-resolution (RGB image, {structure: bool mask}, ignore bool mask) of a pair. Structures:
+    "target" (single-target sets), "lungs" / "left lung" / "right lung" (patient's sides; chest X-ray),
+    "right ventricle" / "myocardium" / "left ventricle" (ACDC)."""
+    if p["dataset"] == "acdc":
+        from .nifti import read_nifti
+
+        v = read_nifti(p["image"])[:, :, p["slice"]].T
+        lab = read_nifti(p["mask"])[:, :, p["slice"]].T
+        g = (np.clip(v, 0, 1) * 255).round().astype(np.uint8)
+        img = Image.fromarray(np.repeat(g[..., None], 3, -1))
+        return img, {name: lab == k for k, name in ACDC_LABELS.items()}, np.zeros(lab.shape, bool)
+    img = _rgb(p["image"])
+    raw = _mask(p["mask"])
+    if raw.shape != (img.height, img.width):
+        raw = np.asarray(Image.fromarray(raw).resize((img.width, img.height), Image.NEAREST))
+    if p["dataset"] == "cxr":
+        fg = raw > 191
+        img_left, img_right = lung_halves(fg)
+        # radiological convention: the patient's left lung is on the image right
+        return img, {"lungs": fg, "left lung": img_right, "right lung": img_left}, raw == 127
+    return img, {"target": raw > 127}, np.zeros(raw.shape, bool)
 
 
 def lung_halves(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,46 +131,50 @@ def lung_halves(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return m & (cols < mid), m & (cols >= mid)
 
 
+def _small(m: np.ndarray, size: int) -> np.ndarray:
+    return np.asarray(Image.fromarray(m.astype(np.uint8) * 255).resize((size, size), Image.BILINEAR)) > 127
+
+
 def load_record(p: dict, size: int) -> dict:
-    img = _rgb(p["image"])
-    raw = _mask(p["mask"])
+    """A pair resized (stretched) to size x size: image_arr uint8 [S,S,3], masks bool [S,S,K] with mask_names,
+    ignore bool [S,S]."""
+    img, masks, ignore = read_pair(p)
     rec = dict(p)
     rec["orig_size"] = (img.height, img.width)
-    if p["dataset"] == "cxr":
-        ignore = raw == 127
-        fg = raw > 191
-        left_img, right_img = lung_halves(fg)
-        rec["patient_right"] = np.asarray(Image.fromarray(left_img.astype(np.uint8) * 255).resize((size, size), Image.NEAREST)) > 127
-        rec["patient_left"] = np.asarray(Image.fromarray(right_img.astype(np.uint8) * 255).resize((size, size), Image.NEAREST)) > 127
-    else:
-        ignore = np.zeros_like(raw, dtype=bool)
-        fg = raw > 127
-    if fg.shape != (img.height, img.width):
-        fg = np.asarray(Image.fromarray(fg.astype(np.uint8) * 255).resize((img.width, img.height), Image.NEAREST)) > 127
-        ignore = np.asarray(Image.fromarray(ignore.astype(np.uint8) * 255).resize((img.width, img.height), Image.NEAREST)) > 127
     rec["image_arr"] = np.asarray(img.resize((size, size), Image.BILINEAR), dtype=np.uint8)
-    rec["target"] = (np.asarray(Image.fromarray(fg.astype(np.uint8) * 255).resize((size, size), Image.BILINEAR)) > 127)
+    rec["mask_names"] = list(masks)
+    rec["masks"] = np.stack([_small(m, size) for m in masks.values()], -1)
     rec["ignore"] = np.asarray(Image.fromarray(ignore.astype(np.uint8) * 255).resize((size, size), Image.NEAREST)) > 127
     return rec
 
 
-def load_all(size: int = 192, cache_dir: str | None = None, root: str = DATA_ROOT, limit: int | None = None) -> list[dict]:
-    """Load every pair resized to size x size; cached as a pickle in cache_dir (git-ignored) when given."""
+def load_all(size: int = 224, cache_dir: str | None = None, root: str = DATA_ROOT, limit: int | None = None,
+             splits: tuple[str, ...] = ("train", "val", "test")) -> list[dict]:
+    """Every pair of the given splits resized to size x size; cached as a pickle in cache_dir (git-ignored)
+    when given (the cache key includes the committed split files, so a new split never reuses an old cache)."""
+    import hashlib
     import pickle
 
-    cache = os.path.join(cache_dir, f"data_{size}.pkl") if cache_dir else None
+    from .splits import DATASETS, SPLIT_DIR
+
+    h = hashlib.sha1()
+    for ds in DATASETS:
+        h.update(open(os.path.join(SPLIT_DIR, f"{ds}.json"), "rb").read())
+    tag = h.hexdigest()[:10]
+    cache = os.path.join(cache_dir, f"data2_{size}_{tag}_{'-'.join(splits)}.pkl") if cache_dir else None
     if cache and os.path.exists(cache) and limit is None:
         with open(cache, "rb") as f:
             return pickle.load(f)
-    pairs = _pairs(root)
+    pairs = [p for p in _pairs(root) if p["split"] in splits]
     if limit is not None:
-        by: dict[str, list] = {}
+        by: dict[tuple, list] = {}
         for p in pairs:
-            by.setdefault(p["dataset"], []).append(p)
+            by.setdefault((p["dataset"], p["split"]), []).append(p)
         pairs = [p for v in by.values() for p in v[:limit]]
     recs = [load_record(p, size) for p in pairs]
     if cache and limit is None:
         os.makedirs(cache_dir, exist_ok=True)
-        with open(cache, "wb") as f:
+        with open(cache + ".tmp", "wb") as f:
             pickle.dump(recs, f)
+        os.replace(cache + ".tmp", cache)
     return recs

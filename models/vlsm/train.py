@@ -1,8 +1,21 @@
-"""Train the compact default VLSM from scratch on the pooled real data (+ synthetic scans), CPU-friendly.
+"""Train the compact default VLSM (v2, "fpn-film") from scratch on every expert-labelled set, CPU-friendly.
 
-python -m vlsm.train --out checkpoints/compact [--epochs 75] [--stage2-epochs 30] [--stage3-epochs 25]
-                    [--stage4-epochs 36 --stage4-size 256] [--seed 0]
-Checkpoints every epoch (last.pt) and resumes from it, so an interrupted run continues where it stopped.
+python -m vlsm.train --out /work/ckpt/compact-v2 [--epochs 100] [--hires-epochs 30] [--threads 1] [--seed 0]
+
+- Data: the train split of models/splits/ (Kvasir, BUSI, FUSeg, chest X-ray lungs, PH2, ACDC cardiac MR slices)
+  plus the project's own synthetic scans; val is scored every --eval-every epochs and picks the checkpoint
+  (best.pt); test is never read here (vlsm.release scores it once).
+- Each training canvas is one scan or a composite of 2-4 scans of different kinds (--composite), augmented
+  for robustness (zoom out/in, rotation, flips except chest X-rays, colour gain, contrast, gamma, grey, blur,
+  noise, down-up sampling) and asked --prompts-per-image questions (vlsm.tasks): the vision graph runs once
+  per canvas, the small prompt decoder once per question.
+- Sampling is balanced over datasets (--weights); ACDC slices and composites are where the words decide.
+- Schedule: linear warm-up + cosine over --epochs at --size px from a --cache px data cache, then a second
+  cosine cycle of --hires-epochs at --hires-size (the exported input size). Learning rate is a pure function of
+  the epoch and step, so a resumed run continues the same schedule.
+- Resumable: last.pt every epoch (model, optimiser, log, RNG-free: each epoch reseeds from --seed and its
+  index); train_log.jsonl (one line per epoch: loss, seconds, val figures) and wall.jsonl (one line per
+  session: epochs, wall seconds, threads) beside it. Rerun the same command after an interruption.
 """
 from __future__ import annotations
 
@@ -17,24 +30,24 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .compact import CompactConfig, CompactVLSM
+from .compact import CompactVLSM, v2_config
 from .data import load_all
-from .sampling import choose, choose_v2, contrast, contrast_v2
 from .synth import KINDS, make
+from .tasks import GROUP_OF_DATASET, choose_tasks, structure_key
 from .textenc import Tokenizer
 
 MEAN = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(1, 3, 1, 1)
 STD = torch.tensor([0.26862954, 0.26130258, 0.27577711]).view(1, 3, 1, 1)
-WEIGHTS = {"kvasir": 0.36, "fuseg": 0.15, "busi": 0.14, "cxr": 0.15, "ph2": 0.10, "synth": 0.10}  # synth = own + app demos
-CACHE = 224
-REWEIGHT_EPOCH = 55
+WEIGHTS = "acdc=0.26,kvasir=0.18,fuseg=0.14,busi=0.12,cxr=0.12,ph2=0.08,synth=0.10"
+# Demo scans of the app's gallery (src/ui/demo/DemoGallery.tsx DEMO_SEED = 1) are never trained on: the
+# exported demo generators used as extra training scans start at this seed (tests/test_demo_seeds.py).
+DEMO_TRAIN_SEED = 1001
+DEMO_DIR = os.path.join(os.path.dirname(__file__), "..", "build", "demos-train")
+VAL_PROMPTS = {"kvasir": "polyp", "busi": "breast tumor", "fuseg": "foot ulcer", "ph2": "skin lesion", "cxr": "lungs"}
 
 
-DEMO_DIR = os.path.join(os.path.dirname(__file__), "..", "build", "demos")
-
-
-def demo_records(n_per_kind: int, seed: int, size: int = CACHE) -> list[dict]:
-    """The app's own demo generators (src/demo), exported by `node scripts/export-demos-cli.mjs`."""
+def demo_records(n_per_kind: int, size: int) -> list[dict]:
+    """The app's own demo generators (src/demo) at seeds DEMO_TRAIN_SEED.., exported with node."""
     import subprocess
 
     from PIL import Image
@@ -42,74 +55,128 @@ def demo_records(n_per_kind: int, seed: int, size: int = CACHE) -> list[dict]:
     from .data import lung_halves
 
     repo = os.path.join(os.path.dirname(__file__), "..", "..")
-    if not os.path.isdir(os.path.join(DEMO_DIR, "xray")):
+    if not os.path.exists(os.path.join(DEMO_DIR, "dermoscopy", "prompts.json")):
         subprocess.run(["node", "scripts/export-demos-cli.mjs", os.path.abspath(DEMO_DIR), "--count", str(n_per_kind),
-                        "--size", str(CACHE), "--seed", str(seed + 1)], cwd=repo, check=True)
+                        "--size", "352", "--seed", str(DEMO_TRAIN_SEED)], cwd=repo, check=True)
     recs = []
     for kind in ("endoscopy", "ultrasound", "xray", "dermoscopy"):
         prompts = json.load(open(os.path.join(DEMO_DIR, kind, "prompts.json")))
         for name, info in sorted(prompts.items())[:n_per_kind]:
             img = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, name)).convert("RGB").resize((size, size), Image.BILINEAR))
             m = np.asarray(Image.open(os.path.join(DEMO_DIR, kind, info["mask"])).convert("L").resize((size, size), Image.NEAREST)) > 127
-            r = {"dataset": kind, "split": "train", "name": name, "image_arr": img, "target": m,
-                 "ignore": np.zeros_like(m), "prompts": None}
+            r = {"dataset": kind, "split": "train", "name": name, "image_arr": img, "ignore": np.zeros_like(m), "prompts": None}
             if kind == "xray":
                 img_left, img_right = lung_halves(m)
-                r["patient_right"], r["patient_left"] = img_left, img_right
+                r["mask_names"], r["masks"] = ["lungs", "left lung", "right lung"], np.stack([m, img_right, img_left], -1)
+            else:
+                r["mask_names"], r["masks"] = ["target"], m[..., None]
             recs.append(r)
     return recs
 
 
-def synth_records(n: int, seed: int, size: int = CACHE) -> list[dict]:
+def synth_records(n: int, seed: int, size: int) -> list[dict]:
     recs = []
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
         s = make(kind, seed * 100000 + i, size)
         r = {"dataset": kind, "split": "train", "name": f"synth-{kind}-{i}", "image_arr": s["image"],
-             "target": s["mask"], "ignore": np.zeros_like(s["mask"]), "prompts": None}
+             "ignore": np.zeros_like(s["mask"]), "prompts": None}
         if kind == "xray":
-            r["patient_left"], r["patient_right"] = s["patient_left"], s["patient_right"]
+            r["mask_names"], r["masks"] = ["lungs", "left lung", "right lung"], np.stack([s["mask"], s["patient_left"], s["patient_right"]], -1)
+        else:
+            r["mask_names"], r["masks"] = ["target"], s["mask"][..., None]
         recs.append(r)
     return recs
 
 
-def to_tensor(recs: list[dict]) -> torch.Tensor:
-    """[B, 7, S, S]: rgb (0..1), target, ignore, patient-left lung, patient-right lung."""
-    out = []
-    for r in recs:
-        img = torch.from_numpy(r["image_arr"]).permute(2, 0, 1).float() / 255
-        z = np.zeros(r["target"].shape, bool)
-        ch = [r["target"], r["ignore"], r.get("patient_left", z), r.get("patient_right", z)]
-        m = torch.from_numpy(np.stack(ch).astype(np.float32))
-        out.append(torch.cat([img, m]))
-    return torch.stack(out)
+def _tensor(rec: dict) -> torch.Tensor:
+    """[3 + 1 + K, S, S]: rgb 0..1, ignore, K structure masks."""
+    img = torch.from_numpy(rec["image_arr"]).permute(2, 0, 1).float() / 255
+    m = np.concatenate([rec["ignore"][..., None], rec["masks"]], -1).astype(np.float32)
+    return torch.cat([img, torch.from_numpy(m).permute(2, 0, 1)])
 
 
-def augment(x: torch.Tensor, size: int, rng: random.Random, flips: list[bool], train: bool,
-            strong: list[bool] | None = None) -> torch.Tensor:
-    """strong[i]: wider zoom (0.5-1.0) and any rotation, for small datasets whose objects have no canonical
-    orientation (FUSeg photos of feet); the random draws for other samples are unchanged."""
-    b = x.shape[0]
-    theta = torch.zeros(b, 2, 3)
-    for i in range(b):
-        st = bool(train and strong and strong[i])
-        s = rng.uniform(0.5, 1.0) if st else rng.uniform(0.72, 1.0) if train else 1.0
-        a = math.radians(rng.uniform(-180, 180) if st else rng.uniform(-12, 12)) if train else 0.0
-        tx, ty = (rng.uniform(-(1 - s), 1 - s), rng.uniform(-(1 - s), 1 - s)) if train else (0.0, 0.0)
-        f = -1.0 if flips[i] else 1.0
-        theta[i] = torch.tensor([[s * math.cos(a) * f, -s * math.sin(a), tx], [s * math.sin(a) * f, s * math.cos(a), ty]])
-    grid = F.affine_grid(theta, (b, x.shape[1], size, size), align_corners=False)
-    y = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros" if train else "border", align_corners=False)
-    y[:, 3:] = (y[:, 3:] > 0.5).float()
+def warp(x: torch.Tensor, size: int, rng: random.Random, flip: bool, train: bool, strong: bool = False) -> torch.Tensor:
+    """Affine resample of one [C, H, W] record to size x size: zoom out (0.8..1.45 of the field) or in, rotation,
+    translation, flip; masks thresholded back to 0/1."""
     if train:
-        for i in range(b):
-            img = y[i, :3]
-            if rng.random() < 0.15:
-                img = img.mean(0, keepdim=True).expand(3, -1, -1)
-            img = img * rng.uniform(0.75, 1.25) + rng.uniform(-0.08, 0.08)
-            img = img.clamp(0, 1) ** rng.uniform(0.8, 1.25)
-            y[i, :3] = img
+        s = rng.uniform(0.55, 1.0) if rng.random() < 0.6 else rng.uniform(1.0, 1.45)
+        a = math.radians(rng.uniform(-180, 180) if strong else rng.uniform(-15, 15))
+        lim = abs(1 - s) + 0.05
+        tx, ty = rng.uniform(-lim, lim), rng.uniform(-lim, lim)
+        asp = rng.uniform(0.85, 1.18)
+    else:
+        s, a, tx, ty, asp = 1.0, 0.0, 0.0, 0.0, 1.0
+    f = -1.0 if flip else 1.0
+    theta = torch.tensor([[[s * asp * math.cos(a) * f, -s * math.sin(a), tx],
+                           [s * asp * math.sin(a) * f, s / asp * math.cos(a), ty]]], dtype=torch.float32)
+    grid = F.affine_grid(theta, (1, x.shape[0], size, size), align_corners=False)
+    y = F.grid_sample(x[None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[0]
+    y[3:] = (y[3:] > 0.5).float()
     return y
+
+
+def photometric(img: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    """Colour gain per channel, brightness, contrast, gamma, grey; on one [3, H, W] image in 0..1."""
+    if rng.random() < 0.15:
+        img = img.mean(0, keepdim=True).expand(3, -1, -1)
+    gain = torch.tensor([rng.uniform(0.85, 1.15) for _ in range(3)]).view(3, 1, 1)
+    img = img * gain
+    c = rng.uniform(0.65, 1.4)
+    img = (img - img.mean()) * c + img.mean() + rng.uniform(-0.1, 0.1)
+    img = img.clamp(0, 1) ** rng.uniform(0.65, 1.5)
+    return img
+
+
+def degrade(img: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    """Blur, down-up sampling and noise on one [3, H, W] canvas."""
+    if rng.random() < 0.25:
+        sigma = rng.uniform(0.4, 1.6)
+        r = int(math.ceil(2 * sigma))
+        k = torch.exp(-torch.arange(-r, r + 1, dtype=torch.float32) ** 2 / (2 * sigma ** 2))
+        k = k / k.sum()
+        x = F.conv2d(F.pad(img[:, None], (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1))
+        img = F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1))[:, 0]
+    if rng.random() < 0.15:
+        h = img.shape[-1]
+        small = F.interpolate(img[None], scale_factor=rng.uniform(0.35, 0.7), mode="bilinear", align_corners=False)
+        img = F.interpolate(small, size=(h, h), mode="bilinear", align_corners=False)[0]
+    if rng.random() < 0.3:
+        img = img + torch.randn(img.shape, generator=torch.Generator().manual_seed(rng.randrange(1 << 30))) * rng.uniform(0.01, 0.06)
+    return img.clamp(0, 1)
+
+
+def _part(rec: dict, y: torch.Tensor, flipped: bool, composite: bool) -> dict:
+    structs = {structure_key(rec["dataset"], n): y[4 + i].numpy() > 0.5 for i, n in enumerate(rec["mask_names"])}
+    return {"dataset": rec["dataset"], "structures": structs, "subtype": rec.get("subtype"),
+            "prompts": rec.get("prompts") if not (flipped or composite) else None}
+
+
+def canvas(recs: list[dict], size: int, rng: random.Random, train: bool = True, strong: tuple = ()) -> tuple[torch.Tensor, torch.Tensor, list[dict]]:
+    """One training canvas from 1 record (plain) or 2-4 (2x2 composite, empty cells black).
+    Returns (rgb [3,S,S], ignore [S,S], parts with canvas-sized structure masks)."""
+    flip_ok = lambda r: GROUP_OF_DATASET[r["dataset"]] != "lung"
+    if len(recs) == 1:
+        r = recs[0]
+        fl = train and flip_ok(r) and rng.random() < 0.5
+        y = warp(_tensor(r), size, rng, fl, train, r["dataset"] in strong)
+        img = photometric(y[:3], rng) if train else y[:3]
+        return (degrade(img, rng) if train else img), y[3], [_part(r, y, fl, False)]
+    half = size // 2
+    img = torch.zeros(3, size, size)
+    ign = torch.zeros(size, size)
+    cells = rng.sample(range(4), len(recs))
+    parts = []
+    for r, c in zip(recs, cells):
+        fl = flip_ok(r) and rng.random() < 0.5
+        y = warp(_tensor(r), half, rng, fl, True, r["dataset"] in strong)
+        oy, ox = (c // 2) * half, (c % 2) * half
+        img[:, oy:oy + half, ox:ox + half] = photometric(y[:3], rng)
+        ign[oy:oy + half, ox:ox + half] = y[3]
+        full = torch.zeros(y.shape[0], size, size)
+        full[:, oy:oy + half, ox:ox + half] = y
+        parts.append(_part(r, full, fl, True))
+    return degrade(img, rng), ign, parts
 
 
 def loss_fn(logits: torch.Tensor, target: torch.Tensor, ignore: torch.Tensor) -> torch.Tensor:
@@ -125,30 +192,33 @@ def normalise(rgb: torch.Tensor) -> torch.Tensor:
     return (rgb - MEAN) / STD
 
 
-def make_batch(recs, size, rng, tok, train=True, paired=False, v2=False, strong=()):
-    """paired: the batch holds each augmented image twice, with two prompts whose targets differ.
-    v2: balanced negatives (same class-word lists and templates for positives and negatives)."""
-    pick, other = (choose_v2, contrast_v2) if v2 else (choose, contrast)
-    x = to_tensor(recs)
-    flips = [train and r["dataset"] not in ("cxr", "xray") and rng.random() < 0.5 for r in recs]
-    y = augment(x, size, rng, flips, train, [r["dataset"] in strong for r in recs] if strong else None)
-    prompts, targets, kinds, seconds = [], [], [], []
-    for i, r in enumerate(recs):
-        t = y[i, 3].numpy() > 0.5
-        r2 = dict(r, aug_left=y[i, 5].numpy() > 0.5, aug_right=y[i, 6].numpy() > 0.5)
-        p, tgt, kind = pick(r2, t, flips[i], rng)
-        prompts.append(p)
-        targets.append(torch.from_numpy(np.asarray(tgt, np.float32)))
-        kinds.append(kind)
-        if paired:
-            seconds.append(other(r2, t, flips[i], rng, kind))
-    if paired:
-        y = torch.cat([y, y])
-        prompts += [s[0] for s in seconds]
-        targets += [torch.from_numpy(np.asarray(s[1], np.float32)) for s in seconds]
-        kinds += [s[2] for s in seconds]
+def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float], n_images: int, k: int, size: int,
+               rng: random.Random, tok: Tokenizer, p_composite: float, strong: tuple = ()):
+    """n_images canvases x k prompts: pixel_values [B,3,S,S], ids/mask [B*k, L], targets and ignore [B*k,1,S,S]."""
+    imgs, ids_list, tgts, igns, prompts = [], [], [], [], []
+    for _ in range(n_images):
+        if rng.random() < p_composite:
+            n = rng.choice([2, 3, 3, 4])
+            recs, groups = [], set()
+            for _ in range(12):
+                ds = rng.choices(names, weights)[0]
+                r = rng.choice(by[ds])
+                g = GROUP_OF_DATASET[r["dataset"]]
+                if g not in groups:
+                    groups.add(g)
+                    recs.append(r)
+                if len(recs) == n:
+                    break
+        else:
+            recs = [rng.choice(by[rng.choices(names, weights)[0]])]
+        img, ign, parts = canvas(recs, size, rng, True, strong)
+        imgs.append(img)
+        for text, target, _kind in choose_tasks(parts, k, rng):
+            prompts.append(text)
+            tgts.append(torch.from_numpy(np.asarray(target, np.float32)))
+            igns.append(ign)
     ids, mask = tok.batch(prompts)
-    return normalise(y[:, :3]), ids, mask, torch.stack(targets)[:, None], y[:, 4:5], prompts, kinds
+    return normalise(torch.stack(imgs)), ids, mask, torch.stack(tgts)[:, None], torch.stack(igns)[:, None], prompts
 
 
 def dice_np(a: np.ndarray, b: np.ndarray) -> float:
@@ -157,172 +227,200 @@ def dice_np(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @torch.no_grad()
-def quick_eval(model, recs, size, tok) -> dict:
+def val_eval(model: CompactVLSM, recs: list[dict], size: int, tok: Tokenizer) -> dict:
+    """Validation figures at the training resolution (class prompts; ACDC per structure, Dice to the other
+    structures, empty prompt; left/right lung). The release evaluation (vlsm.evaluate) works at original
+    resolution on the exported graphs."""
     model.eval()
-    prompts = {"kvasir": "polyp", "busi": "tumor", "fuseg": "foot ulcer", "ph2": "skin lesion", "cxr": "lungs"}
-    res: dict[str, list[float]] = {}
-    for r in recs:
-        x = to_tensor([r])
-        y = augment(x, size, random.Random(0), [False], False)
-        img = normalise(y[:, :3])
-        asks = [(r["dataset"], prompts[r["dataset"]], y[0, 3].numpy() > 0.5)]
-        if r["dataset"] == "cxr":
-            asks += [("cxr-left", "left lung", y[0, 5].numpy() > 0.5), ("cxr-right", "right lung", y[0, 6].numpy() > 0.5),
-                     ("cxr-left-vs-right", "left lung", y[0, 6].numpy() > 0.5), ("cxr-neg-polyp", "polyp", None)]
-        for key, p, tgt in asks:
+    acc: dict[str, list[float]] = {}
+    emb_cache: dict[str, torch.Tensor] = {}
+
+    def emb(p: str) -> torch.Tensor:
+        if p not in emb_cache:
             ids, m = tok.batch([p])
-            pred = torch.sigmoid(model(img, ids, m))[0, 0].numpy() > 0.5
-            if tgt is None:
-                res.setdefault(key, []).append(float(pred.mean()))
-            elif not (r["dataset"] == "busi" and tgt.sum() == 0):
-                res.setdefault(key, []).append(dice_np(pred, tgt))
+            emb_cache[p] = model.text(ids, m)
+        return emb_cache[p]
+
+    for r in recs:
+        y = warp(_tensor(r), size, random.Random(0), False, False)
+        feats = model.vision(normalise(y[None, :3]))
+        ms = {n: y[4 + i].numpy() > 0.5 for i, n in enumerate(r["mask_names"])}
+        ds = r["dataset"]
+
+        def pred(p: str) -> np.ndarray:
+            return (model.decoder(*feats, emb(p))[0, 0] > 0).numpy()
+
+        if ds == "acdc":
+            union = ms["left ventricle"] | ms["right ventricle"] | ms["myocardium"]
+            e = pred("")
+            for s in ("left ventricle", "right ventricle", "myocardium"):
+                pr = pred(s)
+                if ms[s].any():
+                    acc.setdefault(f"acdc/{s}", []).append(dice_np(pr, ms[s]))
+                    acc.setdefault(f"acdc/{s} empty-prompt", []).append(dice_np(e, ms[s]))
+                others = [o for o in ms if o != s and ms[o].any()]
+                for o in others:
+                    acc.setdefault(f"acdc/{s} to other", []).append(dice_np(pr, ms[o]))
+            if union.any():
+                acc.setdefault("acdc/empty vs heart", []).append(dice_np(e, union))
+            continue
+        t = ms.get("target", ms.get("lungs"))
+        if ds == "busi" and not t.any():
+            acc.setdefault("busi/normal empty-agreement", []).append(dice_np(pred(VAL_PROMPTS[ds]), t))
+            continue
+        acc.setdefault(ds, []).append(dice_np(pred(VAL_PROMPTS[ds]), t))
+        acc.setdefault(f"{ds} empty-prompt", []).append(dice_np(pred(""), t))
+        if ds == "cxr":
+            L, R = pred("left lung"), pred("right lung")
+            acc.setdefault("cxr/left lung", []).append(dice_np(L, ms["left lung"]))
+            acc.setdefault("cxr/right lung", []).append(dice_np(R, ms["right lung"]))
+            acc.setdefault("cxr/left lung to right", []).append(dice_np(L, ms["right lung"]))
+            acc.setdefault("cxr/right lung to left", []).append(dice_np(R, ms["left lung"]))
+        acc.setdefault(f"{ds} absent-prompt fg", []).append(float(pred("left ventricle" if ds != "acdc" else "polyp").mean()))
     model.train()
-    return {k: round(float(np.mean(v)), 4) for k, v in res.items()}
+    out = {k: round(float(np.mean(v)), 4) for k, v in sorted(acc.items())}
+    out["score"] = val_score(out)
+    return out
+
+
+TARGETS = {"acdc/left ventricle": 0.85, "acdc/myocardium": 0.70, "acdc/right ventricle": 0.75, "cxr/left lung": 0.90,
+           "cxr/right lung": 0.90, "kvasir": 0.80, "cxr": 0.93, "ph2": 0.85, "fuseg": 0.70, "busi": 0.70}
+
+
+def val_score(v: dict) -> float:
+    """One number to pick the checkpoint: the mean over targets of min(Dice / target, 1), minus the mean Dice to
+    other structures (ACDC) and to the other lung."""
+    parts = [min(v[k] / t, 1.0) for k, t in TARGETS.items() if k in v]
+    leaks = [v[k] for k in v if k.endswith(" to other") or k.endswith(" to right") or k.endswith(" to left")]
+    return round(float(np.mean(parts) - (np.mean(leaks) if leaks else 0.0)), 4) if parts else 0.0
 
 
 def cosine_lr(step: int, n: int, warm: int, peak: float) -> float:
-    """Linear warm-up over `warm` steps to `peak`, then cosine over the rest of the `n` steps down to 2% of it."""
     if step < warm:
         return peak * (step + 1) / warm
     t = min(1.0, (step - warm) / max(1, n - warm))
     return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
 
 
-def weights_for(names: list[str], spec: str) -> list[float]:
-    """Sampling weights per dataset name: WEIGHTS with the overrides of `spec` ("fuseg=0.4,kvasir=0.22")."""
-    w = dict(WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in spec.split(",") if kv)})
-    return [w[n] for n in names]
+def parse_weights(spec: str) -> dict[str, float]:
+    return {k: float(v) for k, v in (kv.split("=") for kv in spec.split(",") if kv)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="checkpoints/compact")
-    ap.add_argument("--epochs", type=int, default=60)
-    ap.add_argument("--samples", type=int, default=1024, help="samples per epoch")
-    ap.add_argument("--batch", type=int, default=16)
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.environ.get("VLSM_CKPT", "checkpoints/compact-v2"),
+                    help="checkpoint directory (default $VLSM_CKPT or checkpoints/compact-v2)")
+    ap.add_argument("--epochs", type=int, default=100, help="first cycle, at --size")
+    ap.add_argument("--hires-epochs", type=int, default=30, help="second cycle, at --hires-size")
+    ap.add_argument("--samples", type=int, default=512, help="canvases per epoch")
+    ap.add_argument("--batch", type=int, default=12, help="canvases per step")
+    ap.add_argument("--prompts-per-image", type=int, default=4)
+    ap.add_argument("--composite", type=float, default=0.3, help="share of canvases that are 2-4 scan composites")
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--hires-lr", type=float, default=6e-4)
     ap.add_argument("--size", type=int, default=192)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--limit", type=int, default=None, help="records per dataset (smoke tests)")
+    ap.add_argument("--cache", type=int, default=224)
+    ap.add_argument("--hires-size", type=int, default=256)
+    ap.add_argument("--hires-cache", type=int, default=288)
+    ap.add_argument("--weights", default=WEIGHTS)
+    ap.add_argument("--strong", default="fuseg,acdc,ph2", help="datasets given any rotation (no canonical orientation)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=None, help="records per dataset and split (smoke tests)")
     ap.add_argument("--eval-every", type=int, default=5)
-    ap.add_argument("--reweight", default="fuseg=0.25,kvasir=0.30",
-                    help="dataset sampling weights that replace the defaults from --reweight-from-epoch on")
-    ap.add_argument("--reweight-from-epoch", type=int, default=REWEIGHT_EPOCH)
-    ap.add_argument("--balanced-from-epoch", type=int, default=41,
-                    help="from this epoch on, negatives and positives share class-word lists and templates (v2)")
-    ap.add_argument("--pair-from-epoch", type=int, default=35,
-                    help="from this epoch on, each image appears twice per batch with contrasting prompts")
-    ap.add_argument("--stage2-epochs", type=int, default=30,
-                    help="a second, shorter cosine cycle after --epochs (warm restart) with --stage2-weights")
-    ap.add_argument("--stage2-lr", type=float, default=1e-3)
-    ap.add_argument("--stage2-weights", default="fuseg=0.40,kvasir=0.22,busi=0.12,cxr=0.10,ph2=0.08,synth=0.08",
-                    help="dataset sampling weights in stage 2 (FUSeg: 120 small-ulcer images, still rising at the end of stage 1)")
-    ap.add_argument("--stage3-epochs", type=int, default=25,
-                    help="a third cosine cycle after stage 2, lower peak lr, with strong augmentation for --stage3-strong")
-    ap.add_argument("--stage3-lr", type=float, default=5e-4)
-    ap.add_argument("--stage3-weights", default="fuseg=0.40,kvasir=0.26,busi=0.10,cxr=0.08,ph2=0.08,synth=0.08")
-    ap.add_argument("--stage3-strong", default="fuseg", help="datasets (comma-separated) given strong augmentation in stage 3")
-    ap.add_argument("--stage4-epochs", type=int, default=36,
-                    help="a fourth cosine cycle after stage 3 at a higher input resolution (--stage4-size), fine-tuning "
-                         "the same weights (the network is fully convolutional); the exported bundle takes that size")
-    ap.add_argument("--stage4-size", type=int, default=256)
-    ap.add_argument("--stage4-cache", type=int, default=320, help="resolution of the data cache the stage-4 crops are taken from")
-    ap.add_argument("--stage4-lr", type=float, default=5e-4)
-    ap.add_argument("--stage4-weights", default="fuseg=0.40,kvasir=0.26,busi=0.10,cxr=0.08,ph2=0.08,synth=0.08")
-    ap.add_argument("--stage4-strong", default="fuseg")
-    a = ap.parse_args()
+    ap.add_argument("--cache-dir", default="build/cache")
+    ap.add_argument("--no-demos", action="store_true", help="leave out the exported app demo generators (no node)")
+    a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
-    def data_at(cache: int) -> tuple[dict[str, list[dict]], list[dict]]:
-        """Training records grouped by dataset (own synthetic scans and app demos pooled as "synth"), and the
-        held-apart records, all resized to cache x cache."""
-        recs = load_all(cache, cache_dir=None if a.limit else "build/cache", limit=a.limit)
+    session_t0 = time.time()
+
+    def data_at(cache: int):
+        recs = load_all(cache, cache_dir=None if a.limit else a.cache_dir, limit=a.limit, splits=("train", "val"))
         train = [r for r in recs if r["split"] == "train"]
-        train += synth_records(30 if a.limit else 150, a.seed, cache)
-        if not a.limit:
-            train += demo_records(100, a.seed, cache)
+        train += synth_records(12 if a.limit else 150, a.seed, cache)
+        if not (a.limit or a.no_demos):
+            train += demo_records(60, cache)
         by: dict[str, list[dict]] = {}
         for r in train:
-            by.setdefault("synth" if r["dataset"] in KINDS + ("dermoscopy",) else r["dataset"], []).append(r)
-        return by, [r for r in recs if r["split"] == "test"]
+            key = r["dataset"] if r["dataset"] in ("kvasir", "busi", "fuseg", "cxr", "ph2", "acdc") else "synth"
+            by.setdefault(key, []).append(r)
+        return by, [r for r in recs if r["split"] == "val"]
 
-    cfg = CompactConfig(image_size=a.size, channels=(32, 64, 128, 192, 256), decoder_channels=(160, 128, 96, 48, 32))
+    cfg = v2_config(a.size)
     model = CompactVLSM(cfg)
     tok = Tokenizer()
-    steps_per_epoch = a.samples // a.batch
+    steps = a.samples // a.batch
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
-    total = a.epochs * steps_per_epoch
-
-    def lr_at(step: int) -> float:
-        """Linear warm-up over 3% of the steps, then cosine to 2% of the peak; a pure function of the step and
-        --epochs, so a resumed run may be given a different --epochs and the schedule follows."""
-        return cosine_lr(step, total, max(1, int(0.03 * total)), a.lr)
-
-    def restart_lr(step: int, epochs: int, peak: float) -> float:
-        """A warm-restart cycle (step counted from its start): one epoch of linear warm-up to `peak`, then cosine to 2%."""
-        n = epochs * steps_per_epoch
-        return cosine_lr(step, n, min(steps_per_epoch, max(1, n // 10)), peak)
-    start, log = 0, []
+    start, log, best = 0, [], -1e9
     ck = os.path.join(a.out, "last.pt")
     if os.path.exists(ck):
-        st = torch.load(ck, weights_only=False)
+        st = torch.load(ck, weights_only=False, map_location="cpu")
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
-        start, log = st["epoch"], st["log"]
+        start, log, best = st["epoch"], st["log"], st.get("best", -1e9)
         print(f"resumed at epoch {start}", flush=True)
-    e2, e3 = a.epochs, a.epochs + a.stage2_epochs
-    e4 = e3 + a.stage3_epochs
-    end = e4 + a.stage4_epochs
+    end = a.epochs + a.hires_epochs
+    strong = tuple(x for x in a.strong.split(",") if x)
     data: dict[int, tuple] = {}
     for epoch in range(start, end):
-        rng = random.Random(a.seed * 1000 + epoch)
-        stage = 4 if epoch >= e4 else 3 if epoch >= e3 else 2 if epoch >= e2 else 1
-        size, cache = (a.stage4_size, a.stage4_cache) if stage == 4 else (a.size, CACHE)
+        hires = epoch >= a.epochs
+        size, cache = (a.hires_size, a.hires_cache) if hires else (a.size, a.cache)
         if cache not in data:
+            data.clear()
             data[cache] = data_at(cache)
-        by, test = data[cache]
+        by, val = data[cache]
         names = sorted(by)
-        # FUSeg ulcers are tiny: with default weights the model settled on "ulcer words = empty" (epoch 50).
-        spec = {4: a.stage4_weights, 3: a.stage3_weights, 2: a.stage2_weights}.get(stage, a.reweight if epoch >= a.reweight_from_epoch else "")
-        ew = weights_for(names, spec)
-        strong_spec = {4: a.stage4_strong, 3: a.stage3_strong}.get(stage, "")
-        strong = tuple(strong_spec.split(",")) if strong_spec else ()
-        cfg.image_size = model.decoder.image_size = size  # the decoder's output size; saved in the checkpoint config
-        cycle = {2: (e2, a.stage2_epochs, a.stage2_lr), 3: (e3, a.stage3_epochs, a.stage3_lr), 4: (e4, a.stage4_epochs, a.stage4_lr)}
+        w = parse_weights(a.weights)
+        weights = [w.get(n, 0.0) for n in names]
+        model.decoder.image_size = cfg.image_size = size
+        rng = random.Random(a.seed * 100003 + epoch)
         t0, losses = time.time(), []
-        for it in range(steps_per_epoch):
+        for it in range(steps):
+            if hires:
+                lr = cosine_lr((epoch - a.epochs) * steps + it, a.hires_epochs * steps, steps, a.hires_lr)
+            else:
+                lr = cosine_lr(epoch * steps + it, a.epochs * steps, max(1, int(0.03 * a.epochs * steps)), a.lr)
             for g in opt.param_groups:
-                if stage == 1:
-                    g["lr"] = lr_at(epoch * steps_per_epoch + it)
-                else:
-                    first, epochs, peak = cycle[stage]
-                    g["lr"] = restart_lr((epoch - first) * steps_per_epoch + it, epochs, peak)
-            paired = epoch >= a.pair_from_epoch
-            n = a.batch // 2 if paired else a.batch
-            batch = [rng.choice(by[rng.choices(names, ew)[0]]) for _ in range(n)]
-            img, ids, m, tgt, ign, _, _ = make_batch(batch, size, rng, tok, paired=paired, v2=epoch >= a.balanced_from_epoch,
-                                                     strong=strong)
-            loss = loss_fn(model(img, ids, m), tgt, ign)
+                g["lr"] = lr
+            img, ids, m, tgt, ign, _ = make_batch(by, names, weights, a.batch, a.prompts_per_image, size, rng, tok,
+                                                  a.composite, strong)
+            feats = model.vision(img)
+            feats = [f.repeat_interleave(a.prompts_per_image, 0) for f in feats]
+            logits = model.decoder(*feats, model.text(ids, m))
+            loss = loss_fn(logits, tgt, ign)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             losses.append(loss.item())
-            if (it + 1) % 16 == 0:
-                print(f"  epoch {epoch + 1} step {it + 1}/{steps_per_epoch} loss {np.mean(losses[-16:]):.4f} "
-                      f"{(time.time() - t0) / (it + 1):.2f}s/step", flush=True)
-        entry = {"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - t0, 1)}
-        if (epoch + 1) % a.eval_every == 0 or epoch + 1 in (e2, e3, e4, end):
-            entry["eval"] = quick_eval(model, test, size, tok)
+            if (it + 1) % 10 == 0:
+                print(f"  epoch {epoch + 1} step {it + 1}/{steps} loss {np.mean(losses[-10:]):.4f} "
+                      f"{(time.time() - t0) / (it + 1):.2f}s/step lr {lr:.2e}", flush=True)
+        entry = {"epoch": epoch + 1, "size": size, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - t0, 1)}
+        if (epoch + 1) % a.eval_every == 0 or epoch + 1 in (a.epochs, end):
+            te = time.time()
+            entry["val"] = val_eval(model, val, size, tok)
+            entry["val_seconds"] = round(time.time() - te, 1)
         log.append(entry)
         print(json.dumps(entry), flush=True)
-        st = {"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1,
-              "log": log, "config": cfg.to_dict(), "args": vars(a)}
+        with open(os.path.join(a.out, "train_log.jsonl"), "a") as f:
+            f.write(json.dumps(entry) + "\n")
+        st = {"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1, "log": log,
+              "config": cfg.to_dict(), "args": vars(a), "best": best}
+        # the checkpoint picked on val: the best score among the evaluated epochs at the final (export) size
+        final_size = a.hires_size if a.hires_epochs else a.size
+        if "val" in entry and size == final_size and entry["val"]["score"] > best:
+            best = st["best"] = entry["val"]["score"]
+            torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "log": log, "args": vars(a),
+                        "epoch": epoch + 1, "val": entry["val"]}, os.path.join(a.out, "best.pt"))
         torch.save(st, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
-    torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "log": log, "args": vars(a)},
+        with open(os.path.join(a.out, "wall.jsonl"), "a") as f:
+            f.write(json.dumps({"epoch": epoch + 1, "session_start": round(session_t0), "wall_seconds_in_session":
+                                round(time.time() - session_t0), "threads": a.threads}) + "\n")
+    torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "log": log, "args": vars(a), "epoch": end},
                os.path.join(a.out, "final.pt"))
 
 
