@@ -105,12 +105,85 @@ def test_splits_are_fixed_by_seed():
 
 
 @pytest.mark.skipif(not HAVE_DATA, reason="../shared/data not present")
-def test_dataset_pairs_and_kvasir_val_split():
+def test_dataset_pairs_follow_the_committed_splits():
+    from vlsm.splits import load_splits
+
     pairs = _pairs(DATA_ROOT)
+    splits = load_splits()
     kv = [p for p in pairs if p["dataset"] == "kvasir"]
-    assert len(kv) == 900 and sum(p["split"] == "test" for p in kv) == 100
-    for ds in ("busi", "fuseg", "cxr", "ph2"):
+    assert len(kv) == 900 and sum(p["split"] == "test" for p in kv) == 90
+    for ds in ("busi", "fuseg", "cxr", "ph2", "acdc"):
         sub = [p for p in pairs if p["dataset"] == ds]
-        n_test = sum(p["split"] == "test" for p in sub)
-        assert sub and abs(n_test - 0.2 * len(sub)) <= 1, ds
+        assert sub and all(p["split"] == splits[ds][p["name"]] for p in sub), ds
         assert all(os.path.exists(p["image"]) and os.path.exists(p["mask"]) for p in sub)
+    acdc = [p for p in pairs if p["dataset"] == "acdc"]
+    assert len(acdc) == 396 and len({p["patient"] for p in acdc}) == 20
+
+
+@pytest.mark.skipif(not HAVE_DATA, reason="../shared/data not present")
+def test_acdc_slices_carry_three_structures_and_cxr_both_sides():
+    from vlsm.data import read_pair
+
+    pairs = _pairs(DATA_ROOT)
+    p = next(x for x in pairs if x["dataset"] == "acdc" and x["name"] == "patient001_frame01.nii.gz#5")
+    img, masks, ignore = read_pair(p)
+    assert (img.height, img.width) == (256, 216) and list(masks) == ["right ventricle", "myocardium", "left ventricle"]
+    assert all(m.sum() > 100 for m in masks.values()) and not ignore.any()
+    assert not (masks["left ventricle"] & masks["myocardium"]).any()
+    c = next(x for x in pairs if x["dataset"] == "cxr")
+    img, masks, ignore = read_pair(c)
+    cols = np.arange(img.width)
+    # patient's left lung on the image right (radiological convention)
+    assert cols[masks["left lung"].any(0)].mean() > cols[masks["right lung"].any(0)].mean()
+    assert ((masks["left lung"] | masks["right lung"]) == masks["lungs"]).all()
+
+
+TINY2 = CompactConfig(image_size=64, channels=(8, 12, 16, 20, 24), text_dim=32, embed_dim=32, arch="fpn-film",
+                      fpn_channels=(16, 8), head_channels=(12, 8, 8))
+
+
+def test_v2_split_onnx_matches_pytorch_and_the_decoder_reads_only_cached_features(tmp_path):
+    """fpn-film: vision -> pix8 [1,16,8,8], pix4 [1,8,16,16]; decoder(pix8, pix4, text_embeds) -> logits [1,1,64,64]."""
+    import onnx
+
+    from vlsm.export_compact import randomise_film
+
+    torch.manual_seed(0)
+    model = CompactVLSM(TINY2).eval()
+    randomise_film(model)
+    tok = Tokenizer()
+    keep = kept_token_ids(tok, arch="fpn-film") if HAVE_DATA else sorted(set(tok.ids("left ventricle polyp")))
+    paths = export_fp32(model, keep, str(tmp_path))
+    dec = onnx.load(paths["decoder"])
+    assert [i.name for i in dec.graph.input] == ["pix8", "pix4", "text_embeds"]
+    assert [o.name for o in onnx.load(paths["vision"]).graph.output] == ["pix8", "pix4"]
+    x = torch.randn(1, 3, 64, 64)
+    outs = []
+    for prompt in ["left ventricle", "right ventricle", "one small pink round polyp, located in right of the image", ""]:
+        ids = tok.ids(prompt)
+        t = torch.tensor([ids])
+        with torch.no_grad():
+            emb = PrunedText(model, keep)(t, torch.ones_like(t))
+            ref = model.decoder(*model.vision(x), emb).numpy()
+        got = run_split(paths, x.numpy(), ids)
+        assert got.shape == ref.shape == (1, 1, 64, 64)
+        assert np.abs(got - ref).max() < 1e-4, prompt
+        outs.append(got)
+    assert np.abs(outs[0] - outs[1]).max() > 1e-3  # the words change the mask
+
+
+def test_v2_decoder_broadcasts_one_image_over_several_prompts():
+    torch.manual_seed(1)
+    model = CompactVLSM(TINY2).eval()
+    from vlsm.export_compact import randomise_film
+
+    randomise_film(model)
+    tok = Tokenizer()
+    ids, m = tok.batch(["left ventricle", "myocardium", ""])
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        feats = model.vision(x)
+        emb = model.text(ids, m)
+        many = model.decoder(*feats, emb)
+        one = torch.cat([model.decoder(*feats, emb[i:i + 1]) for i in range(3)])
+    assert torch.allclose(many, one, atol=1e-5)

@@ -19,14 +19,23 @@ import torch
 from torch import nn
 
 from .bundle import finalize_bundle
-from .compact import CompactConfig, CompactVLSM, DecoderGraph, VisionGraph
+from .compact import CompactConfig, CompactVLSM, DecoderGraph, VisionGraph, v2_config
 from .quantize import convert_fp16, graph_io, quantize_int8
 from .textenc import TOKENIZER, Tokenizer
 from .vocab import kept_token_ids
 
 MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
-FEATS = ["feat1", "feat2", "feat3", "feat4", "feat5"]
+CLASSES_V1 = ["polyp", "breast tumor", "foot ulcer", "skin lesion", "lungs", "left lung", "right lung"]
+CLASSES_V2 = CLASSES_V1 + ["left ventricle", "right ventricle", "myocardium"]
+
+
+def randomise_film(model: CompactVLSM, std: float = 0.2) -> None:
+    """FiLM layers start at identity (zero init); random weights there make the text change the output, so a
+    random-init bundle exercises the whole prompt path in parity checks."""
+    for mod in model.decoder.modules():
+        if isinstance(mod, nn.Linear):
+            nn.init.normal_(mod.weight, std=std)
 
 
 class PrunedText(nn.Module):
@@ -56,6 +65,7 @@ def load_model(checkpoint: str) -> CompactVLSM:
 
 def export_fp32(model: CompactVLSM, keep: list[int], work: str) -> dict[str, str]:
     s = model.cfg.image_size
+    feats_names = model.feature_names
     os.makedirs(work, exist_ok=True)
     paths = {g: os.path.join(work, f"{g}.fp32.onnx") for g in ("vision", "text", "decoder")}
     x = torch.randn(1, 3, s, s)
@@ -65,14 +75,14 @@ def export_fp32(model: CompactVLSM, keep: list[int], work: str) -> dict[str, str
     model.eval()
     vision, text, decoder = VisionGraph(model).eval(), PrunedText(model, keep).eval(), DecoderGraph(model).eval()
     with torch.no_grad():
-        torch.onnx.export(vision, (x,), paths["vision"], input_names=["pixel_values"], output_names=FEATS, **kw)
+        torch.onnx.export(vision, (x,), paths["vision"], input_names=["pixel_values"], output_names=feats_names, **kw)
         ids = torch.tensor([[49406, 320, 49407]])
         am = torch.ones_like(ids)
         torch.onnx.export(text, (ids, am), paths["text"], input_names=["input_ids", "attention_mask"],
                           output_names=["text_embeds"], dynamic_axes={"input_ids": {1: "sequence"}, "attention_mask": {1: "sequence"}}, **kw)
         feats = vision(x)
         emb = text(ids, am)
-        torch.onnx.export(decoder, (*feats, emb), paths["decoder"], input_names=FEATS + ["text_embeds"],
+        torch.onnx.export(decoder, (*feats, emb), paths["decoder"], input_names=feats_names + ["text_embeds"],
                           output_names=["logits"], **kw)
     model.eval()
     return paths
@@ -90,9 +100,10 @@ def _session(path: str, threads: int = 2):
 def run_split(paths: dict[str, str], pixel_values: np.ndarray, ids: list[int]) -> np.ndarray:
     v, t, d = (_session(paths[g]) for g in ("vision", "text", "decoder"))
     feats = v.run(None, {"pixel_values": pixel_values})
+    names = [o.name for o in v.get_outputs()]
     arr = np.array([ids], dtype=np.int64)
     emb = t.run(None, {"input_ids": arr, "attention_mask": np.ones_like(arr)})[0]
-    return d.run(None, {**dict(zip(FEATS, feats)), "text_embeds": emb})[0]
+    return d.run(None, {**dict(zip(names, feats)), "text_embeds": emb})[0]
 
 
 def median_ms(sess, feeds: dict, n: int = 15) -> float:
@@ -112,10 +123,11 @@ def choose_wasm_precisions(fp32: dict[str, str], int8: dict[str, str], size: int
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, 3, size, size)).astype(np.float32)
     ids = np.array([[49406, 637, 2442, 3360, 7117, 6833, 49407]], dtype=np.int64)
-    feats = _session(fp32["vision"]).run(None, {"pixel_values": x})
+    vs = _session(fp32["vision"])
+    feats = dict(zip([o.name for o in vs.get_outputs()], vs.run(None, {"pixel_values": x})))
     emb = _session(fp32["text"]).run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
     feeds = {"vision": {"pixel_values": x}, "text": {"input_ids": ids, "attention_mask": np.ones_like(ids)},
-             "decoder": {**dict(zip(FEATS, feats)), "text_embeds": emb}}
+             "decoder": {**feats, "text_embeds": emb}}
     timing, choice = {}, {}
     for g in ("vision", "text", "decoder"):
         a = median_ms(_session(fp32[g]), feeds[g])
@@ -133,17 +145,34 @@ def main() -> None:
     ap.add_argument("--card", default=None, help="JSON file merged into modelCard (metrics etc.)")
     ap.add_argument("--budget-mb", type=float, default=25.0, help="drop the fp16 variant if the bundle would exceed this")
     ap.add_argument("--force-wasm", default=None, help="e.g. vision=fp32,text=int8,decoder=fp32")
+    ap.add_argument("--id", default="compact-vlsm")
+    ap.add_argument("--name", default="Compact VLSM (workbench default)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--random-init", action="store_true",
+                    help="export a randomly initialised v2 (fpn-film) model instead of a checkpoint: for the speed "
+                         "benchmark and the engine parity tests (nothing trained, nothing downloaded)")
+    ap.add_argument("--size", type=int, default=256, help="input size of a --random-init model")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fp32-variant", action="store_true", help="also list an all-fp32 variant named fp32 (parity reference)")
     a = ap.parse_args()
-    torch.set_num_threads(2)
-    model = load_model(a.checkpoint)
+    torch.set_num_threads(a.threads)
+    if a.random_init:
+        torch.manual_seed(a.seed)
+        model = CompactVLSM(v2_config(a.size)).eval()
+        randomise_film(model)
+    else:
+        model = load_model(a.checkpoint)
     tok = Tokenizer()
-    keep = kept_token_ids(tok)
+    keep = kept_token_ids(tok, arch=model.cfg.arch)
     fp32 = export_fp32(model, keep, a.work)
     int8 = {g: str(quantize_int8(p, p.replace(".fp32.", ".int8."))) for g, p in fp32.items()}
     fp16 = {g: str(convert_fp16(p, p.replace(".fp32.", ".fp16."))) for g, p in fp32.items()}
-    choice, timing = choose_wasm_precisions(fp32, int8, model.cfg.image_size)
-    if a.force_wasm:
-        choice.update(dict(kv.split("=") for kv in a.force_wasm.split(",")))
+    if a.force_wasm and len(a.force_wasm.split(",")) == 3:  # every graph set by hand: nothing to measure
+        choice, timing = dict(kv.split("=") for kv in a.force_wasm.split(",")), None
+    else:
+        choice, timing = choose_wasm_precisions(fp32, int8, model.cfg.image_size)
+        if a.force_wasm:
+            choice.update(dict(kv.split("=") for kv in a.force_wasm.split(",")))
     print(json.dumps({"wasm_choice": choice, "timing_ms": timing}), flush=True)
     os.makedirs(a.out, exist_ok=True)
     for f in os.listdir(a.out):
@@ -160,6 +189,9 @@ def main() -> None:
     srcs = {"fp32": fp32, "int8": int8, "fp16": fp16}
     wasm = {g: graph(srcs[choice[g]][g], "int8" if choice[g] == "int8" else "fp32") for g in ("vision", "text", "decoder")}
     variants = [{"name": "wasm", "backends": ["wasm", "webgpu"], "graphs": wasm}]
+    if a.fp32_variant:  # the reference, for parity tests
+        variants.append({"name": "fp32", "backends": ["wasm", "webgpu"],
+                         "graphs": {g: graph(fp32[g], "fp32") for g in ("vision", "text", "decoder")}})
     base = sum(os.path.getsize(os.path.join(a.out, f)) for f in os.listdir(a.out))
     extra = sum(os.path.getsize(fp16[g]) for g in fp16)
     if base + extra <= a.budget_mb * 1e6:
@@ -167,16 +199,18 @@ def main() -> None:
         variants.append({"name": "webgpu-fp16", "backends": ["webgpu"], "requires": ["shader-f16"], "graphs": gpu})
     else:
         print(f"fp16 variant left out: {(base + extra) / 1e6:.1f} MB would exceed the {a.budget_mb} MB budget")
+    v2 = model.cfg.arch == "fpn-film"
     card = {
-        "summary": "Compact vision-language segmentation model trained from scratch for VLSM Workbench.",
-        "classes": ["polyp", "breast tumor", "foot ulcer", "skin lesion", "lungs", "left lung", "right lung"],
+        "summary": ("RANDOM WEIGHTS (benchmark and parity bundle; its masks mean nothing). " if a.random_init else "")
+        + "Compact vision-language segmentation model trained from scratch for VLSM Workbench.",
+        "classes": CLASSES_V2 if v2 else CLASSES_V1,
     }
     if a.card:
         card.update(json.load(open(a.card)))
     s = model.cfg.image_size
     manifest = {
-        "format": "vlsm-bundle", "formatVersion": 1, "id": "compact-vlsm", "name": "Compact VLSM (workbench default)",
-        "architecture": "compact-film-unet", "license": card.get("license", "Weights: non-commercial research use (training data terms); code: see repository"),
+        "format": "vlsm-bundle", "formatVersion": 1, "id": a.id, "name": a.name,
+        "architecture": "compact-fpn-film" if v2 else "compact-film-unet", "license": card.get("license", "Weights: non-commercial research use (training data terms); code: see repository"),
         "modelCard": card,
         "input": {"size": [s, s], "mean": MEAN, "std": STD, "resize": "stretch", "colour": "rgb", "scale": 1 / 255},
         "text": {"tokenizer": "tokenizer.json", "maxLength": 77, "padding": "none", "lowercase": True},

@@ -30,18 +30,26 @@ def published_prompts(root: str = DATA_ROOT) -> list[str]:
     return out
 
 
-def training_strings(root: str = DATA_ROOT) -> list[str]:
+def training_strings(root: str = DATA_ROOT, arch: str = "film-unet") -> list[str]:
+    """Every phrase the sampler of `arch` can put into a prompt (v1 "film-unet": vlsm.sampling; v2 "fpn-film":
+    vlsm.tasks adds the cardiac structures, their descriptions and the modality suffixes)."""
     words = []
     for v in list(CLASS_NAMES.values()) + list(NEGATIVE_NAMES.values()) + list(DESCRIPTIONS.values()):
         words.extend(v)
     words += LEFT + RIGHT + SIZES + SHAPES + list(NUMBER_WORDS.values()) + ["many"]
     words += [f"located in {loc} of the image" for loc in LOCATIONS] + ["benign tumor", "malignant tumor", "which is", ","]
+    if arch == "fpn-film":
+        from .sampling import GROUP_NAMES
+        from .tasks import HEART_DESCRIPTIONS, HEART_NAMES, SUFFIXES
+
+        for v in list(GROUP_NAMES.values()) + list(HEART_NAMES.values()) + list(HEART_DESCRIPTIONS.values()) + list(SUFFIXES.values()):
+            words.extend(v)
     return sorted(set(words + published_prompts(root)))
 
 
-def kept_token_ids(tokenizer, root: str = DATA_ROOT) -> list[int]:
+def kept_token_ids(tokenizer, root: str = DATA_ROOT, arch: str = "film-unet") -> list[int]:
     ids: set[int] = set()
-    for s in training_strings(root):
+    for s in training_strings(root, arch):
         ids.update(tokenizer.ids(s))
     return sorted(ids)
 
@@ -54,7 +62,7 @@ def words_of(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
-def vocabulary_words(root: str = DATA_ROOT) -> list[str]:
-    """Every lowercase word that occurs in a training prompt (modelCard.vocabulary): the UI marks other words as
-    unknown to the model before it runs."""
-    return sorted({w for s in training_strings(root) for w in words_of(s)})
+def vocabulary_words(root: str = DATA_ROOT, arch: str = "film-unet") -> list[str]:
+    """Every lowercase word that occurs in a training prompt of `arch` (modelCard.vocabulary): the UI marks
+    other words as unknown to the model before it runs."""
+    return sorted({w for s in training_strings(root, arch) for w in words_of(s)})

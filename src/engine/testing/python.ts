@@ -47,8 +47,8 @@ export const tinyBundles: Reference = {
   label: 'tiny bundles',
   script: 'src/engine/testing/make_tiny_bundle.py',
   args: [TINY],
-  // done-2: wasm-int8 became all int8 (the marker's number goes up when the toolchain's output changes).
-  output: `${TINY}/done-2`,
+  // done-2: wasm-int8 became all int8; done-3: + compact-v2 (the marker's number goes up when the toolchain's output changes).
+  output: `${TINY}/done-3`,
   modules: 'numpy, onnx, onnxruntime, torch',
 };
 
@@ -80,6 +80,9 @@ export const PARITY_CASES = [
   { label: 'tiny split fp32', dir: `${TINY}/split`, variant: 'fp32', exact: true },
   { label: 'tiny split wasm-int8', dir: `${TINY}/split`, variant: 'wasm-int8', exact: false },
   { label: 'tiny single fp32', dir: `${TINY}/single`, variant: 'fp32', exact: true },
+  // The compact model's v2 graphs (decoder inputs pix8, pix4, text_embeds; pixel-shuffle head), random weights.
+  { label: 'tiny compact-v2 fp32', dir: `${TINY}/compact-v2`, variant: 'fp32', exact: true },
+  { label: 'tiny compact-v2 wasm', dir: `${TINY}/compact-v2`, variant: 'wasm', exact: false },
   { label: 'compact-vlsm wasm', dir: SHIPPED, variant: 'wasm', exact: false },
 ];
 
