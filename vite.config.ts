@@ -9,10 +9,25 @@ const isolation = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+// Same-origin proxy to a PACS (docs/PACS.md): /pacs/* -> VLSM_PACS_TARGET (default: the development Orthanc
+// that scripts/orthanc.sh starts). The browser only ever talks to this origin, so CSP connect-src stays 'self'
+// and the PACS needs no CORS; its login travels as the request's Authorization header, untouched.
+const pacsTarget = process.env.VLSM_PACS_TARGET ?? `http://127.0.0.1:${process.env.ORTHANC_HTTP_PORT ?? 4371}`;
+// WWW-Authenticate is dropped from its answers so a 401 reaches the app (which says the login was refused)
+// instead of opening the browser's own login dialog.
+const proxy = {
+  '/pacs/': {
+    target: pacsTarget,
+    rewrite: (path: string) => path.replace(/^\/pacs/, ''),
+    configure: (p: { on(event: 'proxyRes', cb: (res: { headers: Record<string, unknown> }) => void): void }) =>
+      p.on('proxyRes', (res) => delete res.headers['www-authenticate']),
+  },
+};
+
 export default defineConfig({
   plugins: [react(), modelsPlugin()],
-  server: { headers: isolation, port: 5173, strictPort: false },
-  preview: { headers: isolation, port: 4173 },
+  server: { headers: isolation, port: 5173, strictPort: false, proxy },
+  preview: { headers: isolation, port: 4173, proxy },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 4096 },

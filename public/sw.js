@@ -61,6 +61,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== scopeUrl.origin) return;
   if (request.headers.has('range')) return; // partial requests go to the network as asked
+  // The PACS proxy (/pacs/, docs/PACS.md) is never cached nor touched: patient data and the login's
+  // Authorization header stay out of the service worker, and failures reach the page as they happened.
+  if (url.pathname.startsWith(`${BASE}pacs/`)) return;
   event.respondWith(
     (async () => {
       if (request.mode === 'navigate') {
