@@ -46,6 +46,7 @@ export default tseslint.config(
   layer('lib', ['**/app/**', '**/ui/**', '**/viewer/**', '**/tools/**', '**/state/**', '**/mask/**', '**/scan/**', '**/engine/**', '**/worker/**', '**/storage/**', 'dexie', ...RUNTIMES]),
   layer('mask', ['**/app/**', '**/ui/**', '**/viewer/**', '**/tools/**', '**/state/**', '**/engine/**', '**/worker/**', '**/storage/**', 'dexie', 'react', ...RUNTIMES]),
   layer('scan', ['**/app/**', '**/ui/**', '**/viewer/**', '**/tools/**', '**/state/**', '**/engine/**', '**/worker/**', '**/storage/**', 'dexie', 'react', ...RUNTIMES]),
+  layer('pacs', ['**/app/**', '**/ui/**', '**/viewer/**', '**/tools/**', '**/state/**', '**/engine/**', '**/worker/**', '**/storage/**', 'dexie', 'react', ...RUNTIMES]),
   layer('engine', ['**/app/**', '**/ui/**', '**/viewer/**', '**/tools/**', '**/state/**', '**/worker/**', '**/storage/**', 'dexie', 'react', ...RUNTIMES]),
   layer('tools', ['**/app/**', '**/ui/**', '**/viewer/**', '**/engine/**', '**/worker/**', '**/storage/**', 'dexie', ...RUNTIMES]),
   layer('viewer', ['**/app/**', '**/ui/**', '**/worker/**', '**/storage/**', 'dexie', ...RUNTIMES]),

@@ -10,6 +10,7 @@ import { CorrectionToolbar } from '../ui/correction/CorrectionToolbar';
 import { VersionsPanel } from '../ui/correction/VersionsPanel';
 import { ModelManager } from '../ui/models/ModelManager';
 import { InferenceStatus } from '../ui/models/InferenceStatus';
+import { PacsPanel } from './pacs/PacsPanel';
 
 export interface Slot {
   id: string;
@@ -28,6 +29,7 @@ export const RIGHT_PANELS: Slot[] = [
   { id: 'versions', title: 'Corrected versions', Component: VersionsPanel, collapsed: true },
   { id: 'models', title: 'Model', Component: ModelManager, collapsed: true },
   { id: 'export', title: 'Export', Component: ExportPanel },
+  { id: 'pacs', title: 'PACS', Component: PacsPanel, collapsed: true },
 ];
 
 /** Toolbar items after the built-in tool buttons: brush size, undo/redo, threshold, opacity, export. */

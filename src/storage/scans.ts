@@ -6,7 +6,7 @@ import type { ScanRow } from './types';
 
 export interface SaveOptions {
   thumbnail?: string | null;
-  source?: 'file' | 'demo';
+  source?: 'file' | 'demo' | 'pacs';
   /** Free space check before writing (navigator.storage.estimate); injectable for tests. */
   estimate?: () => Promise<{ usage?: number; quota?: number }>;
 }

@@ -5,7 +5,7 @@ export interface ScanRow {
   id: string;
   name: string;
   format: ScanFormat;
-  source: 'file' | 'demo';
+  source: 'file' | 'demo' | 'pacs';
   width: number;
   height: number;
   frames: number;

@@ -15,7 +15,7 @@ import { showScan } from './show';
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Saves a scan; on failure reports it and returns null (the scan can still be shown, unsaved). */
-async function trySave(scan: Scan, opts: SaveOptions): Promise<string | null> {
+export async function trySave(scan: Scan, opts: SaveOptions): Promise<string | null> {
   try {
     const thumbnail = safeThumb(scan);
     const storage = globalThis.navigator?.storage;
