@@ -9,6 +9,11 @@
 // graphs on 2 threads. --webgpu adds a `webgpu` section measured in a Chromium launched with
 // --enable-unsafe-webgpu: on a machine without a GPU its adapter is SwiftShader (software; the JSON says
 // so and such figures say nothing about GPU speed, only that the path runs and what it computes).
+// Compact v2 (issue 11, decoder at prompt speed): when models/bench/compact-v2-random exists (random weights:
+//   cd models && python -m vlsm.export_compact --random-init --out bench/compact-v2-random --id compact-v2-random),
+//   `compactV2Random` measures it in the same run as the shipped compact model, with the issue's targets.
+//   --compact-only measures just the two compact models (no rd64 bundles needed) and writes
+//   bench-results/bench-compact.json.
 // Options: --runs N (default 10), --no-build, --port P, --quick (skip the comparison runs),
 //   --webgpu, --webgpu-only (skip the WASM runs), --webgpu-runs N (default: --runs with a hardware
 //   adapter, 3 with a software one), --webgpu-full (the rd64 bundles on a software adapter too).
@@ -29,6 +34,8 @@ const QUICK = args.includes('--quick');
 const WEBGPU_ONLY = args.includes('--webgpu-only');
 const WEBGPU = WEBGPU_ONLY || args.includes('--webgpu');
 const WEBGPU_FULL = args.includes('--webgpu-full');
+const COMPACT_ONLY = args.includes('--compact-only');
+const COMPACT_V2 = 'models/bench/compact-v2-random';
 const SPLIT = 'models/bench/clipseg-rd64-random';
 const SINGLE = 'models/bench/clipseg-rd64-random-single';
 const SCAN = { width: 640, height: 480 }; // about the size of a Kvasir frame
@@ -44,7 +51,7 @@ const median = (xs) => {
 const round = (x) => (x == null ? null : Math.round(x * 10) / 10);
 const log = (...m) => console.error('[bench]', ...m);
 
-if (!existsSync(`${SPLIT}/manifest.json`) || !existsSync(`${SINGLE}/manifest.json`)) {
+if (!COMPACT_ONLY && (!existsSync(`${SPLIT}/manifest.json`) || !existsSync(`${SINGLE}/manifest.json`))) {
   console.error(
     `The benchmark bundles are missing (${SPLIT}, ${SINGLE}).\n` +
       'Make them with the Python toolchain (random weights, nothing downloaded, ~2 GB on disk):\n' +
@@ -53,7 +60,7 @@ if (!existsSync(`${SPLIT}/manifest.json`) || !existsSync(`${SINGLE}/manifest.jso
   );
   process.exit(2);
 }
-const splitManifest = JSON.parse(readFileSync(`${SPLIT}/manifest.json`, 'utf8'));
+const splitManifest = COMPACT_ONLY ? null : JSON.parse(readFileSync(`${SPLIT}/manifest.json`, 'utf8'));
 const compactManifest = JSON.parse(readFileSync('models/compact-vlsm/manifest.json', 'utf8'));
 const precisionsOf = (manifest, variant) =>
   Object.fromEntries(Object.entries(manifest.variants.find((v) => v.name === variant)?.graphs ?? {}).map(([g, s]) => [g, s.precision]));
@@ -165,6 +172,41 @@ const SPLIT_REF = { kind: 'url', baseUrl: `/${SPLIT}/` };
 const SINGLE_REF = { kind: 'url', baseUrl: `/${SINGLE}/` };
 const COMPACT_REF = { kind: 'shipped', id: 'compact-vlsm' };
 
+/** The v2 compact architecture (random weights) against the shipped compact model, same browser, same run. */
+async function compactV2Section(browser, out) {
+  if (!existsSync(`${COMPACT_V2}/manifest.json`)) {
+    out.compactV2Random = { note: `${COMPACT_V2} not built: nothing measured` };
+    return;
+  }
+  const manifest = JSON.parse(readFileSync(`${COMPACT_V2}/manifest.json`, 'utf8'));
+  log('compact v2 (fpn-film, random weights)…');
+  const v2 = await measureSplit(browser, { kind: 'url', baseUrl: `/${COMPACT_V2}/` });
+  const variant = manifest.variants.find((v) => v.name === v2.variant) ?? manifest.variants[0];
+  const bundleBytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
+  const variantBytes = [manifest.text.tokenizer, ...Object.values(variant.graphs).map((g) => g.file)].reduce((n, path) => n + (manifest.files.find((f) => f.path === path)?.bytes ?? 0), 0);
+  out.compactV2Random = {
+    ...summary(v2, null, manifest),
+    architecture: manifest.architecture,
+    decoderInputs: variant.graphs.decoder.inputs.map((i) => `${i.name} [${i.shape.join(',')}]`),
+    bundleBytes,
+    variantBytes,
+    vsShippedCompact: out.compactVlsm ? { newPrompt: round(out.compactVlsm.newPromptMs / v2.newPromptMs), repeatPrompt: round(out.compactVlsm.repeatPromptMs / v2.repeatPromptMs), imageEncode: round(out.compactVlsm.imageEncodeMs / v2.imageEncodeMs) } : null,
+    targets: { newPromptAtMost40ms: v2.newPromptMs <= 40, repeatPromptAtMost30ms: v2.repeatPromptMs <= 30, imageEncodeAtMost150ms: v2.imageEncodeMs <= 150, bundleAtMost25MB: bundleBytes <= 25e6 },
+  };
+}
+
+async function compactOnlySection(out) {
+  const browser = await launch();
+  try {
+    log('compact default model…');
+    const compact = await measureSplit(browser, COMPACT_REF);
+    out.compactVlsm = { ...summary(compact, null, compactManifest), speedupVsReencode: round((compact.imageEncodeMs + compact.newPromptMs) / compact.newPromptMs) };
+    await compactV2Section(browser, out);
+  } finally {
+    await browser.close();
+  }
+}
+
 async function wasmSection(out) {
   const browser = await launch();
   try {
@@ -188,6 +230,7 @@ async function wasmSection(out) {
     log('compact default model…');
     const compact = await measureSplit(browser, COMPACT_REF);
     out.compactVlsm = { ...summary(compact, null, compactManifest), speedupVsReencode: round((compact.imageEncodeMs + compact.newPromptMs) / compact.newPromptMs) };
+    await compactV2Section(browser, out);
     const c = out.clipsegRd64;
     out.targets = {
       speedupAtLeast10x: c.speedup >= 10,
@@ -237,7 +280,8 @@ async function webgpuSection(out) {
 
 const out = { runs: RUNS, scan: SCAN, date: new Date().toISOString(), cpus: cpus().length, loadAverageAtStart: loadavg().map(round) };
 try {
-  if (!WEBGPU_ONLY) await wasmSection(out);
+  if (COMPACT_ONLY) await compactOnlySection(out);
+  else if (!WEBGPU_ONLY) await wasmSection(out);
   if (WEBGPU) await webgpuSection(out);
   out.loadAverageAtEnd = loadavg().map(round);
   out.note = 'memory: performance.measureUserAgentSpecificMemory() after the runs (page + workers), not a true peak';
@@ -245,5 +289,5 @@ try {
   stop();
 }
 mkdirSync('bench-results', { recursive: true });
-writeFileSync(WEBGPU_ONLY ? 'bench-results/bench-webgpu.json' : 'bench-results/bench.json', JSON.stringify(out, null, 2));
+writeFileSync(COMPACT_ONLY ? 'bench-results/bench-compact.json' : WEBGPU_ONLY ? 'bench-results/bench-webgpu.json' : 'bench-results/bench.json', JSON.stringify(out, null, 2));
 console.log(JSON.stringify(out, null, 2));
