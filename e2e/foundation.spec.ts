@@ -157,14 +157,19 @@ test.describe('foundation', () => {
     await expect.poll(() => wb.centreBrightness()).toBeGreaterThan(5);
   });
 
-  test('viewer: wheel zoom about the cursor, right-drag window/level, presets, help overlay', async ({ page }) => {
+  test('viewer: wheel steps slices, Ctrl+wheel zooms about the cursor, right-drag window/level, presets, help overlay', async ({ page }) => {
     await wb.openFiles([multiFrameDicom()]);
     const s0 = await wb.until((s) => expect(s.scan?.frames).toBe(10));
     const box = (await wb.viewer.boundingBox())!;
     const at = { x: box.x + box.width / 2 + 40, y: box.y + box.height / 2 - 30 };
     await page.mouse.move(at.x, at.y);
     const before = await wb.until((s) => expect(s.cursor).not.toBeNull());
+    await page.mouse.wheel(0, 100);
+    await wb.until((s) => expect(s.frame).toBe(s0.frame + 1));
+    expect((await wb.state()).transform.scale).toBe(s0.transform.scale);
+    await page.keyboard.down('Control');
     await page.mouse.wheel(0, -300);
+    await page.keyboard.up('Control');
     const zoomed = await wb.until((s) => expect(s.transform.scale).toBeGreaterThan(s0.transform.scale * 1.1));
     // The image point under the cursor did not move.
     const img = (t: typeof zoomed.transform) => ({ x: (at.x - box.x - t.x) / t.scale, y: (at.y - box.y - t.y) / t.scale });

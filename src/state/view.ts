@@ -5,11 +5,17 @@ import { create } from 'zustand';
 import type { WindowLevel } from '../scan/types';
 
 export interface ViewTransform {
-  /** Screen pixels per image pixel. */
+  /** Screen pixels per display unit (per image pixel when there is no orientation). */
   scale: number;
-  /** Screen position of image pixel (0,0). */
+  /** Screen position of display point (0,0). */
   x: number;
   y: number;
+  /**
+   * Image -> display mapping [a, b, c, d, e, f] (u = a x + c y + e, v = b x + d y + f): the flip/transpose
+   * and voxel aspect that show a volume in radiological orientation (scan/volume/orientation.ts).
+   * Absent: identity.
+   */
+  o?: [number, number, number, number, number, number];
 }
 
 export interface CursorInfo {

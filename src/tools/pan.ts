@@ -2,8 +2,8 @@
 import type { ImagePoint, Tool } from '../state/tools';
 
 export interface PanView {
-  get(): { x: number; y: number; scale: number };
-  set(t: { x: number; y: number; scale: number }): void;
+  get(): { x: number; y: number; scale: number; o?: [number, number, number, number, number, number] };
+  set(t: { x: number; y: number; scale: number; o?: [number, number, number, number, number, number] }): void;
 }
 
 export function createPan(view: PanView): Tool {
@@ -20,7 +20,7 @@ export function createPan(view: PanView): Tool {
     onPointerMove(pt: ImagePoint) {
       if (!start) return;
       const t = view.get();
-      view.set({ scale: t.scale, x: start.x + pt.screenX - start.sx, y: start.y + pt.screenY - start.sy });
+      view.set({ ...t, x: start.x + pt.screenX - start.sx, y: start.y + pt.screenY - start.sy });
     },
     onPointerUp() {
       start = null;

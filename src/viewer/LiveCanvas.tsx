@@ -9,6 +9,7 @@
 import { useEffect, useRef } from 'react';
 import { useLayers, type MaskLayer } from '../state/layers';
 import { useView } from '../state/view';
+import { screenMatrix } from './coords';
 import { livePainters, setLiveDrawer } from './liveCanvas';
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -68,7 +69,8 @@ export function LiveCanvas({ width, height, imageWidth, imageHeight }: Props) {
       const t = useView.getState().transform;
       s.ctx.setTransform(1, 0, 0, 1, 0, 0);
       s.ctx.clearRect(0, 0, pw, ph);
-      s.ctx.setTransform(t.scale * dpr, 0, 0, t.scale * dpr, t.x * dpr, t.y * dpr);
+      const [a, b, c, d, e, f] = screenMatrix(t);
+      s.ctx.setTransform(a * dpr, b * dpr, c * dpr, d * dpr, e * dpr, f * dpr);
       return true;
     };
     const drawMasks = () => {

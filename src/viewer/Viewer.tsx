@@ -2,12 +2,13 @@
 // static mask layers (state/layers; sharing Konva layers), the active tool's overlay; above the stage the
 // live canvas (LiveCanvas.tsx): mask layers being painted and tool painters such as the brush ring.
 // Gestures are handled on the wrapping element.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Layer, Stage } from 'react-konva';
 import { useScans } from '../state/scans';
 import { useTools } from '../state/tools';
 import { useView, type ViewTransform } from '../state/view';
-import { fitTransform } from './coords';
+import { frameOrientation, geometryNote } from '../scan/volume/orientation';
+import { fitTransform, konvaTransform } from './coords';
 import { FrameSlider } from './FrameSlider';
 import { LiveCanvas } from './LiveCanvas';
 import { MaskLayers } from './MaskLayers';
@@ -26,6 +27,9 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
   const [el, setEl] = useState<HTMLDivElement | null>(null);
   const [space, setSpace] = useState(false);
   useGestures(el, useCallback((held: boolean) => setSpace(held), []));
+  // volumes are shown in radiological orientation, with voxel aspect (scan/volume/orientation.ts)
+  const orient = useMemo(() => (scan ? frameOrientation(scan) : null), [scan]);
+  const note = useMemo(() => (scan ? geometryNote(scan) : null), [scan]);
 
   useEffect(() => {
     if (!el) return;
@@ -41,20 +45,23 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
   // The last fitted transform and the box it was fitted to: while the user has not zoomed or panned since,
   // a resize (window, side panels) refits; otherwise the view keeps its centre where it was.
   const fitted = useRef<{ t: ViewTransform; w: number; h: number } | null>(null);
+  const fitFor = (w: number, h: number): ViewTransform =>
+    orient ? fitTransform(orient.w, orient.h, w, h, 16, orient.m) : fitTransform(scan?.width ?? 1, scan?.height ?? 1, w, h);
   useEffect(() => {
     if (scan && hasBox) {
       const { viewport } = useView.getState();
-      const t = fitTransform(scan.width, scan.height, viewport.w, viewport.h);
+      const t = fitFor(viewport.w, viewport.h);
       fitted.current = { t, w: viewport.w, h: viewport.h };
       useView.getState().setTransform(t);
     }
-  }, [scan, fitRequest, hasBox]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scan, orient, fitRequest, hasBox]);
   useEffect(() => {
     const f = fitted.current;
     if (!scan || !hasBox || !f || (f.w === box.w && f.h === box.h)) return;
     const cur = useView.getState().transform;
     if (cur.scale === f.t.scale && cur.x === f.t.x && cur.y === f.t.y) {
-      const t = fitTransform(scan.width, scan.height, box.w, box.h);
+      const t = fitFor(box.w, box.h);
       fitted.current = { t, w: box.w, h: box.h };
       useView.getState().setTransform(t);
     } else {
@@ -62,7 +69,9 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
       useView.getState().setTransform({ ...cur, x: cur.x + (box.w - f.w) / 2, y: cur.y + (box.h - f.h) / 2 });
       fitted.current = { ...f, w: box.w, h: box.h, t: { scale: NaN, x: NaN, y: NaN } };
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [box.w, box.h, scan, hasBox]);
+  const stage = konvaTransform(transform);
 
   const cursor = space ? 'grab' : (tool?.cursor ?? 'default');
   const Overlay = tool?.Overlay;
@@ -70,7 +79,7 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
     <div className="viewer-wrap">
       <div ref={setEl} className="viewer" data-testid="viewer" tabIndex={0} style={{ cursor }}>
         {hasBox && (
-          <Stage width={box.w} height={box.h} x={transform.x} y={transform.y} scaleX={transform.scale} scaleY={transform.scale} listening={false}>
+          <Stage width={box.w} height={box.h} {...stage} listening={false}>
             <Layer imageSmoothingEnabled={transform.scale < 1} listening={false}>
               {scan && <ScanLayer scan={scan} frame={frame} window={window} invert={invert} />}
             </Layer>
@@ -79,6 +88,19 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
           </Stage>
         )}
         {hasBox && scan && <LiveCanvas width={box.w} height={box.h} imageWidth={scan.width} imageHeight={scan.height} />}
+        {scan && orient && (
+          <div className="orient-markers" aria-label="Patient orientation" data-testid="orient-markers" data-plane={orient.plane}>
+            <span className="orient left" data-testid="orient-left">{orient.labels.left}</span>
+            <span className="orient right" data-testid="orient-right">{orient.labels.right}</span>
+            <span className="orient top" data-testid="orient-top">{orient.labels.top}</span>
+            <span className="orient bottom" data-testid="orient-bottom">{orient.labels.bottom}</span>
+          </div>
+        )}
+        {scan && note && (
+          <div className="geometry-note" data-testid="geometry-note" role="note">
+            {note}
+          </div>
+        )}
         {!scan && <div className="viewer-empty">{empty}</div>}
       </div>
       <FrameSlider />

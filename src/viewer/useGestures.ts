@@ -1,4 +1,4 @@
-// Pointer and wheel gestures on the viewer element: wheel zooms about the cursor; middle-drag or
+// Pointer and wheel gestures on the viewer element: wheel steps slices (Ctrl/Cmd+wheel zooms about the cursor); middle-drag or
 // space+left-drag pans; right-drag sets window/level; left-drag goes to the active tool. Hovering
 // updates the cursor read-out, at most once per animation frame.
 import { useEffect } from 'react';
@@ -73,10 +73,29 @@ export function useGestures(el: HTMLElement | null, onSpace: (held: boolean) => 
       hover = null;
       scheduleCursor();
     };
+    // Wheel steps slices on a multi-slice scan (one slice per notch; trackpad deltas accumulate), as in
+    // OHIF; Ctrl/Cmd+wheel (and pinch, which browsers send as Ctrl+wheel) zooms about the cursor. On a
+    // single picture the wheel zooms.
+    let wheelRest = 0;
     const wheel = (e: WheelEvent) => {
       e.preventDefault();
       const v = useView.getState();
-      const dy = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY;
+      const dy = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
+      const frames = useScans.getState().scan?.frames ?? 1;
+      if (frames > 1 && !(e.ctrlKey || e.metaKey)) {
+        // a mouse notch (|delta| >= 50) is one slice; small trackpad deltas add up to 100 per slice
+        let steps = 0;
+        if (Math.abs(dy) >= 50) {
+          steps = Math.sign(dy);
+          wheelRest = 0;
+        } else {
+          wheelRest += dy;
+          steps = Math.trunc(wheelRest / 100);
+          wheelRest -= steps * 100;
+        }
+        if (steps) v.setFrame(Math.min(frames - 1, Math.max(0, v.frame + steps)));
+        return;
+      }
       v.setTransform(zoomAbout(v.transform, local(e), wheelFactor(dy)));
       hover = local(e);
       scheduleCursor();

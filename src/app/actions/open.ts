@@ -3,6 +3,7 @@
 import { encode } from 'fast-png';
 import { makeDemo, type DemoKind } from '../../demo';
 import type { Scan } from '../../scan/types';
+import { openingFrame } from '../../scan/volume/orientation';
 import { assembleSeries } from '../../scan/volume/series';
 import { getDb, putMask, saveScan, type SaveOptions } from '../../storage';
 import { notify } from '../../state/notices';
@@ -35,7 +36,7 @@ async function show(scan: Scan, id: string | null): Promise<void> {
 
 function safeThumb(scan: Scan): string | null {
   try {
-    return thumbnailOf(scan);
+    return thumbnailOf(scan, 96, openingFrame(scan));
   } catch {
     return null;
   }
