@@ -57,12 +57,30 @@ describe('scan repository', () => {
     expect((await listMaskVersions(db, 'm1')).map((v) => v.id)).toEqual(['v1', 'v2']);
     await deleteScan(db, a.id);
     expect(await loadScan(db, a.id)).toBeNull();
-    expect(await db.scanPixels.get(a.id)).toBeUndefined();
+    expect(await db.scanChunks.where('scanId').equals(a.id).count()).toBe(0);
     expect(await listRuns(db, a.id)).toEqual([]);
     expect(await listMasks(db, a.id)).toEqual([]);
     expect(await listMaskVersions(db, 'm1')).toEqual([]);
     expect((await listMasks(db, b.id)).length).toBe(1);
     expect(await loadScan(db, b.id)).not.toBeNull();
+  });
+
+  it('stores a 512 x 512 x 300 int16 volume (150 MiB) in chunks of at most 8 MiB and loads it back', async () => {
+    const db = freshDb();
+    const frames = 300;
+    const data = new Int16Array(512 * 512 * frames);
+    for (let k = 0; k < frames; k++) data.fill(k - 1000, k * 512 * 512, k * 512 * 512 + 1000);
+    data[data.length - 1] = 1234;
+    const scan = { ...tinyScan('big'), width: 512, height: 512, frames, shape: [frames, 512, 512], data };
+    const row = await saveScan(db, scan);
+    const sizes: number[] = [];
+    await db.scanChunks.where('scanId').equals(row.id).each((c) => void sizes.push(c.data.byteLength));
+    expect(sizes.length).toBe(19);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(data.byteLength);
+    const back = (await loadScan(db, row.id))!;
+    expect(back.data.length).toBe(data.length);
+    expect([back.data[0], back.data[299 * 512 * 512], back.data[data.length - 1]]).toEqual([-1000, -701, 1234]);
   });
 
   it('keeps settings', async () => {
@@ -83,7 +101,7 @@ describe('full storage', () => {
     });
     await expect(saveScan(db, tinyScan('too much'))).rejects.toBeInstanceOf(StorageFullError);
     await expect(saveScan(db, tinyScan('too much'))).rejects.toThrow(/storage is full.*intact/i);
-    expect(await db.scanPixels.count()).toBe(1); // the pixel row of the failed save was rolled back
+    expect(await db.scanChunks.count()).toBe(1); // the pixel chunks of the failed save were rolled back
     expect((await listScans(db)).map((s) => s.name)).toEqual(['kept']);
     expect(await loadScan(db, kept.id)).not.toBeNull();
   });

@@ -1,7 +1,7 @@
-// Scan repository: save (metadata + pixels in one transaction), list, load, rename, delete.
+// Scan repository: save (metadata + pixel chunks in one transaction), list, load, rename, delete.
 import type { PixelArray, Scan, ScanDType } from '../scan/types';
 import { guardWrite, StorageFullError } from './errors';
-import type { WorkbenchDB } from './schema';
+import { chunksOf, type WorkbenchDB } from './schema';
 import type { ScanRow } from './types';
 
 export interface SaveOptions {
@@ -18,10 +18,6 @@ const ARRAYS: Record<ScanDType, new (b: ArrayBuffer) => PixelArray> = {
 
 const newId = (): string => globalThis.crypto.randomUUID();
 
-function pixelBuffer(data: PixelArray): ArrayBuffer {
-  const buf = data.buffer as ArrayBuffer;
-  return data.byteOffset === 0 && data.byteLength === buf.byteLength ? buf : buf.slice(data.byteOffset, data.byteOffset + data.byteLength);
-}
 
 export function scanToRow(scan: Scan, id: string, now: number, opts: SaveOptions = {}): ScanRow {
   return {
@@ -33,7 +29,7 @@ export function scanToRow(scan: Scan, id: string, now: number, opts: SaveOptions
   };
 }
 
-/** Saves a scan and returns its row. Either both rows are written or neither. */
+/** Saves a scan and returns its row. The metadata row and every pixel chunk are written, or none. */
 export async function saveScan(db: WorkbenchDB, scan: Scan, opts: SaveOptions = {}): Promise<ScanRow> {
   const row = scanToRow(scan, newId(), Date.now(), opts);
   if (opts.estimate) {
@@ -41,8 +37,8 @@ export async function saveScan(db: WorkbenchDB, scan: Scan, opts: SaveOptions = 
     if (usage + row.bytes * 1.1 > quota) throw new StorageFullError(`"${scan.name}"`);
   }
   await guardWrite(`"${scan.name}"`, () =>
-    db.transaction('rw', db.scans, db.scanPixels, async () => {
-      await db.scanPixels.add({ id: row.id, dtype: scan.dtype, data: pixelBuffer(scan.data) });
+    db.transaction('rw', db.scans, db.scanChunks, async () => {
+      await db.scanChunks.bulkAdd(chunksOf(row.id, scan.data));
       await db.scans.add(row);
     }),
   );
@@ -56,11 +52,25 @@ export async function listScans(db: WorkbenchDB): Promise<ScanRow[]> {
 
 /** The full scan (metadata + pixels), or null when missing or incomplete. */
 export async function loadScan(db: WorkbenchDB, id: string): Promise<Scan | null> {
-  const [row, px] = await db.transaction('r', db.scans, db.scanPixels, () =>
-    Promise.all([db.scans.get(id), db.scanPixels.get(id)]),
+  const [row, chunks, legacy] = await db.transaction('r', db.scans, db.scanChunks, db.scanPixels, () =>
+    Promise.all([db.scans.get(id), db.scanChunks.where('[scanId+index]').between([id, 0], [id, Infinity]).toArray(), db.scanPixels.get(id)]),
   );
-  if (!row || !px) return null;
-  const data = new ARRAYS[px.dtype](px.data);
+  if (!row) return null;
+  let buffer: ArrayBuffer;
+  if (chunks.length) {
+    const total = chunks.reduce((a, c) => a + c.data.byteLength, 0);
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(new Uint8Array(c.data), at);
+      at += c.data.byteLength;
+    }
+    buffer = bytes.buffer;
+  } else if (legacy) buffer = legacy.data;
+  else return null;
+  const perSample = (ARRAYS[row.dtype] as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  if (buffer.byteLength !== row.width * row.height * row.frames * row.channels * perSample) return null; // incomplete
+  const data = new ARRAYS[row.dtype](buffer);
   return {
     name: row.name, format: row.format, width: row.width, height: row.height, frames: row.frames, shape: row.shape,
     channels: row.channels, dtype: row.dtype, data, spacing: row.spacing, spacingKnown: row.spacingKnown,
@@ -85,12 +95,13 @@ export async function touchScan(db: WorkbenchDB, id: string): Promise<void> {
 
 /** Deletes a scan with its pixels, runs, masks and mask versions. */
 export async function deleteScan(db: WorkbenchDB, id: string): Promise<void> {
-  await db.transaction('rw', [db.scans, db.scanPixels, db.runs, db.masks, db.maskVersions], async () => {
+  await db.transaction('rw', [db.scans, db.scanPixels, db.scanChunks, db.runs, db.masks, db.maskVersions], async () => {
     const maskIds = await db.masks.where('scanId').equals(id).primaryKeys();
     await db.maskVersions.where('maskId').anyOf(maskIds).delete();
     await db.masks.bulkDelete(maskIds);
     await db.runs.where('scanId').equals(id).delete();
     await db.scanPixels.delete(id);
+    await db.scanChunks.where('scanId').equals(id).delete();
     await db.scans.delete(id);
   });
 }

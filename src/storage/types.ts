@@ -28,10 +28,21 @@ export interface ScanRow {
   updatedAt: number;
 }
 
-/** Pixels live apart from the metadata so listing scans never loads them. */
+/** Pixels live apart from the metadata so listing scans never loads them. Legacy (schema v1-v2): one row per scan. */
 export interface ScanPixelsRow {
   id: string;
   dtype: ScanDType;
+  data: ArrayBuffer;
+}
+
+/**
+ * Schema v3 on: a scan's pixel bytes in consecutive chunks of at most SCAN_CHUNK_BYTES (chunk `index`
+ * holds bytes [index * SCAN_CHUNK_BYTES, ...)), so no stored value is ever huge: browsers refuse single
+ * values over ~128 MiB, and a 512 x 512 x 300 int16 volume is 150 MiB.
+ */
+export interface ScanChunkRow {
+  scanId: string;
+  index: number;
   data: ArrayBuffer;
 }
 
