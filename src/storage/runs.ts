@@ -93,10 +93,10 @@ export async function saveDraft(db: WorkbenchDB, scanId: string, frame: number, 
   await guardWrite('the correction', () => db.masks.put(row));
 }
 
-export async function loadDraft(db: WorkbenchDB, scanId: string, frame: number): Promise<{ mask: Mask; source: string | null } | null> {
+export async function loadDraft(db: WorkbenchDB, scanId: string, frame: number): Promise<{ mask: Mask; source: string | null; savedAt: number } | null> {
   const row = await db.masks.get(draftId(scanId, frame));
   if (!row || row.encoding !== 'rle' || row.data instanceof Blob) return null;
-  return { mask: maskFromBytes(row.data, row.width, row.height), source: row.label ?? null };
+  return { mask: maskFromBytes(row.data, row.width, row.height), source: row.label ?? null, savedAt: row.createdAt };
 }
 
 /** Accept: append an immutable version of the corrected mask (older versions stay). */

@@ -7,6 +7,8 @@ import { hexToRgb, renderBinary } from '../../mask/render';
 import { getDb } from '../../storage';
 import { acceptCorrection, loadDraft } from '../../storage/runs';
 import { saveDraftOffThread } from '../../storage/drafts';
+import { clearPendingEdit, readPendingEdit, writePendingEdit } from '../../storage/pendingEdits';
+import { create } from 'zustand';
 import { useLayers } from '../../state/layers';
 import { notify } from '../../state/notices';
 import { runPixels, useRuns } from '../../state/runs';
@@ -64,6 +66,86 @@ let rgb = hexToRgb(CORRECTION_COLOUR);
 let scratch: Uint8ClampedArray<ArrayBuffer> = new Uint8ClampedArray(0);
 let touchQueued = false;
 let autosaveFailed = false;
+/** Changes to the session so far, and how many of them a completed draft write holds. */
+let changeSeq = 0;
+let savedSeq = 0;
+
+/** One writer per scan across tabs: the tab holding the scan's Web Lock edits; another tab showing the
+ *  same scan is read-only until the lock is free (it then reloads the saved draft and may edit). */
+export const useEditLock = create<{ readOnly: boolean }>(() => ({ readOnly: false }));
+let lockScan: string | null = null;
+let lockRelease: (() => void) | null = null;
+let lockWait: AbortController | null = null;
+let readOnlyNoticeAt = 0;
+
+const lockName = (scanId: string): string => `vlsm-edit:${getDb().name}:${scanId}`;
+
+function releaseLock(): void {
+  lockWait?.abort();
+  lockWait = null;
+  lockRelease?.();
+  lockRelease = null;
+  lockScan = null;
+  useEditLock.setState({ readOnly: false });
+}
+
+/** Takes the edit lock of a scan, or becomes read-only and queues for it. Resolves once it is known which. */
+function takeLock(scanId: string | null): Promise<void> {
+  if (scanId === lockScan) return Promise.resolve();
+  releaseLock();
+  const locks = globalThis.navigator?.locks;
+  if (!scanId || !locks) return Promise.resolve();
+  lockScan = scanId;
+  const hold = (): Promise<void> => new Promise<void>((r) => (lockRelease = r));
+  return new Promise<void>((known) => {
+    locks
+      .request(lockName(scanId), { ifAvailable: true }, (lock) => {
+        if (lockScan !== scanId) return known();
+        if (lock) {
+          known();
+          return hold();
+        }
+        useEditLock.setState({ readOnly: true });
+        known();
+        notify('info', 'Read-only in this tab', 'This scan is being corrected in another tab. Edits are made there; this tab takes over when the other one closes the scan.');
+        const wait = new AbortController();
+        lockWait = wait;
+        void locks
+          .request(lockName(scanId), { signal: wait.signal }, async () => {
+            if (lockScan !== scanId) return;
+            lockWait = null;
+            useEditLock.setState({ readOnly: false });
+            // the other tab's edits are in the saved draft: start from it
+            closeCorrection();
+            await resumeCorrection(scanId, useView.getState().frame);
+            if (lockScan !== scanId) return;
+            notify('info', 'You can edit this scan now', 'The other tab closed it; its saved correction is loaded here.');
+            await hold();
+          })
+          .catch(() => undefined); // aborted: the scan was left
+        return undefined;
+      })
+      .catch(() => known());
+  });
+}
+
+function refuseReadOnly(): boolean {
+  if (!useEditLock.getState().readOnly) return false;
+  const now = Date.now();
+  if (now - readOnlyNoticeAt > 4000) {
+    readOnlyNoticeAt = now;
+    notify('info', 'Read-only in this tab', 'This scan is being corrected in another tab; edit it there, or close it there first.');
+  }
+  return true;
+}
+
+/** Synchronously keeps unsaved edits when the page is hidden or left (see storage/pendingEdits.ts). */
+export function keepUnsavedEdits(): void {
+  const s = getSession();
+  const t = target;
+  if (!s || !t || changeSeq === savedSeq || useEditLock.getState().readOnly) return;
+  writePendingEdit(getDb().name, t.scanId, t.frame, s.mask, s.source);
+}
 
 /** `blank`: the mask is known to be empty, so the canvas is cleared instead of rendered (a new session on
  *  a 2048² scan starts with the first stroke, often while a model run is in flight). */
@@ -106,6 +188,8 @@ export async function flushDraft(): Promise<void> {
   if (!s || !t) return;
   // not before the frame's saved draft is read (resumeCorrection saves the session once it is)
   if (same(t, resuming)) return;
+  if (useEditLock.getState().readOnly) return;
+  const seq = changeSeq;
   saving = saving
     .then(() => {
       // the part of the save that runs on the main thread (user timing, read by npm run bench:paint)
@@ -116,6 +200,10 @@ export async function flushDraft(): Promise<void> {
     })
     .then(() => {
       autosaveFailed = false;
+      if (getSession() === s && seq > savedSeq) {
+        savedSeq = seq;
+        if (savedSeq === changeSeq) clearPendingEdit(getDb().name, t.scanId, t.frame);
+      }
     })
     .catch((e: unknown) => {
       // Report once per failure streak; the edits stay in memory and the next change retries.
@@ -129,8 +217,11 @@ function attach(session: CorrectionSession, scanId: string, frame: number, blank
   detach?.();
   target = { scanId, frame };
   setSession(session);
+  changeSeq = 0;
+  savedSeq = 0;
   const off = session.onChange((rect, kind) => {
     draw(session, rect);
+    if (kind !== 'cancel') changeSeq++;
     if (kind !== 'stroke') {
       useToolSettings.getState().bumpMask(session.history.undoDepth, session.history.redoDepth);
       if (kind !== 'cancel') scheduleSave();
@@ -155,6 +246,7 @@ export function startCorrection(runId: string | null): void {
 export function startCorrectionFrom(data: Uint8Array | null, source: string | null): void {
   const { activeId, scan } = useScans.getState();
   if (!activeId || !scan || (data && data.length !== scan.width * scan.height)) return;
+  if (refuseReadOnly()) return;
   const frame = useView.getState().frame;
   const existing = getSession();
   if (existing && target?.scanId === activeId && target.frame === frame) {
@@ -167,6 +259,7 @@ export function startCorrectionFrom(data: Uint8Array | null, source: string | nu
 
 /** The session tools paint into; started on demand from the selected run (or empty). */
 export function ensureSession(): CorrectionSession | null {
+  if (refuseReadOnly()) return null;
   const s = getSession();
   if (s) return s;
   startCorrection(useRuns.getState().selectedId);
@@ -186,13 +279,28 @@ export async function resumeCorrection(scanId: string | null, frame: number): Pr
   try {
     await flushDraft();
     await saving; // every earlier write (e.g. this frame's, when it is reopened at once) lands before the read
+    await takeLock(scanId);
     if (!key) return;
-    const draft = await loadDraft(getDb(), key.scanId, key.frame);
+    let draft = await loadDraft(getDb(), key.scanId, key.frame);
+    // edits kept when the page was left before their autosave landed: newer than the draft, so they win
+    const pending = useEditLock.getState().readOnly ? null : readPendingEdit(getDb().name, key.scanId, key.frame);
+    let recovered = false;
+    if (pending && (!draft || pending.at >= draft.savedAt)) {
+      draft = { mask: pending.mask, source: pending.source, savedAt: pending.at };
+      recovered = true;
+    } else if (pending) clearPendingEdit(getDb().name, key.scanId, key.frame);
     const { activeId } = useScans.getState();
     if (activeId !== key.scanId || useView.getState().frame !== key.frame) return;
+    // a stroke made before this tab learnt it is read-only is not kept (the other tab owns the scan)
+    if (useEditLock.getState().readOnly && same(target, key)) closeCorrection();
     const early = same(target, key) ? getSession() : null;
     if (!early) {
       if (draft) attach(new CorrectionSession(draft.mask.width, draft.mask.height, draft.mask.data, draft.source), key.scanId, key.frame);
+      if (recovered) {
+        changeSeq = 1; // not in IndexedDB yet: save it (and keep the record until that write lands)
+        if (same(resuming, key)) resuming = null;
+        await flushDraft();
+      }
       return;
     }
     if (draft && draft.mask.width === early.mask.width && draft.mask.height === early.mask.height) await rebase(early, draft, key);
@@ -226,6 +334,7 @@ export async function acceptCurrent(): Promise<number | null> {
   const s = getSession();
   const t = target;
   if (!s || !t) return null;
+  if (refuseReadOnly()) return null;
   await flushDraft();
   const row = await acceptCorrection(getDb(), t.scanId, t.frame, s.mask, s.source);
   adoptCorrectionAsReference(s.mask, row.version);

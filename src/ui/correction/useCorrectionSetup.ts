@@ -15,7 +15,7 @@ import { installLoopTestHook } from '../results/testHook';
 import { LassoOverlay, setLassoPreview } from './LassoOverlay';
 import { BrushOverlay } from './BrushOverlay';
 import { syncRunLayers } from '../results/layers';
-import { acceptAndTell, useCorrectionLayer, closeCorrection, ensureSession, flushDraft, redo, resumeCorrection, undo } from './correction';
+import { acceptAndTell, useCorrectionLayer, closeCorrection, ensureSession, flushDraft, keepUnsavedEdits, redo, resumeCorrection, undo } from './correction';
 import { deleteRun, setRunView } from '../results/runActions';
 import { useRuns } from '../../state/runs';
 
@@ -102,15 +102,25 @@ export function useCorrectionSetup(): void {
     const offDim = [useCorrectionLayer.subscribe(dim), useTools.subscribe(dim), useRuns.subscribe((s, prev) => {
       if (s.dimmed !== prev.dimmed || s.runs !== prev.runs || s.soloId !== prev.soloId) syncRunLayers();
     })];
-    const flush = () => void flushDraft();
+    // Leaving or hiding the page: the unsaved edits go to localStorage at once (synchronously; the
+    // autosave's worker and IndexedDB write may not finish before the page ends), then the autosave runs.
+    const flush = () => {
+      keepUnsavedEdits();
+      void flushDraft();
+    };
+    const hidden = () => {
+      if (document.visibilityState === 'hidden') flush();
+    };
     window.addEventListener('wheel', wheel, { capture: true, passive: false });
     window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', hidden);
     return () => {
       offTools();
       offs.forEach((off) => off());
       offDim.forEach((off) => off());
       window.removeEventListener('wheel', wheel, { capture: true });
       window.removeEventListener('pagehide', flush);
+      document.removeEventListener('visibilitychange', hidden);
     };
   }, []);
 
