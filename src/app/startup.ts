@@ -4,7 +4,8 @@ import { requestPersist } from '../storage';
 import { useTools } from '../state/tools';
 import { BUILTIN_TOOLS } from '../viewer';
 import { restoreSession } from './actions/scans';
-import { warmReader } from './io/readFile';
+import { readMaskBytes, warmReader } from './io/readFile';
+import { setMaskReader } from '../ui/results/referenceActions';
 import { installTestHook } from './testHook';
 
 export function useStartup(): void {
@@ -12,6 +13,7 @@ export function useStartup(): void {
     const offs = BUILTIN_TOOLS.map((t) => useTools.getState().register(t));
     installTestHook();
     warmReader();
+    setMaskReader(readMaskBytes); // reference masks decode in the reader worker too
     void requestPersist();
     void restoreSession();
     return () => offs.forEach((off) => off());

@@ -42,6 +42,7 @@ function rangeSkippingNaN(a: PixelArray, start: number, end: number): [number, n
 
 /** A window spanning [lo, hi] in the DICOM linear-window convention. */
 export function windowFromRange(lo: number, hi: number): WindowLevel {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
   const width = Math.max(hi - lo, 1);
   return { center: lo + width / 2, width };
 }
@@ -56,7 +57,9 @@ export function finishScan(parts: ScanParts): Scan {
   const range = valueRange(p.data);
   const dtype = dtypeOf(p.data);
   // 8-bit pictures display as stored (identity window); wider data is stretched over its range.
-  const window = p.window ?? (dtype === 'uint8' ? { center: 128, width: 256 } : windowFromRange(range[0], range[1]));
+  // a declared window must be finite and positive (a hostile header may say ±Infinity or NaN)
+  const declared = p.window && Number.isFinite(p.window.center) && Number.isFinite(p.window.width) && p.window.width > 0 ? p.window : undefined;
+  const window = declared ?? (dtype === 'uint8' ? { center: 128, width: 256 } : windowFromRange(range[0], range[1]));
   return {
     ...p,
     dtype,

@@ -7,6 +7,8 @@ export interface ReadOptions {
   /** Most bytes allowed for the decoded pixels of the whole scan (default 1 GiB). */
   maxBytes?: number;
   signal?: AbortSignal;
+  /** Told the decoded size a header declares, once checked and before decoding (time limits follow it). */
+  onDeclared?: (d: { bytes: number; width: number; height: number; frames: number }) => void;
 }
 
 export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
@@ -16,6 +18,7 @@ export interface Limits {
   maxPixels: number;
   maxBytes: number;
   signal?: AbortSignal;
+  onDeclared?: ReadOptions['onDeclared'];
 }
 
 export function limitsOf(opts: ReadOptions = {}): Limits {
@@ -23,6 +26,7 @@ export function limitsOf(opts: ReadOptions = {}): Limits {
     maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS,
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
     signal: opts.signal,
+    onDeclared: opts.onDeclared,
   };
 }
 
@@ -60,6 +64,7 @@ export function checkDims(
       'too-large',
     );
   }
+  limits.onDeclared?.({ bytes, width, height, frames });
 }
 
 export function checkAbort(signal?: AbortSignal): void {

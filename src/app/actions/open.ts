@@ -60,7 +60,13 @@ export async function openFiles(files: readonly File[]): Promise<number> {
       if (abort.signal.aborted) break;
       setBusy(files.length > 1 ? `Reading ${i + 1} / ${files.length}: ${file.name}…` : `Reading ${file.name}…`, () => abort.abort());
       try {
-        read.push(await readFile(file, abort.signal));
+        read.push(
+          await readFile(file, abort.signal, (d) => {
+            // a large decode says what it is decoding (and stays cancellable)
+            const mib = d.bytes / 2 ** 20;
+            if (mib >= 32) setBusy(`Decoding ${file.name} (${d.width} × ${d.height}${d.frames > 1 ? ` × ${d.frames}` : ''}, ${mib.toFixed(0)} MiB)…`, () => abort.abort());
+          }),
+        );
       } catch (e) {
         if (e instanceof ReadCancelled) notify('info', 'Cancelled', e.message);
         else if (failed.push(file.name) <= MAX_FILE_NOTICES) notify('error', `Could not open "${file.name}"`, message(e));

@@ -1,12 +1,15 @@
-// Messages between the app and the scan-reading worker.
+// Messages between the app and the file-reading worker: scans, and reference masks for an open scan.
+import type { Mask } from '../../mask/types';
+import type { MaskTarget } from '../../scan/writers/maskImport';
 import type { Scan, ScanReadError } from '../../scan/types';
 
-export interface ReadRequest {
-  id: number;
-  name: string;
-  bytes: ArrayBuffer;
-}
+export type ReadRequest =
+  | { id: number; kind?: 'scan'; name: string; bytes: ArrayBuffer }
+  | { id: number; kind: 'mask'; name: string; bytes: ArrayBuffer; target: MaskTarget; frame: number };
 
 export type ReadReply =
   | { id: number; ok: true; scan: Scan }
+  | { id: number; ok: true; mask: Mask }
+  /** The decoded size the file's header declares, sent before decoding: the time limit is set from it. */
+  | { id: number; declared: { bytes: number; width: number; height: number; frames: number } }
   | { id: number; ok: false; code: ScanReadError['code']; message: string };

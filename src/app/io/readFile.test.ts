@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScanReadError } from '../../scan/types';
 import type { ReadReply, ReadRequest } from './protocol';
 
-type Mode = 'silent' | 'fail' | 'crash';
+type Mode = 'silent' | 'fail' | 'crash' | 'declare';
 
 class FakeWorker extends EventTarget {
   static mode: Mode = 'silent';
@@ -17,6 +17,10 @@ class FakeWorker extends EventTarget {
   postMessage(req: ReadRequest): void {
     if (FakeWorker.mode === 'fail') {
       const reply: ReadReply = { id: req.id, ok: false, code: 'corrupt', message: `bad ${req.name}` };
+      queueMicrotask(() => this.dispatchEvent(Object.assign(new Event('message'), { data: reply })));
+    } else if (FakeWorker.mode === 'declare') {
+      // a 512³ float volume's header, then a long (legitimate) decode
+      const reply: ReadReply = { id: req.id, declared: { bytes: 512 ** 3 * 4, width: 512, height: 512, frames: 512 } };
       queueMicrotask(() => this.dispatchEvent(Object.assign(new Event('message'), { data: reply })));
     } else if (FakeWorker.mode === 'crash') {
       queueMicrotask(() => this.dispatchEvent(Object.assign(new Event('error'), { message: 'boom' })));
@@ -58,6 +62,23 @@ describe('readFile', () => {
     expect(readTimeoutMs(40_000_000)).toBe(12_000);
   });
 
+  it('the time limit follows the decoded size the header declares, not the file size', async () => {
+    const { readFile, readTimeoutMs, decodeTimeoutMs } = await import('./readFile');
+    FakeWorker.mode = 'declare';
+    const declared: number[] = [];
+    const p = readFile(file('vol.nii.gz', 100_000_000), undefined, (d) => declared.push(d.bytes));
+    let settled = false;
+    void p.catch(() => undefined).finally(() => (settled = true));
+    // past the file-size limit (27 s for 100 MB): still decoding
+    await vi.advanceTimersByTimeAsync(readTimeoutMs(100_000_000) + 1000);
+    expect(settled).toBe(false);
+    expect(declared).toEqual([512 ** 3 * 4]);
+    const check = expect(p).rejects.toThrow(/took longer than \d+ s/);
+    await vi.advanceTimersByTimeAsync(decodeTimeoutMs(512 ** 3 * 4, 100_000_000));
+    await check;
+    expect(decodeTimeoutMs(512 ** 3 * 4, 100_000_000)).toBeGreaterThan(40_000);
+  });
+
   it('routes the reader’s error message as a ScanReadError', async () => {
     const { readFile } = await import('./readFile');
     FakeWorker.mode = 'fail';
@@ -69,7 +90,7 @@ describe('readFile', () => {
   it('a crashed decoder is replaced and reported', async () => {
     const { readFile } = await import('./readFile');
     FakeWorker.mode = 'crash';
-    await expect(readFile(file('c.nii'))).rejects.toThrow(/reader stopped \(boom\)/);
+    await expect(readFile(file('c.nii'))).rejects.toThrow(/reader stopped \(it probably ran out of memory/);
     expect(FakeWorker.terminated).toBe(1);
   });
 

@@ -10,7 +10,7 @@ import { frameRescales, geometryOf, spacingOf, windowOf } from './meta';
 import { assertImage, parseDataSet } from './parse';
 import { isCompressed, storedPixels, syntaxName, type PixelFormat } from './pixels';
 
-function formatOf(ds: DataSet, syntax: string): PixelFormat {
+function formatOf(ds: DataSet, syntax: string): PixelFormat & { highBit?: number; pixelRepresentation?: number } {
   const rows = ds.uint16('x00280010') ?? 0;
   const cols = ds.uint16('x00280011') ?? 0;
   const framesStr = ds.string('x00280008');
@@ -21,6 +21,8 @@ function formatOf(ds: DataSet, syntax: string): PixelFormat {
     cols,
     frames,
     spp: ds.uint16('x00280002') ?? 1,
+    highBit: ds.uint16('x00280102'),
+    pixelRepresentation: ds.uint16('x00280103'),
     bitsAllocated: ds.uint16('x00280100') ?? 16,
     bitsStored: ds.uint16('x00280101') ?? ds.uint16('x00280100') ?? 16,
     signed: ds.uint16('x00280103') === 1,
@@ -31,9 +33,17 @@ function formatOf(ds: DataSet, syntax: string): PixelFormat {
   };
 }
 
-function checkFormat(f: PixelFormat, limits: Limits): void {
-  if (![1, 3, 4].includes(f.spp)) throw new ScanReadError(`The DICOM header declares ${f.spp} samples per pixel; only 1 or 3 are possible.`, 'corrupt');
+function checkFormat(f: PixelFormat & { highBit?: number; pixelRepresentation?: number }, limits: Limits): void {
+  const bad = (what: string) => new ScanReadError(`The DICOM header is inconsistent: ${what}. The file is corrupt or was written by faulty software; export it again from the source.`, 'corrupt');
+  if (![1, 3].includes(f.spp)) throw bad(`it declares ${f.spp} samples per pixel, where only 1 (greyscale) or 3 (colour) are possible`);
   if (!f.float && ![1, 8, 16, 32].includes(f.bitsAllocated)) throw new ScanReadError(`The DICOM header declares ${f.bitsAllocated} bits allocated; only 1, 8, 16 or 32 are supported.`, 'unsupported');
+  if (!f.float) {
+    if (f.bitsStored < 1 || f.bitsStored > f.bitsAllocated) throw bad(`Bits Stored is ${f.bitsStored} but Bits Allocated is ${f.bitsAllocated} (stored bits must fit in the allocated ones)`);
+    if (f.highBit !== undefined && (f.highBit >= f.bitsAllocated || f.highBit + 1 < f.bitsStored)) throw bad(`High Bit is ${f.highBit}, impossible with ${f.bitsStored} of ${f.bitsAllocated} bits`);
+    if (f.pixelRepresentation !== undefined && f.pixelRepresentation !== 0 && f.pixelRepresentation !== 1) throw bad(`Pixel Representation is ${f.pixelRepresentation}; it must be 0 (unsigned) or 1 (signed)`);
+  }
+  if (f.spp === 3 && f.photometric.startsWith('MONOCHROME')) throw bad(`3 samples per pixel with the greyscale photometric interpretation ${f.photometric}`);
+  if (f.spp === 1 && (f.photometric === 'RGB' || f.photometric.startsWith('YBR'))) throw bad(`1 sample per pixel with the colour photometric interpretation ${f.photometric}`);
   checkDims('DICOM', f.cols, f.rows, f.frames, f.spp * Math.max(1, (f.float || f.bitsAllocated) / 8), limits);
 }
 

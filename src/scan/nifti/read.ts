@@ -108,7 +108,7 @@ export function readNifti(name: string, file: Uint8Array, gz: boolean, limits: L
   const pix = [1, 2, 3].map((i) => Math.abs(h.pixdim[i] || 0) * toMm);
   const spacingKnown = pix.slice(0, Math.min(3, h.dims.length)).every((p) => p > 0 && Number.isFinite(p));
   const range = valueRange(data);
-  const window = h.calMax > h.calMin ? windowFromRange(h.calMin, h.calMax) : windowFromRange(range[0], range[1]);
+  const window = Number.isFinite(h.calMin) && Number.isFinite(h.calMax) && h.calMax > h.calMin ? windowFromRange(h.calMin, h.calMax) : windowFromRange(range[0], range[1]);
   const header = bytes.slice(0, h.size).buffer as ArrayBuffer;
   return finishScan({
     name, format: 'nifti', width: w, height: hgt, frames, shape: h.dims.slice(), channels: t.channels, data,

@@ -55,6 +55,9 @@ function decodePage(b: Uint8Array, ifd: Ifd, little: boolean): Page {
   const spp = num(ifd, 277, 1);
   const photo = num(ifd, 262, spp >= 3 ? 2 : 1);
   const format = num(ifd, 339, 1);
+  if (!Number.isInteger(bps) || bps < 1 || bps > 64) throw new ScanReadError(`The TIFF header declares ${bps} bits per sample, which is impossible; the file is corrupt.`, 'corrupt');
+  if (!Number.isInteger(spp) || spp < 1 || spp > 16) throw new ScanReadError(`The TIFF header declares ${spp} samples per pixel, which is impossible; the file is corrupt.`, 'corrupt');
+  if (![1, 2, 3].includes(format)) throw new ScanReadError(`The TIFF header declares sample format ${format}; only unsigned, signed and floating-point samples exist.`, 'corrupt');
   if (bps < 8) {
     if (spp !== 1) throw new ScanReadError(`TIFF images with ${spp} samples of ${bps} bits are not supported.`, 'unsupported');
     const idx = unpackRows(ifd.data, w, h, bps, Math.ceil((w * bps) / 8));

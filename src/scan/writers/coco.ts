@@ -54,10 +54,12 @@ export function toCocoJson(fileName: string, entries: readonly CocoMaskEntry[]):
   };
 }
 
+const isSize = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 65536;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Validate and decode; throws a readable error for anything that is not our COCO RLE export. */
-export function parseCocoJson(text: string): { fileName: string; entries: CocoMaskEntry[] } {
+export function parseCocoJson(text: string, expect?: { width: number; height: number; first?: boolean }): { fileName: string; entries: CocoMaskEntry[] } {
+  if (text.length > 512 * 1024 * 1024) throw new Error('The COCO file is too large to be a mask export.');
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -68,13 +70,19 @@ export function parseCocoJson(text: string): { fileName: string; entries: CocoMa
   if (typeof doc.version !== 'number' || doc.version > COCO_VERSION) throw new Error(`Unsupported COCO export version ${String(doc.version)}.`);
   if (!Array.isArray(doc.images) || !Array.isArray(doc.annotations) || !Array.isArray(doc.categories)) throw new Error('The COCO file lacks images, annotations or categories.');
   const img = doc.images[0] as unknown;
-  if (!isObj(img) || typeof img.width !== 'number' || typeof img.height !== 'number') throw new Error('The COCO image entry is malformed.');
+  if (!isObj(img) || !isSize(img.width) || !isSize(img.height)) throw new Error('The COCO image entry is malformed: it needs a whole-number width and height.');
+  if (expect && (img.width !== expect.width || img.height !== expect.height)) {
+    throw new Error(`The COCO masks are ${img.width} × ${img.height} pixels, but the scan is ${expect.width} × ${expect.height}. A reference mask must have the scan's exact size; it is not stretched.`);
+  }
+  if (img.width * img.height > 2 ** 28) throw new Error(`The COCO image is ${img.width} × ${img.height} pixels, more than a mask this app can hold.`);
   const cats = new Map<number, string>();
   for (const c of doc.categories as unknown[]) if (isObj(c) && typeof c.id === 'number' && typeof c.name === 'string') cats.set(c.id, c.name);
-  const entries = (doc.annotations as unknown[]).map((a, i) => {
+  const anns = doc.annotations as unknown[];
+  const entries = (expect?.first ? anns.slice(0, 1) : anns).map((a, i) => {
     if (!isObj(a) || !isObj(a.segmentation)) throw new Error(`Annotation ${i + 1} is malformed.`);
     const seg = a.segmentation;
     if (!Array.isArray(seg.size) || seg.size.length !== 2 || typeof seg.counts !== 'string') throw new Error(`Annotation ${i + 1} has no compressed RLE.`);
+    if (seg.counts.length > 8 * (img.width as number) * (img.height as number) + 64) throw new Error(`Annotation ${i + 1} has more RLE data than its image can hold.`);
     const [h, w] = seg.size as number[];
     if (h !== img.height || w !== img.width) throw new Error(`Annotation ${i + 1} does not match the image size.`);
     return {

@@ -4,6 +4,7 @@
 import dcmjs from 'dcmjs';
 import type { Mask } from '../../mask/types';
 import type { Scan } from '../types';
+import { MaskReadError, type MaskTarget } from './maskImport';
 
 const { DicomDict, DicomMessage, DicomMetaDictionary } = dcmjs.data;
 const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
@@ -15,6 +16,9 @@ export interface SegOptions {
   algorithm?: string;
   /** Injected for deterministic tests. */
   uid?: () => string;
+  /** Copy the source's PatientName and PatientID (explicit opt-in); otherwise they become `pseudonym`. */
+  keepIdentifiers?: boolean;
+  pseudonym?: string;
 }
 
 function packBits(mask: Mask): ArrayBuffer {
@@ -25,7 +29,7 @@ function packBits(mask: Mask): ArrayBuffer {
 }
 
 /** The source image that frame `frame` of `scan` came from. */
-function sourceRef(scan: Scan, frame: number): { sop: string; sopClass: string; frameNumber?: number } | null {
+function sourceRef(scan: Pick<Scan, 'geometry' | 'frames'>, frame: number): { sop: string; sopClass: string; frameNumber?: number } | null {
   const d = scan.geometry?.dicom;
   const uids = d?.sopInstanceUIDs ?? [];
   if (uids.length === 0) return null;
@@ -72,8 +76,21 @@ export function writeDicomSeg(mask: Mask, scan: Scan, frame = 0, opts: SegOption
     SeriesDate: date,
     SeriesTime: time,
     Manufacturer: 'VLSM Workbench',
-    PatientName: d.patientName ?? '',
-    PatientID: d.patientID ?? '',
+    // PS3.15 Basic Application Level Confidentiality Profile by default: the patient's name and ID become
+    // a pseudonym (shown to the user), no other patient attribute is copied; UIDs are kept (Retain UIDs
+    // option) so the SEG still references its source images. keepIdentifiers is the explicit opt-in.
+    ...(opts.keepIdentifiers
+      ? { PatientName: d.patientName ?? '', PatientID: d.patientID ?? '' }
+      : {
+          PatientName: opts.pseudonym ?? 'ANONYMOUS',
+          PatientID: opts.pseudonym ?? 'ANONYMOUS',
+          PatientIdentityRemoved: 'YES',
+          DeidentificationMethod: 'PS3.15 Basic Profile; Retain UIDs; patient name and ID replaced by a pseudonym',
+          DeidentificationMethodCodeSequence: [
+            { CodeValue: '113100', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Basic Application Confidentiality Profile' },
+            { CodeValue: '113110', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Retain UIDs Option' },
+          ],
+        }),
     ImageType: ['DERIVED', 'PRIMARY'],
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
@@ -133,18 +150,28 @@ const first = <T>(v: unknown): T | undefined => (Array.isArray(v) ? (v[0] as T) 
  * Read a DICOM SEG: the frame of segment 1 that references the scan's frame `frame` (by SOP instance
  * UID and frame number when references exist; else frame `frame` or the first frame), as a binary mask.
  */
-export function readDicomSeg(bytes: Uint8Array, scan: Scan, frame = 0): SegInfo {
+export function readDicomSeg(bytes: Uint8Array, scan: MaskTarget, frame = 0): SegInfo {
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const ds = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf).dict);
-  if (ds.SOPClassUID !== SEG_SOP_CLASS) throw new Error('This DICOM file is not a Segmentation (SEG).');
+  let ds: Record<string, unknown>;
+  try {
+    ds = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf).dict);
+  } catch {
+    throw new MaskReadError('The DICOM SEG file is damaged or truncated: its attributes could not be read.');
+  }
+  if (ds.SOPClassUID !== SEG_SOP_CLASS) throw new MaskReadError('This DICOM file is not a Segmentation (SEG).');
   const rows = Number(ds.Rows);
   const cols = Number(ds.Columns);
-  if (cols !== scan.width || rows !== scan.height) throw new Error(`The SEG is ${cols}x${rows} but the scan is ${scan.width}x${scan.height}.`);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new MaskReadError('The DICOM SEG does not declare a valid size (Rows and Columns); the file is damaged.');
+  if (cols !== scan.width || rows !== scan.height) throw new MaskReadError(`The SEG mask is ${cols} × ${rows} pixels, but the scan is ${scan.width} × ${scan.height}. A reference mask must have the scan's exact size; it is not stretched.`);
   const nFrames = Number(ds.NumberOfFrames ?? 1);
+  if (!Number.isInteger(nFrames) || nFrames < 1) throw new MaskReadError('The DICOM SEG declares an impossible number of frames; the file is damaged.');
   const bits = Number(ds.BitsAllocated);
-  const px = first<ArrayBuffer>(ds.PixelData);
-  if (!px) throw new Error('The SEG has no pixel data.');
+  if (bits !== 1 && bits !== 8) throw new MaskReadError(`The DICOM SEG declares ${String(ds.BitsAllocated)} bits allocated; a SEG has 1 (binary) or 8 (fractional).`);
+  const px = first<ArrayBuffer>(ds.PixelData as ArrayBuffer[] | undefined);
+  if (!px) throw new MaskReadError('The DICOM SEG has no pixel data.');
   const raw = new Uint8Array(px);
+  const need = bits === 1 ? Math.ceil((rows * cols * nFrames) / 8) : rows * cols * nFrames;
+  if (raw.length < need) throw new MaskReadError(`The DICOM SEG is truncated: its pixel data holds ${raw.length} bytes, ${need} are needed for ${nFrames} frame(s) of ${cols} × ${rows}.`);
   const perFrame = (ds.PerFrameFunctionalGroupsSequence as Record<string, unknown>[] | undefined) ?? [];
   const refs: string[] = [];
   const want = sourceRef(scan, frame);

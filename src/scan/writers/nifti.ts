@@ -2,9 +2,11 @@
 // (pixdim, qform, sform, units) are copied from the source header and the mask goes into the slice it
 // was drawn on (the volume keeps the source's x, y, z size); other sources get an identity-like affine
 // from the pixel spacing (or scan.geometry.affine when a reader derived one).
-import { gunzipSync, gzipSync } from 'fflate';
+import { gzipSync } from 'fflate';
+import { inflateBounded } from '../../lib/inflate';
 import type { Mask } from '../../mask/types';
 import type { Scan } from '../types';
+import { MaskReadError, type MaskTarget } from './maskImport';
 import { parseNiftiHeader, type NiftiHeader } from '../nifti/header';
 
 const HDR = 348;
@@ -81,18 +83,22 @@ export function writeNiftiMask(mask: Mask, scan: Scan, frame = 0, gzip = true): 
 const isGzip = (b: Uint8Array): boolean => b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 /** Read a NIfTI mask (any integer or float type, non-zero = foreground) for `frame` of `scan`. */
-export function readNiftiMask(bytes: Uint8Array, scan: Scan, frame = 0): Mask {
-  const file = isGzip(bytes) ? gunzipSync(bytes) : bytes;
-  const h = parseNiftiHeader(file);
+export function readNiftiMask(bytes: Uint8Array, scan: MaskTarget, frame = 0): Mask {
+  // a .nii.gz is inflated only as far as the header, then as far as the slice needed (never a bomb)
+  const gz = isGzip(bytes);
+  const headBytes = gz ? inflateBounded(bytes, { container: 'gzip', want: 540, maxBytes: 540 }).data : bytes;
+  const h = parseNiftiHeader(headBytes);
   const [nx, ny = 1, nz = 1] = h.dims;
   if (nx !== scan.width || ny !== scan.height) {
-    throw new Error(`The NIfTI mask is ${nx}x${ny} but the scan is ${scan.width}x${scan.height}.`);
+    throw new MaskReadError(`The NIfTI mask is ${nx} × ${ny} pixels, but the scan is ${scan.width} × ${scan.height}. A reference mask must have the scan's exact size; it is not stretched.`);
   }
   const slice = nz > 1 ? frame % nz : 0;
   const bpv = Math.max(1, h.bitpix / 8);
   const plane = nx * ny;
   const start = Math.round(h.voxOffset) + slice * plane * bpv;
-  if (file.length < start + plane * bpv) throw new Error('The NIfTI mask is truncated.');
+  if (!Number.isFinite(start) || start < 0 || start > 2 ** 31) throw new MaskReadError('The NIfTI mask header is corrupt: its data offset is impossible.');
+  const file = gz ? inflateBounded(bytes, { container: 'gzip', want: start + plane * bpv, maxBytes: start + plane * bpv }).data : bytes;
+  if (file.length < start + plane * bpv) throw new MaskReadError('The NIfTI mask is truncated: it ends before the slice it should hold.');
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const data = new Uint8Array(plane);
   for (let i = 0; i < plane; i++) {

@@ -1,7 +1,7 @@
 // Reference masks: import from a file (PNG/JPEG thresholded at 128, NIfTI, DICOM SEG), load the stored
 // one (imported, or a demo's ground truth), or use the accepted correction; then rescore every run.
 import type { Mask } from '../../mask/types';
-import { readMaskFile } from '../../scan/writers/maskImport';
+import { readMaskFile, type MaskTarget } from '../../scan/writers/maskImport';
 import type { Scan } from '../../scan/types';
 import { getDb } from '../../storage';
 import { listCorrections, loadReferenceRow, maskFromBytes, saveReference } from '../../storage/runs';
@@ -10,6 +10,13 @@ import { useView } from '../../state/view';
 import { referencePixels, useRuns } from '../../state/runs';
 import { rescore } from './scoring';
 import { drawReference } from './layers';
+
+/** Reads a mask file off the main thread (the app injects its reader worker; see app/startup.ts). */
+export type MaskReader = (name: string, bytes: ArrayBuffer, target: MaskTarget, frame: number, signal?: AbortSignal) => Promise<Mask>;
+let maskReader: MaskReader = async (name, bytes, target, frame) => readMaskFile({ name, bytes: new Uint8Array(bytes) }, target, frame);
+export function setMaskReader(reader: MaskReader): void {
+  maskReader = reader;
+}
 
 async function rowMask(row: { encoding: string; data: Uint8Array | ArrayBuffer | Blob; width: number; height: number; label?: string }, scan: Scan, frame: number): Promise<Mask> {
   const bytes = row.data instanceof Blob ? new Uint8Array(await row.data.arrayBuffer()) : row.data instanceof Uint8Array ? row.data : new Uint8Array(row.data);
@@ -45,8 +52,14 @@ export async function importReference(file: { name: string; bytes: Uint8Array })
   const st = useRuns.getState();
   if (!activeId || !scan) return;
   const frame = useView.getState().frame;
+  const { setBusy } = useScans.getState();
+  const abort = new AbortController();
+  setBusy(`Reading the reference mask ${file.name}…`, () => abort.abort());
   try {
-    const mask = readMaskFile(file, scan, frame);
+    // decoded in the reader worker with a time limit: a hostile mask never freezes the page
+    const bytes = file.bytes.slice().buffer;
+    const mask = await maskReader(file.name, bytes, scan, frame, abort.signal);
+    if (useScans.getState().activeId !== activeId || useView.getState().frame !== frame) return;
     await saveReference(getDb(), activeId, frame, mask, file.name);
     referencePixels.current = mask;
     st.setReference({ label: file.name, kind: 'imported' });
@@ -55,7 +68,10 @@ export async function importReference(file: { name: string; bytes: Uint8Array })
     void rescore();
     st.bumpPixels();
   } catch (e) {
-    st.setError(`Could not import "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof Error && e.name === 'ReadCancelled') st.setError(null);
+    else st.setError(`Could not import "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    setBusy(null);
   }
 }
 
