@@ -44,9 +44,13 @@ export function parseScoresJson(text: string): ScoresExport {
   return d as ScoresExport;
 }
 
+/** Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe
+ *  (OWASP CSV injection advice); numbers are written as numbers. */
+export const neutraliseCell = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
 const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(+v.toFixed(6)) : '') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const s = v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(+v.toFixed(6)) : '') : neutraliseCell(String(v));
+  return /[",\n\r\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
 /** CSV column names in plain words, with units (a spreadsheet reader should not need the code). */

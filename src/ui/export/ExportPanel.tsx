@@ -4,7 +4,7 @@ import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
 import { notify } from '../../state/notices';
-import { buildExport, download, maskSources, whyNot, type ExportFormat } from './exportActions';
+import { buildExport, download, keepsIdentifiers, maskSources, setKeepIdentifiers, studyLabel, whyNot, type ExportFormat } from './exportActions';
 
 const FORMATS: [ExportFormat, string, string][] = [
   ['png', 'PNG (binary)', 'The chosen mask as a black-and-white PNG at the scan’s size'],
@@ -27,6 +27,8 @@ export function ExportPanel() {
   const general = whyNot('png', scan, sources.length > 0, hasRuns);
   const dicomWhy = whyNot('dicom-seg', scan, sources.length > 0, hasRuns);
   const [source, setSource] = useState('correction');
+  const [keep, setKeep] = useState(keepsIdentifiers());
+  const ids = scan ? studyLabel(scan) : null;
   const chosen = sources.some((s) => s.id === source) ? source : (sources[0]?.id ?? '');
   const run = (f: ExportFormat) => {
     try {
@@ -46,6 +48,25 @@ export function ExportPanel() {
             </option>
           ))}
         </select>
+      </label>
+      <p className="hint" data-testid="export-privacy">
+        {keep
+          ? 'Exports keep identifiers: the file name and, in DICOM SEG, the patient name and ID.'
+          : ids
+            ? `De-identified: files are named ${ids.label}, DICOM SEG names the patient ${ids.pseudonym}.`
+            : 'Exports are de-identified.'}
+      </p>
+      <label className="field" title="Off by default, and again after a reload">
+        <input
+          type="checkbox"
+          checked={keep}
+          onChange={(e) => {
+            setKeepIdentifiers(e.target.checked);
+            setKeep(e.target.checked);
+          }}
+          data-testid="export-keep-identifiers"
+        />
+        Keep identifiers (patient name, ID, file name)
       </label>
       <div className="export-buttons">
         {FORMATS.map(([f, label, what]) => {

@@ -48,7 +48,31 @@ function scoreRows(): ScoreRow[] {
   }));
 }
 
-const stem = (scan: Scan): string => safeName(scan.name.replace(/\.(nii\.gz|nii|dcm|png|jpe?g|webp|bmp|tiff?)$/i, ''));
+/** Exports are de-identified unless the user opts in (per session, never remembered): file names, zip
+ *  entries, COCO file_name and the scores' scan field use a neutral study label derived from the scan's
+ *  id, and DICOM SEG gets a pseudonym for the patient (PS3.15 basic profile, see writers/dicomSeg.ts). */
+let keepIdentifiers = false;
+export const setKeepIdentifiers = (keep: boolean): void => {
+  keepIdentifiers = keep;
+};
+export const keepsIdentifiers = (): boolean => keepIdentifiers;
+
+/** A short stable code for a scan (FNV-1a of its id, or of its name when unsaved): no identifier in it. */
+function codeOf(scan: Scan, id: string | null): string {
+  let h = 0x811c9dc5;
+  for (const ch of id ?? `${scan.name}:${scan.width}x${scan.height}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0').slice(0, 6).toUpperCase();
+}
+
+/** The neutral label and the patient pseudonym used by de-identified exports of a scan. */
+export function studyLabel(scan: Scan, id: string | null = useScans.getState().activeId): { label: string; pseudonym: string } {
+  const code = codeOf(scan, id);
+  return { label: `study-${code.toLowerCase()}`, pseudonym: `ANON-${code}` };
+}
+
+const stem = (scan: Scan): string =>
+  keepIdentifiers ? safeName(scan.name.replace(/\.(nii\.gz|nii|dcm|png|jpe?g|webp|bmp|tiff?)$/i, '')) : studyLabel(scan).label;
+const scanField = (scan: Scan): string => (keepIdentifiers ? scan.name : studyLabel(scan).label);
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 export function canExport(format: ExportFormat, scan: Scan | null): boolean {
@@ -92,13 +116,13 @@ export function buildExport(format: ExportFormat, sourceId: string): ExportFile 
     case 'nifti':
       return { name: `${base}_${tag}.nii.gz`, bytes: writeNiftiMask(needMask().mask, scan, frame), mime: 'application/gzip' };
     case 'dicom-seg':
-      return { name: `${base}_${tag}_seg.dcm`, bytes: writeDicomSeg(needMask().mask, scan, frame, { label: needMask().label }), mime: 'application/dicom' };
+      return { name: `${base}_${tag}_seg.dcm`, bytes: writeDicomSeg(needMask().mask, scan, frame, { label: needMask().label, keepIdentifiers, pseudonym: studyLabel(scan).pseudonym }), mime: 'application/dicom' };
     case 'coco':
-      return { name: `${base}_coco.json`, bytes: enc(JSON.stringify(toCocoJson(scan.name, sources.map((s) => ({ label: s.label, mask: s.mask }))))), mime: 'application/json' };
+      return { name: `${base}_coco.json`, bytes: enc(JSON.stringify(toCocoJson(scanField(scan), sources.map((s) => ({ label: s.label, mask: s.mask }))))), mime: 'application/json' };
     case 'scores-csv':
       return { name: `${base}_scores.csv`, bytes: enc(scoresCsv(scoreRows())), mime: 'text/csv' };
     case 'scores-json':
-      return { name: `${base}_scores.json`, bytes: enc(scoresJson(scan.name, useRuns.getState().reference?.label ?? null, scoreRows())), mime: 'application/json' };
+      return { name: `${base}_scores.json`, bytes: enc(scoresJson(scanField(scan), useRuns.getState().reference?.label ?? null, scoreRows())), mime: 'application/json' };
     case 'zip': {
       const files: Record<string, Uint8Array> = {};
       for (const f of ['coco', 'scores-csv', 'scores-json', 'label-png'] as const) {
