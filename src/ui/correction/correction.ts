@@ -8,7 +8,6 @@ import { getDb } from '../../storage';
 import { acceptCorrection, loadDraft } from '../../storage/runs';
 import { saveDraftOffThread } from '../../storage/drafts';
 import { clearPendingEdit, readPendingEdit, writePendingEdit } from '../../storage/pendingEdits';
-import { create } from 'zustand';
 import { useLayers } from '../../state/layers';
 import { notify } from '../../state/notices';
 import { runPixels, useRuns } from '../../state/runs';
