@@ -42,6 +42,7 @@ WEIGHTS = "acdc=0.26,kvasir=0.18,fuseg=0.14,busi=0.12,cxr=0.12,ph2=0.08,synth=0.
 # Demo scans of the app's gallery (src/ui/demo/DemoGallery.tsx DEMO_SEED = 1) are never trained on: the
 # exported demo generators used as extra training scans start at this seed (tests/test_demo_seeds.py).
 DEMO_TRAIN_SEED = 1001
+DEMO_TRAIN_COUNT = 60  # per kind: seeds DEMO_TRAIN_SEED .. DEMO_TRAIN_SEED + DEMO_TRAIN_COUNT - 1
 DEMO_DIR = os.path.join(os.path.dirname(__file__), "..", "build", "demos-train")
 VAL_PROMPTS = {"kvasir": "polyp", "busi": "breast tumor", "fuseg": "foot ulcer", "ph2": "skin lesion", "cxr": "lungs"}
 
@@ -341,7 +342,7 @@ def main(argv: list[str] | None = None) -> None:
         train = [r for r in recs if r["split"] == "train"]
         train += synth_records(12 if a.limit else 150, a.seed, cache)
         if not (a.limit or a.no_demos):
-            train += demo_records(60, cache)
+            train += demo_records(DEMO_TRAIN_COUNT, cache)
         by: dict[str, list[dict]] = {}
         for r in train:
             key = r["dataset"] if r["dataset"] in ("kvasir", "busi", "fuseg", "cxr", "ph2", "acdc") else "synth"
