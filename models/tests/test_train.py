@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from vlsm.compact import CompactConfig, CompactVLSM
@@ -20,8 +21,41 @@ def train(out, *extra: str) -> str:
     return r.stdout
 
 
-def test_two_cycles_switch_resolution_pick_on_val_and_resume(tmp_path):
-    train(tmp_path, "--epochs", "1", "--hires-epochs", "1")
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ckpt")
+    train(out, "--epochs", "1", "--hires-epochs", "1")
+    return out
+
+
+def test_release_exports_the_val_pick_scores_test_once_and_the_card_agrees(trained, tmp_path):
+    """vlsm.release --no-train on the tiny run: bundle from best.pt, val and test evaluations (1 image per set),
+    manifest modelCard.testMetrics == EVAL.json's figures with 95 % intervals and n, MODEL_CARD.md shows them; a
+    second release of the same weights reuses the stored test figures instead of scoring the test split again."""
+    from vlsm.bundle import load_bundle
+    from vlsm.evaluate import test_metrics
+
+    bundle = tmp_path / "bundle"
+    cmd = [sys.executable, "-W", "ignore", "-m", "vlsm.release", "--ckpt", str(trained), "--no-train", "--out", str(bundle), "--limit", "1"]
+    first = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    m = load_bundle(str(bundle))
+    card = m["modelCard"]
+    ev = json.loads((bundle / "EVAL.json").read_text())
+    assert ev["split"] == "test" and card["testMetrics"] == test_metrics(ev)
+    lv = card["testMetrics"]["acdc"]["left ventricle"]
+    assert set(lv) == {"dice", "ci95", "n"} and lv["n"] >= 1 and lv["ci95"][0] <= lv["dice"] <= lv["ci95"][1]
+    assert "left lung" in card["testMetrics"]["cxr"] and "words matter (class - empty)" in card["testMetrics"]["kvasir"]
+    assert m["architecture"] == "compact-fpn-film" and "ventricle" in card["vocabulary"] and card["metrics"]["checkpoint"]["epoch"] == 2
+    md = (bundle / "MODEL_CARD.md").read_text()
+    assert f"| acdc | left ventricle | {lv['dice']:.3f} [{lv['ci95'][0]:.3f}, {lv['ci95'][1]:.3f}] (n={lv['n']}) |" in md
+    assert "vlsm.evaluate --bundle" in first and "--split test" in first
+    second = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert "--split test" not in second and "not scored again" in second
+    assert json.loads((bundle / "EVAL.json").read_text()) == ev
+
+
+def test_two_cycles_switch_resolution_pick_on_val_and_resume(trained):
+    tmp_path = trained
     st = torch.load(tmp_path / "final.pt", weights_only=False)
     assert [e["epoch"] for e in st["log"]] == [1, 2] and [e["size"] for e in st["log"]] == [64, 96]
     assert st["config"]["image_size"] == 96 and st["config"]["arch"] == "fpn-film"

@@ -122,6 +122,133 @@ def markdown(card: dict, manifest: dict, total_bytes: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+TRAINING_DATA_V2 = TRAINING_DATA[:-1] + [
+    {"name": "ACDC (cine cardiac MR, right ventricle / myocardium / left ventricle; 20-patient subset as preprocessed by WSL4MIS)",
+     "citation": "Bernard O. et al., Deep Learning Techniques for Automatic MRI Cardiac Multi-structures Segmentation and "
+                 "Diagnosis: Is the Problem Solved?, IEEE TMI 37(11):2514-2525, 2018; Luo X. et al. (WSL4MIS preprocessing)",
+     "terms": "non-commercial research; cite Bernard et al."},
+    {"name": "Workbench synthetic scans (endoscopy-, ultrasound-, X-ray-like) and the app's demo generators at seeds "
+             "1001-1060 (never the gallery's seed)", "citation": "models/vlsm/synth.py, src/demo", "terms": "project's own"},
+]
+MODALITIES_V2 = MODALITIES + ["cardiac MR (short-axis cine)"]
+CLASSES_V2 = ["polyp", "breast tumor", "foot ulcer", "skin lesion", "lungs", "left lung", "right lung",
+              "left ventricle", "right ventricle", "myocardium"]
+SPLIT_NOTE = ("Splits (models/splits/, python -m vlsm.splits): by patient where the data names one (ACDC patient_id, "
+              "chest X-ray patientid), else by image, with identical and near-identical images grouped first; train / "
+              "val (checkpoint and schedule choices) / test (scored once, at release).")
+
+
+def wall_sessions(ck: str) -> list[dict]:
+    """Training sessions from wall.jsonl (one line per epoch: session start, wall seconds so far in it)."""
+    try:
+        lines = [json.loads(x) for x in open(os.path.join(ck, "wall.jsonl")) if x.strip()]
+    except OSError:
+        return []
+    by: dict[int, dict] = {}
+    for x in lines:
+        if "session_start" not in x:
+            continue
+        s = by.setdefault(x["session_start"], {"from_epoch": x["epoch"] - 1, "to_epoch": x["epoch"], "seconds": 0, "threads": x.get("threads")})
+        s["to_epoch"] = max(s["to_epoch"], x["epoch"])
+        s["from_epoch"] = min(s["from_epoch"], x["epoch"] - 1)
+        s["seconds"] = max(s["seconds"], x["wall_seconds_in_session"])
+    return [by[k] for k in sorted(by)]
+
+
+def limits_v2(ev: dict, size: int) -> list[str]:
+    m = ev.get("metrics", {})
+    fig = lambda ds, k: m.get(ds, {}).get(k, {}).get("dice")  # noqa: E731
+    out = [
+        "Research use only, not a medical device: every mask must be reviewed by a qualified person.",
+        "Trained from scratch on a CPU on about 1,200 expert-labelled training images and slices; accuracy is far below "
+        "models pretrained at scale, and the test sets are small (n and 95 % intervals on the card).",
+        f"Input is resized to {size}x{size} (aspect ignored): thin or tiny structures are lost.",
+        "Understands the words of its training prompts only (modelCard.vocabulary); other words map to a neutral token "
+        "and are ignored, so 'tumour in the sigmoid colon' is read as 'tumour in the colon'.",
+        "Left/right follow the patient's side on frontal chest X-rays in radiological display; flipped images will be wrong.",
+        "Cardiac structures were learnt from 12 patients of one public set (short-axis cine MR, ACDC): other sequences, "
+        "views (long axis) or scanners are untested.",
+        "Several training sets are non-commercial (ACDC, FUSeg, many chest X-ray images): the weights are for "
+        "non-commercial research use.",
+    ]
+    bn = fig("busi", "normal: class prompt empty-agreement")
+    if bn is not None:
+        out.insert(5, f"On normal breast ultrasound the prompt 'breast tumor' can still mark a region (empty-mask agreement "
+                      f"{bn} on the test normals): an empty result is not proof of absence, nor a mark proof of presence.")
+    return out
+
+
+def build_card_v2(ev: dict, val: dict | None, log: list[dict], sessions: list[dict], command: str, size: int,
+                  chosen: dict) -> dict:
+    from .evaluate import test_metrics
+    from .vocab import vocabulary_words
+
+    return {
+        "summary": "Compact vision-language segmentation model trained from scratch for VLSM Workbench (v2, fpn-film): "
+                   "CNN encoder + feature pyramid run once per image (vision graph -> pix8, pix4), a 2-layer transformer "
+                   "over CLIP BPE tokens, and a small per-prompt decoder (FiLM and text-pixel dot product at 1/8, one "
+                   "fusion at 1/4, pixel-shuffle head). Trained so the words choose the structure: cardiac MR slices "
+                   "with three structures, left/right lungs, composites of several scans.",
+        "classes": CLASSES_V2,
+        "promptExamples": ["left ventricle", "right ventricle", "myocardium", "left lung", "right lung", "polyp",
+                           "one small pink round polyp, located in right of the image", "breast tumor", "foot ulcer",
+                           "skin lesion", ""],
+        "trainingData": TRAINING_DATA_V2,
+        "vocabulary": vocabulary_words(arch="fpn-film"),
+        "modalities": MODALITIES_V2,
+        "intendedUse": INTENDED_USE,
+        "testMetrics": test_metrics(ev),
+        "metrics": {"test": {k: v for k, v in ev.items() if k != "metrics"},
+                    "val": {k: v for k, v in (val or {}).items() if k != "metrics"},
+                    "checkpoint": chosen,
+                    "splits": SPLIT_NOTE,
+                    "training": {"epochs": len(log), "wall_seconds": sum(s["seconds"] for s in sessions) or round(sum(e["seconds"] for e in log)),
+                                 "sessions": sessions, "command": command,
+                                 "final_loss": log[-1]["loss"] if log else None}},
+        "limits": limits_v2(ev, size),
+        "leftRightConvention": "patient's left/right (radiological convention: the patient's left lung is on the image right)",
+    }
+
+
+def _ci(x: dict) -> str:
+    return f"{x['dice']:.3f} [{x['ci95'][0]:.3f}, {x['ci95'][1]:.3f}] (n={x['n']})"
+
+
+def markdown_v2(card: dict, manifest: dict, total_bytes: int) -> str:
+    tm = card["testMetrics"]
+    m = card["metrics"]
+    lines = [f"# Model card: {manifest['name']} (`{manifest['id']}`)", "", card["summary"], "",
+             f"- Intended use: {card['intendedUse']}",
+             f"- Architecture: `{manifest['architecture']}`; input {manifest['input']['size'][0]}x{manifest['input']['size'][1]} RGB, "
+             f"CLIP mean/std; output sigmoid logits, threshold {manifest['output']['threshold']}.",
+             f"- Bundle size: {total_bytes / 1e6:.1f} MB; variants: " + ", ".join(
+                 f"{v['name']} (" + ", ".join(f"{g} {x['precision']}" for g, x in v['graphs'].items()) + ")" for v in manifest["variants"]),
+             f"- Modalities: {', '.join(card['modalities'])}",
+             f"- Licence: {manifest['license']}", f"- Left/right: {card['leftRightConvention']}",
+             f"- {m['splits']}", f"- Checkpoint: {json.dumps(m['checkpoint'])}", "",
+             "## Test split (scored once, at release; Dice at original resolution from the shipped ONNX graphs; "
+             "mean [bootstrap 95 % interval] (n images; ACDC: slices, resampled by patient))", "",
+             "| dataset | figure | test |", "|---|---|---|"]
+    for ds, v in tm.items():
+        for k, x in v.items():
+            lines.append(f"| {ds} | {k} | {_ci(x)} |")
+    lines += ["", "'words matter' = Dice of the class prompt minus Dice of the empty prompt on the same image. "
+              "'to other structures (max)' = for each slice, the largest Dice of the structure's mask to another "
+              "structure of the same slice. Full figures (every prompt type, absent targets): `EVAL.json`.", "",
+              "## Training", "", f"- Command: `{m['training']['command']}` (from `models/`, fixed seed; resumable)",
+              f"- Epochs: {m['training']['epochs']}; wall time {m['training']['wall_seconds']} s over the sessions: " + "; ".join(
+                  f"epochs {w['from_epoch'] + 1}-{w['to_epoch']}: {w['seconds']} s on {w.get('threads', 1)} thread(s)"
+                  for w in m["training"]["sessions"]) + " (a shared 2-core CPU).",
+              "- Each canvas is one scan or a composite of 2-4 scans of different kinds, asked 4 prompts (its "
+              "structures by name and attributes, absent classes, the empty prompt = every labelled structure); "
+              "augmentation: zoom, rotation, flips (not chest X-rays), colour gain, contrast, gamma, grey, blur, noise, "
+              "down-up sampling; balanced sampling over datasets. Log: `TRAINING_LOG.txt`.", "",
+              "## Training data", ""]
+    lines += [f"- {d['name']}: {d['citation']}. Terms: {d['terms']}." for d in card["trainingData"]]
+    lines += ["", "## Known limits", ""] + [f"- {x}" for x in card["limits"]]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--bundle", default="compact-vlsm")

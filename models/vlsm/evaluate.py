@@ -1,9 +1,17 @@
-"""Evaluate a compact bundle (the shipped ONNX graphs, not the PyTorch model) on the held-apart splits.
+"""Evaluate a compact bundle (the shipped ONNX graphs, not the PyTorch model) on one split.
 
-python -m vlsm.evaluate --bundle compact-vlsm --out build/eval.json
+python -m vlsm.evaluate --bundle compact-vlsm --split val --out build/eval-val.json
+(the test split is scored once, at release, by vlsm.release)
+
 Preprocessing matches the browser engine: PIL bilinear resize of the RGB image to the input size, CLIP
 mean/std; probabilities are resized back to the original image size (bilinear) and thresholded, and Dice is
 computed at the original resolution against the expert mask (chest X-ray "ignore" pixels excluded).
+
+Reported per dataset and structure: Dice of the class prompt, of the empty prompt ("words matter" = class
+minus empty), of every prompt type (published medvlsm prompts p0..p9, or g0..g7 built from the mask), the
+foreground an absent class paints, left/right lung against both sides, and for ACDC the Dice of each
+structure's prompt to the other structures of the same slice. Every headline figure carries n and a bootstrap
+95 % interval (2,000 resamples of images; of patients for ACDC, whose slices are not independent).
 """
 from __future__ import annotations
 
@@ -16,13 +24,15 @@ import numpy as np
 from PIL import Image
 
 from .bundle import load_bundle
-from .data import DATA_ROOT, _mask, _pairs, _rgb, lung_halves
+from .data import DATA_ROOT, _pairs, read_pair
 from .prompts import attributes, build_prompt
 from .sampling import DESCRIPTIONS, GROUP
 from .textenc import Tokenizer
 
 CLASS = {"kvasir": "polyp", "busi": "breast tumor", "fuseg": "foot ulcer", "ph2": "skin lesion", "cxr": "lungs"}
-ABSENT = {"cxr": "polyp", "kvasir": "left lung", "ph2": "foot ulcer", "fuseg": "polyp", "busi": "skin lesion"}
+ABSENT = {"cxr": "polyp", "kvasir": "left lung", "ph2": "foot ulcer", "fuseg": "polyp", "busi": "skin lesion", "acdc": "polyp"}
+HEART = ("left ventricle", "right ventricle", "myocardium")
+BOOT = 2000
 
 
 class Runner:
@@ -38,6 +48,7 @@ class Runner:
         self.feat_names = [o["name"] for o in v["graphs"]["vision"]["outputs"]]
         self.tok = Tokenizer(os.path.join(bundle, self.m["text"]["tokenizer"]))
         self.size = tuple(self.m["input"]["size"])
+        self._emb: dict[str, np.ndarray] = {}
 
     def encode(self, img: Image.Image) -> dict:
         h, w = self.size
@@ -47,9 +58,10 @@ class Runner:
         return dict(zip(self.feat_names, feats))
 
     def prob(self, feats: dict, prompt: str, out_hw: tuple[int, int]) -> np.ndarray:
-        ids = np.array([self.tok.ids(prompt)], dtype=np.int64)
-        emb = self.s["text"].run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
-        logits = self.s["decoder"].run(None, {**feats, "text_embeds": emb})[0][0, 0]
+        if prompt not in self._emb:
+            ids = np.array([self.tok.ids(prompt)], dtype=np.int64)
+            self._emb[prompt] = self.s["text"].run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+        logits = self.s["decoder"].run(None, {**feats, "text_embeds": self._emb[prompt]})[0][0, 0]
         p = 1 / (1 + np.exp(-logits))
         return np.asarray(Image.fromarray(p.astype(np.float32), mode="F").resize((out_hw[1], out_hw[0]), Image.BILINEAR))
 
@@ -61,6 +73,30 @@ def dice(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray | None = None) -> f
     return 1.0 if s == 0 else float(2 * (pred & gt).sum() / s)
 
 
+def bootstrap(values: list[float], clusters: list[str] | None = None, n: int = BOOT, seed: int = 0) -> dict:
+    """{dice: mean, ci95: [lo, hi], n}: percentile interval of the mean over resampled images (or clusters)."""
+    v = np.asarray(values, dtype=np.float64)
+    out = {"dice": round(float(v.mean()), 4) if len(v) else None, "n": int(len(v))}
+    if len(v) < 2:
+        out["ci95"] = [out["dice"], out["dice"]]
+        return out
+    rng = np.random.default_rng(seed)
+    if clusters:
+        keys = sorted(set(clusters))
+        idx = {k: np.nonzero(np.asarray(clusters) == k)[0] for k in keys}
+        means = []
+        for _ in range(n):
+            pick = rng.integers(0, len(keys), len(keys))
+            sel = np.concatenate([idx[keys[i]] for i in pick])
+            means.append(v[sel].mean())
+        out["clusters"] = len(keys)
+    else:
+        means = v[rng.integers(0, len(v), (n, len(v)))].mean(1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    out["ci95"] = [round(float(lo), 4), round(float(hi), 4)]
+    return out
+
+
 def prompts_for(p: dict, gt: np.ndarray, rng: random.Random) -> dict[str, str]:
     if p.get("prompts"):
         return {k: (v[0] if isinstance(v, list) else v) for k, v in p["prompts"].items()}
@@ -69,68 +105,101 @@ def prompts_for(p: dict, gt: np.ndarray, rng: random.Random) -> dict[str, str]:
     return {f"g{lvl}": build_prompt(cls, attrs, lvl, rng, description=DESCRIPTIONS[GROUP[p["dataset"]]][0]) for lvl in range(8)}
 
 
-def evaluate(bundle: str, limit: int | None = None, threshold: float = 0.5) -> dict:
+def evaluate(bundle: str, split: str = "val", limit: int | None = None, threshold: float = 0.5,
+             datasets: tuple[str, ...] | None = None) -> dict:
     r = Runner(bundle)
     rng = random.Random(0)
-    per: dict[str, dict[str, list[float]]] = {}
-    lungs: dict[str, list[float]] = {}
-    absent: dict[str, list[float]] = {}
+    rows: dict[str, dict[str, list]] = {}  # dataset -> key -> [(value, cluster)]
     counts: dict[str, int] = {}
+
+    def add(ds: str, key: str, value: float, cluster: str) -> None:
+        rows.setdefault(ds, {}).setdefault(key, []).append((value, cluster))
+
     for p in _pairs(DATA_ROOT):
-        if p["split"] != "test":
-            continue
         ds = p["dataset"]
+        if p["split"] != split or (datasets and ds not in datasets):
+            continue
         if limit and counts.get(ds, 0) >= limit:
             continue
         counts[ds] = counts.get(ds, 0) + 1
-        img = _rgb(p["image"])
-        raw = _mask(p["mask"])
-        if raw.shape != (img.height, img.width):
-            raw = np.asarray(Image.fromarray(raw).resize((img.width, img.height), Image.NEAREST))
-        valid = raw != 127 if ds == "cxr" else None
-        gt = raw > (191 if ds == "cxr" else 127)
+        img, masks, ignore = read_pair(p)
+        valid = ~ignore if ignore.any() else None
         feats = r.encode(img)
-        hw = gt.shape
-        asks = {"class": CLASS[ds], **prompts_for(p, gt, rng)}
-        for kind, prompt in asks.items():
-            if ds == "busi" and gt.sum() == 0:
-                kind = "normal-" + kind
-            pred = r.prob(feats, prompt, hw) > threshold
-            per.setdefault(ds, {}).setdefault(kind, []).append(dice(pred, gt, valid))
-        pred_abs = r.prob(feats, ABSENT[ds], hw) > threshold
-        absent.setdefault(f"{ABSENT[ds]} on {ds}", []).append(float(pred_abs.mean()))
+        hw = (img.height, img.width)
+        pred = lambda prompt: r.prob(feats, prompt, hw) > threshold  # noqa: E731
+        cluster = p.get("patient") or p["name"]
+        add(ds, f"absent '{ABSENT[ds]}' foreground fraction", float(pred(ABSENT[ds]).mean()), cluster)
+        if ds == "acdc":
+            empty = pred("")
+            union = masks["left ventricle"] | masks["right ventricle"] | masks["myocardium"]
+            if union.any():
+                add(ds, "empty prompt vs whole heart", dice(empty, union), cluster)
+            for s in HEART:
+                pr = pred(s)
+                if masks[s].any():
+                    add(ds, s, dice(pr, masks[s]), cluster)
+                    add(ds, f"{s} (empty prompt)", dice(empty, masks[s]), cluster)
+                    add(ds, f"{s} words matter (class - empty)", dice(pr, masks[s]) - dice(empty, masks[s]), cluster)
+                else:
+                    add(ds, f"{s} absent: foreground fraction", float(pr.mean()), cluster)
+                others = [dice(pr, masks[o]) for o in HEART if o != s and masks[o].any()]
+                if others:
+                    add(ds, f"{s} to other structures (max)", max(others), cluster)
+            continue
+        gt = masks.get("target", masks.get("lungs"))
+        if ds == "busi" and not gt.any():
+            add(ds, "normal: class prompt empty-agreement", dice(pred(CLASS[ds]), gt), cluster)
+            continue
+        cls = dice(pred(CLASS[ds]), gt, valid)
+        emp = dice(pred(""), gt, valid)
+        add(ds, "class", cls, cluster)
+        add(ds, "empty prompt", emp, cluster)
+        add(ds, "words matter (class - empty)", cls - emp, cluster)
+        for kind, prompt in prompts_for(p, gt, rng).items():
+            add(ds, f"prompt {kind}", dice(pred(prompt), gt, valid), cluster)
         if ds == "cxr":
-            img_left, img_right = lung_halves(gt)
-            pl, pr = img_right, img_left  # patient's left lung is on the image right (radiological convention)
-            L = r.prob(feats, "left lung", hw) > threshold
-            R = r.prob(feats, "right lung", hw) > threshold
-            lungs.setdefault("left lung vs patient-left", []).append(dice(L, pl, valid))
-            lungs.setdefault("left lung vs patient-right", []).append(dice(L, pr, valid))
-            lungs.setdefault("right lung vs patient-right", []).append(dice(R, pr, valid))
-            lungs.setdefault("right lung vs patient-left", []).append(dice(R, pl, valid))
-    mean = lambda v: round(float(np.mean(v)), 4)
-    out = {
-        "dice_class_prompt": {ds: mean(v["class"]) for ds, v in per.items()},
-        "dice_mean_over_prompt_types": {ds: mean([x for k, vals in v.items() if not k.startswith("normal-") for x in vals]) for ds, v in per.items()},
-        "dice_per_prompt_type": {ds: {k: mean(vals) for k, vals in sorted(v.items())} for ds, v in per.items()},
-        "laterality": {k: mean(v) for k, v in lungs.items()},
-        "absent_target_foreground_fraction": {k: mean(v) for k, v in absent.items()},
-        "test_images": counts,
-        "threshold": threshold,
+            L, R = pred("left lung"), pred("right lung")
+            add(ds, "left lung", dice(L, masks["left lung"], valid), cluster)
+            add(ds, "right lung", dice(R, masks["right lung"], valid), cluster)
+            add(ds, "left lung to the right lung", dice(L, masks["right lung"], valid), cluster)
+            add(ds, "right lung to the left lung", dice(R, masks["left lung"], valid), cluster)
+    metrics = {ds: {k: bootstrap([x for x, _ in v], [c for _, c in v] if ds == "acdc" else None) for k, v in sorted(keys.items())}
+               for ds, keys in sorted(rows.items())}
+    heart = [x for s in HEART for x in rows.get("acdc", {}).get(f"{s} words matter (class - empty)", [])]
+    summary = {
+        "dice_class_prompt": {ds: m["class"]["dice"] for ds, m in metrics.items() if "class" in m},
+        "acdc": {s: metrics.get("acdc", {}).get(s, {}).get("dice") for s in HEART},
+        "acdc_words_matter_mean": bootstrap([x for x, _ in heart], [c for _, c in heart]) if heart else None,
+        "laterality": {k: metrics["cxr"][k]["dice"] for k in ("left lung", "right lung", "left lung to the right lung",
+                                                             "right lung to the left lung")} if "cxr" in metrics else {},
+        "dice_per_prompt_type": {"busi": {"normal-class": metrics["busi"]["normal: class prompt empty-agreement"]["dice"]}}
+        if "normal: class prompt empty-agreement" in metrics.get("busi", {}) else {},
     }
-    return out
+    return {"bundle": bundle, "split": split, "threshold": threshold, "images": counts, **summary, "metrics": metrics}
+
+
+def test_metrics(ev: dict) -> dict:
+    """modelCard.testMetrics: dataset -> structure -> {dice, ci95, n} for the headline figures."""
+    keep = {"class", "empty prompt", "words matter (class - empty)", "left lung", "right lung", "left lung to the right lung",
+            "right lung to the left lung", "normal: class prompt empty-agreement", *HEART,
+            *(f"{s} to other structures (max)" for s in HEART), *(f"{s} (empty prompt)" for s in HEART)}
+    return {ds: {k: {kk: v[kk] for kk in ("dice", "ci95", "n")} for k, v in m.items() if k in keep and v["dice"] is not None}
+            for ds, m in ev["metrics"].items()}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bundle", default="compact-vlsm")
-    ap.add_argument("--out", default="build/eval.json")
+    ap.add_argument("--split", default="val", choices=("val", "test"))
+    ap.add_argument("--out", default=None)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--threshold", type=float, default=0.5)
     a = ap.parse_args()
-    res = evaluate(a.bundle, a.limit)
-    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
-    json.dump(res, open(a.out, "w"), indent=1)
-    print(json.dumps(res, indent=1))
+    res = evaluate(a.bundle, a.split, a.limit, a.threshold)
+    out = a.out or f"build/eval-{a.split}.json"
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    json.dump(res, open(out, "w"), indent=1)
+    print(json.dumps({k: v for k, v in res.items() if k != "metrics"}, indent=1))
 
 
 if __name__ == "__main__":

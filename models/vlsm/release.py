@@ -1,11 +1,19 @@
 """One command that reproduces the shipped default model from the data in ../shared/data:
-train (resumable, fixed seed) -> export the bundle -> evaluate the shipped graphs -> write the model card.
+train (resumable, fixed seed) -> export the val-picked checkpoint -> evaluate val -> score the test split ONCE
+-> write the model card (manifest modelCard, MODEL_CARD.md, EVAL.json, VAL.json, TRAINING_LOG.txt).
 
-python -m vlsm.release [--epochs 75] [--seed 0] [--threads 1]   (+ the stage 2-4 cycles: vlsm.train defaults)
+python -m vlsm.release [--ckpt /work/ckpt/compact-v2] [--threads 1] [--seed 0] [--out compact-vlsm]
+
+- Training: vlsm.train with its defaults (the schedule is in its flags); rerun after an interruption and it
+  resumes from last.pt. --no-train exports what is there (best.pt) without training further.
+- Checkpoint: best.pt, the epoch with the best val score at the final input size (vlsm.train.val_score).
+- Test: scored once per checkpoint; the figures are stored as test-<sha256 of the checkpoint>.json beside it
+  and reused (never re-scored) when the release is rerun for the same weights.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -13,44 +21,75 @@ import sys
 import time
 
 
-EPOCHS = 75  # the first cycle's length (the later cycles are vlsm.train defaults)
-
-
-def last_epoch(ck: str) -> int:
-    path = os.path.join(ck, "last.pt")
-    if not os.path.exists(path):
-        return 0
-    import torch
-
-    return int(torch.load(path, map_location="cpu", weights_only=False)["epoch"])
-
-
 def run(*args: str) -> None:
     print("+", " ".join(args), flush=True)
     subprocess.run([sys.executable, "-W", "ignore", "-m", *args], check=True)
 
 
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_card(bundle: str, ck: str, ev_test: dict, ev_val: dict | None, command: str, chosen: dict) -> dict:
+    import torch
+
+    from .bundle import finalize_bundle
+    from .card import build_card_v2, markdown_v2, wall_sessions
+
+    st = torch.load(os.path.join(ck, "last.pt"), map_location="cpu", weights_only=False)
+    manifest = json.load(open(os.path.join(bundle, "manifest.json")))
+    card = build_card_v2(ev_test, ev_val, st["log"], wall_sessions(ck), command, manifest["input"]["size"][0], chosen)
+    manifest["modelCard"] = card
+    manifest["license"] = "Weights: non-commercial research use (inherits the training data terms); code: MIT"
+    manifest = finalize_bundle(bundle, manifest)
+    total = sum(f["bytes"] for f in manifest["files"])
+    open(os.path.join(bundle, "MODEL_CARD.md"), "w").write(markdown_v2(card, manifest, total))
+    json.dump(ev_test, open(os.path.join(bundle, "EVAL.json"), "w"), indent=1)
+    if ev_val:
+        json.dump(ev_val, open(os.path.join(bundle, "VAL.json"), "w"), indent=1)
+    with open(os.path.join(bundle, "TRAINING_LOG.txt"), "w") as f:
+        f.writelines(json.dumps(e) + "\n" for e in st["log"])
+    return manifest
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ckpt", default=os.environ.get("VLSM_CKPT", "checkpoints/compact-v2"), help="checkpoint directory")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1, help="1 thread is fastest on a busy 2-core machine, 2 on a quiet one (the schedule is the same)")
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default="compact-vlsm")
+    ap.add_argument("--no-train", action="store_true", help="export and evaluate the checkpoint as it is")
+    ap.add_argument("--train-args", default="", help="extra vlsm.train flags (recorded in the card's command)")
+    ap.add_argument("--limit", type=int, default=None, help="images per dataset in the evaluations (smoke tests only)")
     a = ap.parse_args()
-    ck = f"checkpoints/compact-seed{a.seed}"
+    ck = a.ckpt
+    command = f"python -m vlsm.release --seed {a.seed}" + (f" --train-args '{a.train_args}'" if a.train_args else "")
     t0 = time.time()
-    first = last_epoch(ck)
-    run("vlsm.train", "--out", ck, "--epochs", str(a.epochs), "--seed", str(a.seed), "--threads", str(a.threads))
-    wall = time.time() - t0
-    print(f"training wall time {wall:.0f} s", flush=True)
-    last = last_epoch(ck)
-    if last > first:  # wall time per (resumed) training session, summed by vlsm.card
-        with open(os.path.join(ck, "wall.jsonl"), "a") as f:
-            f.write(json.dumps({"from_epoch": first, "to_epoch": last, "seconds": round(wall), "threads": a.threads}) + "\n")
-    run("vlsm.export_compact", "--checkpoint", f"{ck}/final.pt", "--out", a.out)
-    run("vlsm.evaluate", "--bundle", a.out, "--out", "build/eval.json")
-    run("vlsm.card", "--bundle", a.out, "--eval", "build/eval.json", "--checkpoint-dir", ck,
-        "--command", "python -m vlsm.release" + (f" --epochs {a.epochs}" if a.epochs != EPOCHS else "") + f" --seed {a.seed}")
+    if not a.no_train:
+        run("vlsm.train", "--out", ck, "--seed", str(a.seed), "--threads", str(a.threads), *a.train_args.split())
+        print(f"training wall time this session {time.time() - t0:.0f} s", flush=True)
+    best = os.path.join(ck, "best.pt")
+    run("vlsm.export_compact", "--checkpoint", best, "--out", a.out, "--threads", str(a.threads))
+    import torch
+
+    st = torch.load(best, map_location="cpu", weights_only=False)
+    chosen = {"file": "best.pt", "epoch": st.get("epoch"), "val_score": st.get("val", {}).get("score"), "sha256": sha256(best)}
+    lim = ["--limit", str(a.limit)] if a.limit else []
+    tag = chosen["sha256"][:16] + (f"-limit{a.limit}" if a.limit else "")
+    val_path = os.path.join(ck, f"val-{tag}.json")
+    if not os.path.exists(val_path):
+        run("vlsm.evaluate", "--bundle", a.out, "--split", "val", "--out", val_path, *lim)
+    test_path = os.path.join(ck, f"test-{tag}.json")
+    if os.path.exists(test_path):
+        print(f"test split already scored for this checkpoint: {test_path} (not scored again)", flush=True)
+    else:
+        run("vlsm.evaluate", "--bundle", a.out, "--split", "test", "--out", test_path, *lim)
+    m = write_card(a.out, ck, json.load(open(test_path)), json.load(open(val_path)), command, chosen)
+    print(f"card written; bundle {sum(f['bytes'] for f in m['files']) / 1e6:.2f} MB", flush=True)
 
 
 if __name__ == "__main__":
