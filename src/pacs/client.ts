@@ -9,6 +9,8 @@ export interface PacsConfig {
   url: string;
   username: string;
   password: string;
+  /** Images downloaded in parallel when opening a series (default DEFAULT_POOL in series.ts). */
+  parallel?: number;
 }
 
 export type PacsErrorKind = 'unreachable' | 'auth' | 'forbidden' | 'not-found' | 'unsupported' | 'server' | 'cancelled' | 'bad-url';

@@ -6,11 +6,12 @@ import { readScan } from '../scan';
 import { DATA_ROOT, hasData, readData } from '../scan/testing/data';
 import { PacsError, resolveUrl, studyParams, toPacsError } from './client';
 import { runPool } from './pool';
-import { sliceOrder, stackSlices, type Slice } from './stack';
+import { seriesVolume } from './series';
+import { stackByInstance, type Slice } from './stack';
 
 const SERIES = 'sample-files/dicom/pydicom/series-CT5N-16x16';
 
-describe.skipIf(!hasData)('stackSlices on a real series', () => {
+describe.skipIf(!hasData)('seriesVolume on a real series', () => {
   it('orders slices by ImagePositionPatient along the normal, keeps each slice UID and position, spaces by position', async () => {
     const files = readdirSync(`${DATA_ROOT}/${SERIES}`).sort();
     const slices: Slice[] = [];
@@ -22,7 +23,9 @@ describe.skipIf(!hasData)('stackSlices on a real series', () => {
     const byZ = slices.map((_, i) => i).sort((a, b) => z[a] - z[b]);
     // Arrival order reversed and rotated: the volume must not depend on it.
     const shuffled = [...slices.slice(2), ...slices.slice(0, 2)].reverse();
-    const vol = stackSlices('CT5N', shuffled);
+    const { scan: vol, problems } = seriesVolume('CT5N', shuffled);
+    expect(problems).toEqual([]);
+    expect(vol.name).toBe('CT5N');
     expect(vol).toMatchObject({ frames: 5, width: 16, height: 16, channels: 1, shape: [5, 16, 16] });
     const plane = 256;
     byZ.forEach((src, k) => {
@@ -31,20 +34,27 @@ describe.skipIf(!hasData)('stackSlices on a real series', () => {
     });
     const zs = byZ.map((i) => z[i]);
     expect(vol.spacing[2]).toBeCloseTo(Math.abs(zs[4] - zs[0]) / 4, 5);
-    expect(vol.geometry!.dicom!.imagePositionPatient!.map((p) => p[2])).toEqual(zs);
+    expect(vol.geometry!.dicom!.imagePositionPatient!.map((p: number[]) => p[2])).toEqual(zs);
   });
 
-  it('refuses slices of different sizes with a plain message', async () => {
+  it('opens the largest part and says what was left out when the images do not make one volume', async () => {
     const a = await readScan(readData('sample-files/dicom/pydicom/CT_small.dcm'));
-    const b = await readScan(readData(`${SERIES}/${readdirSync(`${DATA_ROOT}/${SERIES}`)[0]}`));
-    expect(() => stackSlices('x', [{ scan: a, instanceNumber: 1 }, { scan: b, instanceNumber: 2 }])).toThrow(/differ in size/);
+    const files = readdirSync(`${DATA_ROOT}/${SERIES}`).sort();
+    const ct: Slice[] = [];
+    for (const f of files) ct.push({ scan: await readScan(readData(`${SERIES}/${f}`)), instanceNumber: ct.length + 1 });
+    const { scan, problems } = seriesVolume('mixed', [...ct, { scan: a, instanceNumber: 9 }]);
+    expect(scan.frames).toBe(5);
+    expect(problems.join(' ')).toMatch(/largest/);
   });
 });
 
-describe('sliceOrder', () => {
-  it('falls back to instance numbers without positions', () => {
-    const s = (n: number) => ({ scan: { geometry: { dicom: {} } } as never, instanceNumber: n });
-    expect(sliceOrder([s(3), s(1), s(2)])).toEqual([1, 2, 0]);
+describe('stackByInstance', () => {
+  const img = (v: number, w = 2) => ({ width: w, height: 2, channels: 1, frames: 1, data: new Uint8Array(w * 2).fill(v), format: 'dicom', geometry: { dicom: { sopInstanceUIDs: [`1.${v}`] } } }) as never;
+  it('stacks images without geometry by instance number, or refuses mixed sizes', () => {
+    const s = stackByInstance('us', [{ scan: img(3), instanceNumber: 3 }, { scan: img(1), instanceNumber: 1 }, { scan: img(2), instanceNumber: 2 }])!;
+    expect(Array.from(s.data)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+    expect(s.geometry!.dicom!.sopInstanceUIDs).toEqual(['1.1', '1.2', '1.3']);
+    expect(stackByInstance('x', [{ scan: img(1), instanceNumber: 1 }, { scan: img(2, 3), instanceNumber: 2 }])).toBeNull();
   });
 });
 

@@ -5,11 +5,18 @@
 import type { Scan } from '../scan/types';
 import { ScanReadError } from '../scan/types';
 import { listInstances, PacsError, retrieveInstance, type PacsConfig, type SeriesSummary } from './client';
+import { assembleSeries } from '../scan/volume/series';
 import { runPool } from './pool';
-import { stackSlices, type Slice } from './stack';
+import { stackByInstance, type Slice } from './stack';
 
-/** Default number of instance downloads in flight (chosen by `npm run bench:pacs`, see bench/results). */
-export const DEFAULT_POOL = 6;
+/**
+ * Default number of instance downloads in flight, chosen by `npm run bench:pacs` (bench/results/
+ * 2026-12-04-pacs.json: 100 slices of 512x512 from the local Orthanc, medians of 3 under load 16-20 on 2
+ * cores: pool 1 10.6 s, 6 9.8 s, 8 7.9 s, 12 5.9 s to download and decode). Chromium keeps at most 6
+ * HTTP/1.1 connections per host; more requests wait in its queue, so each connection gets its next image
+ * without waiting for the busy main thread to ask for it.
+ */
+export const DEFAULT_POOL = 12;
 
 export interface SeriesProgress {
   done: number;
@@ -26,7 +33,26 @@ export interface OpenSeriesOptions {
   name?: string;
 }
 
-export async function fetchSeries(cfg: PacsConfig, series: SeriesSummary, opts: OpenSeriesOptions): Promise<Scan> {
+/**
+ * The downloaded images as one scan: the volume model's assembly (sorted by position along the slice
+ * normal, spacing from the positions, one SOP instance UID per frame); images without geometry stacked by
+ * instance number. When the series does not make one volume (gaps, another orientation, mixed sizes),
+ * the largest part opens and `problems` says what was left out.
+ */
+export function seriesVolume(name: string, slices: readonly Slice[]): { scan: Scan; problems: string[] } {
+  const ordered = [...slices].sort((a, b) => a.instanceNumber - b.instanceNumber);
+  const { scans, problems } = assembleSeries(ordered.map((s) => s.scan));
+  let scan: Scan;
+  if (scans.length === 1) scan = scans[0];
+  else {
+    const plain = scans.every((s) => s.frames === 1) ? stackByInstance(name, ordered) : null;
+    scan = plain ?? scans.reduce((a, b) => (b.frames > a.frames ? b : a));
+    if (!plain && scans.length > 1) problems.push(`The series holds ${scans.length} separate images or volumes; the largest (${scan.frames} ${scan.frames === 1 ? 'image' : 'slices'}) is open.`);
+  }
+  return { scan: { ...scan, name }, problems };
+}
+
+export async function fetchSeries(cfg: PacsConfig, series: SeriesSummary, opts: OpenSeriesOptions): Promise<{ scan: Scan; problems: string[] }> {
   const { studyInstanceUID, seriesInstanceUID } = series;
   const instances = await listInstances(cfg, studyInstanceUID, seriesInstanceUID, opts.signal);
   if (instances.length === 0) throw new PacsError('The PACS lists no images in this series.', 'not-found');
@@ -65,7 +91,6 @@ export async function fetchSeries(cfg: PacsConfig, series: SeriesSummary, opts: 
     }
     throw e;
   }
-  const volume = stackSlices(name, slices);
-  volume.metadata = { ...volume.metadata, pacsStudy: studyInstanceUID, pacsSeries: seriesInstanceUID };
-  return volume;
+  const { scan, problems } = seriesVolume(name, slices);
+  return { scan: { ...scan, metadata: { ...scan.metadata, pacsStudy: studyInstanceUID, pacsSeries: seriesInstanceUID } }, problems };
 }

@@ -6,7 +6,8 @@ import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
 import { maskSources } from '../../ui/export/exportActions';
-import { chooseStudy, loadPacsSettings, openSeries, savePacsSettings, search, sendToPacs } from './actions';
+import { DEFAULT_POOL } from '../../pacs/series';
+import { chooseStudy, loadPacsSettings, MAX_PARALLEL, openSeries, savePacsSettings, search, sendToPacs } from './actions';
 import { usePacs } from './store';
 
 const MODALITIES = ['', 'CT', 'MR', 'US', 'CR', 'DX', 'MG', 'NM', 'PT', 'XA', 'OT', 'SEG'];
@@ -17,7 +18,7 @@ function ServerForm() {
   const config = usePacs((s) => s.config);
   const [draft, setDraft] = useState(config);
   useEffect(() => setDraft(config), [config]);
-  const dirty = draft.url !== config.url || draft.username !== config.username || draft.password !== config.password;
+  const dirty = draft.url !== config.url || draft.username !== config.username || draft.password !== config.password || (draft.parallel ?? DEFAULT_POOL) !== (config.parallel ?? DEFAULT_POOL);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void savePacsSettings(draft);
@@ -35,6 +36,10 @@ function ServerForm() {
       <label className="field">
         Password
         <input type="password" value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} data-testid="pacs-password" autoComplete="current-password" />
+      </label>
+      <label className="field" title="Images fetched at once when opening a series; lower it if the PACS limits connections">
+        Parallel downloads
+        <input type="number" min={1} max={MAX_PARALLEL} value={draft.parallel ?? DEFAULT_POOL} onChange={(e) => setDraft({ ...draft, parallel: Number(e.target.value) || DEFAULT_POOL })} data-testid="pacs-parallel" style={{ width: '4em' }} />
       </label>
       <button type="submit" disabled={!dirty} data-testid="pacs-save">
         Save server

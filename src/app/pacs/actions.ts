@@ -23,6 +23,7 @@ import { trySave } from '../actions/open';
 import { usePacs } from './store';
 
 export const PACS_SETTINGS_KEY = 'pacsServer';
+export const MAX_PARALLEL = 16;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const st = () => usePacs.getState();
@@ -30,7 +31,9 @@ const st = () => usePacs.getState();
 export async function loadPacsSettings(): Promise<void> {
   try {
     const saved = await getSetting<PacsConfig>(getDb(), PACS_SETTINGS_KEY);
-    if (saved && typeof saved.url === 'string') st().set({ config: { url: saved.url, username: saved.username ?? '', password: saved.password ?? '' } });
+    if (saved && typeof saved.url === 'string') {
+      st().set({ config: { url: saved.url, username: saved.username ?? '', password: saved.password ?? '', ...(saved.parallel ? { parallel: saved.parallel } : {}) } });
+    }
   } finally {
     st().set({ loaded: true });
   }
@@ -116,12 +119,13 @@ async function openSeriesScan(series: SeriesSummary, label: string): Promise<{ i
   st().set({ transfer: { series: series.seriesInstanceUID, label, progress: null, cancel }, error: null, info: null });
   const { setBusy } = useScans.getState();
   setBusy(`${label}…`, cancel);
+  const t0 = performance.now();
   try {
     const study = st().study;
     const name = [study?.patientName, series.description || `${series.modality} series ${series.number}`].filter(Boolean).join(' – ');
-    const scan = await fetchSeries(config, series, {
+    const { scan, problems } = await fetchSeries(config, series, {
       decode: (n, bytes, signal) => readBytes(n, bytes, signal),
-      pool: DEFAULT_POOL,
+      pool: Math.max(1, Math.min(MAX_PARALLEL, Math.round(config.parallel ?? DEFAULT_POOL))),
       signal: abort.signal,
       name,
       onProgress: (progress) => {
@@ -130,8 +134,13 @@ async function openSeriesScan(series: SeriesSummary, label: string): Promise<{ i
         setBusy(`${label}: ${progress.done} of ${progress.total} images`, cancel);
       },
     });
+    const t1 = performance.now();
     setBusy(`Saving ${scan.name}…`);
     const id = await trySave(scan, { source: 'pacs' });
+    // User timing for npm run bench:pacs: download + decode + stack, then with saving.
+    performance.measure('vlsm:pacs-transfer', { start: t0, end: t1, detail: { frames: scan.frames } });
+    performance.measure('vlsm:pacs-open', { start: t0, end: performance.now(), detail: { frames: scan.frames } });
+    if (problems.length) st().set({ info: problems.join(' ') });
     return { id, scan };
   } catch (e) {
     if (abort.signal.aborted) st().set({ info: 'Cancelled; nothing of that series was saved.' });
