@@ -18,6 +18,7 @@ import { RightPanel } from './RightPanel';
 import { STATUS_ITEMS, TOOLBAR_ITEMS } from './slots';
 import { useStartup } from './startup';
 import { InferenceProvider } from '../ui/models/InferenceContext';
+import { panelStyle, Splitter, usePanelWidths } from './Splitter';
 
 const fire = (p: Promise<unknown>) => void p.catch((e: unknown) => console.error(e));
 
@@ -27,6 +28,7 @@ export function App() {
   const folderInput = useRef<HTMLInputElement>(null);
   const busy = useScans((s) => s.busy);
   useStartup();
+  const [widths, setWidth] = usePanelWidths();
 
   const commands = useMemo<AppCommands>(
     () => ({
@@ -42,7 +44,7 @@ export function App() {
 
   return (
     <InferenceProvider>
-    <div className="app" data-testid="app">
+    <div className="app" data-testid="app" style={panelStyle(widths)}>
       <ErrorBoundary name="toolbar">
         <Toolbar onOpen={commands.openFile} onOpenFolder={() => folderInput.current?.click()} onHelp={commands.toggleHelp}>
           {TOOLBAR_ITEMS.map(({ id, Component }) => (
@@ -65,6 +67,8 @@ export function App() {
           <Viewer empty={<EmptyState onOpen={commands.openFile} busy={busy} />} />
         </ErrorBoundary>
       </main>
+      <Splitter side="left" onResize={setWidth} />
+      <Splitter side="right" onResize={setWidth} />
       <RightPanel />
       <ErrorBoundary name="statusbar">
         <StatusBar>

@@ -15,6 +15,8 @@ export interface TestState {
   notices: { kind: string; title: string; message: string }[];
   busy: string | null;
   tool: string;
+  /** The scan is displayed inverted (`i`). */
+  invert: boolean;
 }
 
 export function getTestState(): TestState {
@@ -34,6 +36,7 @@ export function getTestState(): TestState {
     notices: useNotices.getState().notices.map(({ kind, title, message }) => ({ kind, title, message })),
     busy: s.busy,
     tool: useTools.getState().activeId,
+    invert: v.invert,
   };
 }
 

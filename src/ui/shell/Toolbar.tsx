@@ -55,8 +55,8 @@ export function Toolbar({ onOpen, onOpenFolder, onHelp, children }: Props) {
         ))}
       </div>
       <div className="sep" />
-      <label className="field wl-field">
-        W/L
+      <label className="field wl-field" title="Window/level (brightness and contrast) preset: d file, a automatic, 1-4 CT presets; right-drag on the scan to adjust">
+        Window
         <select value={presets.some((p) => p.id === preset) ? preset : ''} onChange={(e) => choose(e.target.value)} disabled={!scan} data-testid="wl-preset">
           {!presets.some((p) => p.id === preset) && <option value="">Custom</option>}
           {presets.map((p) => (
@@ -66,7 +66,7 @@ export function Toolbar({ onOpen, onOpenFolder, onHelp, children }: Props) {
           ))}
         </select>
       </label>
-      <button type="button" onClick={() => useView.getState().requestFit()} disabled={!scan} title="Fit (0)" data-testid="fit">
+      <button type="button" onClick={() => useView.getState().requestFit()} disabled={!scan} title="Fit the scan to the view (0 or F; r also resets window and inversion)" data-testid="fit">
         Fit
       </button>
       {children}
