@@ -35,7 +35,7 @@ export function panelStyle(widths: Record<Side, number | null>): CSSProperties {
 export function Splitter({ side, onResize }: { side: Side; onResize(side: Side, w: number | null): void }) {
   const [drag, setDrag] = useState<{ x: number; w: number } | null>(null);
   const current = () => {
-    const el = document.querySelector(side === 'left' ? '.app > .left' : '.app > .right');
+    const el = document.querySelector(side === 'left' ? '.app > aside.left' : '.app > aside.right');
     return el?.getBoundingClientRect().width ?? 300;
   };
   useEffect(() => {

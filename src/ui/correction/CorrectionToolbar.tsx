@@ -42,10 +42,10 @@ export function CorrectionToolbar() {
         <input type="range" min={MIN_BRUSH} max={MAX_BRUSH} value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="brush-size" />
         <span className="mono" data-testid="brush-size-value">{size}</span>
       </label>
-      <button type="button" onClick={undo} disabled={undoDepth === 0} title="Undo (Ctrl+Z)" data-testid="undo">
+      <button type="button" onClick={undo} disabled={undoDepth === 0} title={undoDepth === 0 ? 'Nothing to undo yet' : `Undo the last change (Ctrl+Z; ${undoDepth} step${undoDepth === 1 ? '' : 's'})`} data-testid="undo">
         Undo
       </button>
-      <button type="button" onClick={redo} disabled={redoDepth === 0} title="Redo (Ctrl+Shift+Z, Ctrl+Y)" data-testid="redo">
+      <button type="button" onClick={redo} disabled={redoDepth === 0} title={redoDepth === 0 ? 'Nothing to redo' : 'Redo (Ctrl+Shift+Z, Ctrl+Y)'} data-testid="redo">
         Redo
       </button>
       <select
@@ -53,7 +53,8 @@ export function CorrectionToolbar() {
         disabled={!scan}
         onChange={(e) => startCorrection(e.target.value === '__empty' ? null : e.target.value)}
         data-testid="correct-from"
-        title="Start the correction from a run's mask"
+        title={scan ? 'Start correcting by hand from a result’s mask, or from an empty mask' : 'Open a scan first'}
+        aria-label="Correct from"
       >
         <option value="">Correct from…</option>
         <option value="__empty">empty mask</option>
@@ -63,7 +64,7 @@ export function CorrectionToolbar() {
           </option>
         ))}
       </select>
-      <button type="button" className="primary" onClick={accept} disabled={!scan} data-testid="accept" title="Save the corrected mask as a new version">
+      <button type="button" className="primary" onClick={accept} disabled={!scan} data-testid="accept" title={scan ? 'Save the corrected mask as a new version (Ctrl+S)' : 'Open a scan first'}>
         Accept{accepted !== null ? ` (v${accepted})` : ''}
       </button>
     </div>

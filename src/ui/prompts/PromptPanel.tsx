@@ -77,7 +77,13 @@ export function PromptPanel() {
           data-testid="prompt-input"
           aria-label="Prompt"
         />
-        <button type="submit" className="primary" disabled={!scan || !seg} data-testid="prompt-run">
+        <button
+          type="submit"
+          className="primary"
+          disabled={!scan || !seg}
+          title={!scan ? 'Open a scan first' : !seg ? 'The model is not ready yet' : 'Run the prompt on the open scan (Enter)'}
+          data-testid="prompt-run"
+        >
           Run
         </button>
       </form>

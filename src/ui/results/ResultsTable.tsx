@@ -1,7 +1,13 @@
 // Results table of the open scan's prompts, sortable by any column (click a header; again to reverse).
 // Scrolls sideways inside its panel; prompts wrap instead of pushing the numbers out of sight.
-import { useRuns } from '../../state/runs';
-import { COLUMNS, fmt, sortRuns } from './format';
+import { useRuns, type RunView } from '../../state/runs';
+import { COLUMNS, fmt, sortRuns, type Column } from './format';
+
+function cell(c: Column, r: RunView): string {
+  const v = c.value(r);
+  if (typeof v === 'number' && c.show) return c.show(v);
+  return `${fmt(v, c.digits)}${c.unit && v !== null ? ` ${c.unit}` : ''}`;
+}
 
 export function ResultsTable() {
   const runs = useRuns((s) => s.runs);
@@ -33,8 +39,7 @@ export function ResultsTable() {
               </td>
               {COLUMNS.map((c) => (
                 <td key={c.key} className={c.digits !== undefined ? 'num' : c.key === 'prompt' ? 'prompt' : undefined} data-col={c.key}>
-                  {fmt(c.value(r), c.digits)}
-                  {c.unit && c.value(r) !== null ? ` ${c.unit}` : ''}
+                  {cell(c, r)}
                 </td>
               ))}
             </tr>

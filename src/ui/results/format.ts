@@ -1,5 +1,6 @@
 // Column definitions and number formatting shared by the runs list, the results table and the chart.
 import type { RunView } from '../../state/runs';
+import { durationWords } from '../models/format';
 
 export interface Column {
   key: string;
@@ -9,6 +10,8 @@ export interface Column {
   digits?: number;
   /** Shown after the number in the table (e.g. 'ms'). */
   unit?: string;
+  /** How the table shows the value, when not as a plain number. */
+  show?(v: number): string;
 }
 
 const score = (k: string) => (r: RunView): number | null => r.scores[k] ?? null;
@@ -23,7 +26,7 @@ export const COLUMNS: Column[] = [
   { key: 'area', label: 'Area', title: 'Part of the image covered by the mask (0-1)', value: score('areaFraction'), digits: 3 },
   { key: 'conf', label: 'Confidence', title: 'Confidence: the mean probability the model gives inside the mask (0-1)', value: score('meanConfidence'), digits: 3 },
   { key: 'threshold', label: 'Threshold', title: 'Probability above which a pixel is in the mask', value: (r) => r.threshold, digits: 2 },
-  { key: 'time', label: 'Time', title: 'How long the model took for this prompt', value: (r) => sum(r.timings), digits: 0, unit: 'ms' },
+  { key: 'time', label: 'Time', title: 'How long the model took for this prompt', value: (r) => sum(r.timings), digits: 0, show: durationWords },
   { key: 'model', label: 'Model', title: 'Model, variant and where it ran', value: (r) => `${r.modelId} ${r.variant} (${r.backend === 'webgpu' ? 'GPU' : r.backend === 'wasm' ? 'CPU' : r.backend})` },
 ];
 
