@@ -36,9 +36,34 @@ export function niftiPlacement(scan: Scan, frame: number): NiftiPlacement {
 
 export function writeNiftiMask(mask: Mask, scan: Scan, frame = 0, gzip = true): Uint8Array {
   if (mask.width !== scan.width || mask.height !== scan.height) throw new Error('mask and scan differ in size');
-  const src = sourceHeader(scan);
   const { dims, slice } = niftiPlacement(scan, frame);
   const plane = mask.width * mask.height;
+  const out = niftiMaskFile(scan, dims);
+  const base = OFFSET + slice * plane;
+  for (let i = 0; i < plane; i++) out[base + i] = mask.data[i] ? 1 : 0;
+  return gzip ? gzipSync(out, { level: 6 }) : out;
+}
+
+/**
+ * A whole-volume mask (slice k at k * width * height, values 0/1 or labels 0..255) as NIfTI in the
+ * source's geometry: a NIfTI source's spatial header fields are copied (so nibabel reads the same
+ * affine), a DICOM series gets its RAS affine as the sform. `data` covers the first time point's slices.
+ */
+export function writeNiftiVolumeMask(data: Uint8Array, scan: Scan, gzip = true): Uint8Array {
+  const plane = scan.width * scan.height;
+  const nz = Math.round(data.length / plane);
+  if (nz * plane !== data.length || nz < 1) throw new Error('the mask does not hold whole slices of the scan');
+  const h = sourceHeader(scan);
+  if (h && (h.dims[2] ?? 1) !== nz) throw new Error(`the mask has ${nz} slices but the NIfTI volume ${h.dims[2] ?? 1}`);
+  const out = niftiMaskFile(scan, [scan.width, scan.height, nz]);
+  out.set(data, OFFSET);
+  return gzip ? gzipSync(out, { level: 6 }) : out;
+}
+
+/** Header (uint8, source geometry) and zeroed voxels for a mask of `dims`. */
+function niftiMaskFile(scan: Scan, dims: [number, number, number]): Uint8Array {
+  const src = sourceHeader(scan);
+  const plane = scan.width * scan.height;
   const out = new Uint8Array(OFFSET + plane * dims[2]);
   const dv = new DataView(out.buffer);
   const le = true;
@@ -75,9 +100,7 @@ export function writeNiftiMask(mask: Mask, scan: Scan, frame = 0, gzip = true): 
     srow.forEach((q, i) => dv.setFloat32(280 + 4 * i, q, le));
   }
   out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
-  const base = OFFSET + slice * plane;
-  for (let i = 0; i < plane; i++) out[base + i] = mask.data[i] ? 1 : 0;
-  return gzip ? gzipSync(out, { level: 6 }) : out;
+  return out;
 }
 
 const isGzip = (b: Uint8Array): boolean => b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
