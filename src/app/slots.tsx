@@ -11,6 +11,7 @@ import { VersionsPanel } from '../ui/correction/VersionsPanel';
 import { ModelManager } from '../ui/models/ModelManager';
 import { InferenceStatus } from '../ui/models/InferenceStatus';
 import { PacsPanel } from './pacs/PacsPanel';
+import { VolumePanel } from '../ui/volume/VolumePanel';
 
 export interface Slot {
   id: string;
@@ -23,6 +24,7 @@ export interface Slot {
 /** Right column, top to bottom: prompt box, runs/results, chart, models, export (engineers C and E). */
 export const RIGHT_PANELS: Slot[] = [
   { id: 'prompts', title: 'Prompt', Component: PromptPanel },
+  { id: 'volume', title: 'All slices', Component: VolumePanel },
   { id: 'runs', title: 'Runs', Component: RunsPanel },
   { id: 'results', title: 'Results', Component: ResultsTable },
   { id: 'chart', title: 'Compare prompts', Component: ScoreChart },

@@ -6,7 +6,6 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pythonExe } from '../../engine/testing/python';
 import { readScan } from '../index';
 import { DATA_ROOT, hasData, readData } from '../testing/data';
 import { assembleSeries } from '../volume/series';
@@ -24,8 +23,21 @@ print(json.dumps({
 }))
 `;
 
+/** .venv's python (or python3) when it has nibabel, else null. */
+function pythonExe(): string | null {
+  for (const exe of ['.venv/bin/python', 'python3']) {
+    try {
+      execFileSync(exe, ['-c', 'import numpy, nibabel'], { stdio: 'ignore', timeout: 120_000 });
+      return exe;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
 function nibabel(maskBytes: Uint8Array, source: string | null, points: number[][]) {
-  const py = pythonExe('numpy, nibabel');
+  const py = pythonExe();
   if (!py) throw new Error('nibabel is missing: install models/requirements.txt into .venv (scripts/test-py.sh does)');
   const dir = mkdtempSync(join(tmpdir(), 'vlsm-nii-'));
   const file = join(dir, 'mask.nii.gz');

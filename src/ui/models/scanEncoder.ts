@@ -1,12 +1,12 @@
 // Maps (scan id, frame, window) to an encoded image in the worker: one key per frame (and per window for
-// data that needs windowing), encoded once; older keys of the same scan are forgotten to free memory.
+// data that needs windowing), encoded once; keys of other scans or another window are forgotten to free memory.
 import type { Scan } from '../../scan/types';
 import type { InferenceClient, SegmentResult } from '../../worker/client';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 
 export class ScanEncoder {
-  private readonly keys = new Map<string, string>(); // scanId -> current key
+  private readonly keys = new Map<string, Set<string>>(); // scanId -> encoded keys (one per frame)
   private readonly ready = new Map<string, Promise<unknown>>();
 
   constructor(private readonly client: InferenceClient) {}
@@ -22,12 +22,27 @@ export class ScanEncoder {
     const { activeId, scan } = useScans.getState();
     if (!scan || activeId !== scanId) throw new Error('that scan is not open');
     const key = this.keyOf(scanId, scan, frame);
-    const old = this.keys.get(scanId);
-    if (old && old !== key) {
-      this.client.forgetScan(old);
-      this.ready.delete(old);
+    // Every frame of the open scan keeps its encoding (the worker's feature cache is bounded by bytes),
+    // so prompting all slices a second time skips the vision encoder; another scan or window drops them.
+    const keep = this.keys.get(scanId) ?? new Set<string>();
+    const tag = (k: string) => k.split('#').slice(2).join('#');
+    for (const old of [...keep]) {
+      if (tag(old) !== tag(key)) {
+        this.client.forgetScan(old);
+        this.ready.delete(old);
+        keep.delete(old);
+      }
     }
-    this.keys.set(scanId, key);
+    for (const [other, olds] of this.keys) {
+      if (other === scanId) continue;
+      for (const old of olds) {
+        this.client.forgetScan(old);
+        this.ready.delete(old);
+      }
+      this.keys.delete(other);
+    }
+    keep.add(key);
+    this.keys.set(scanId, keep);
     let p = this.ready.get(key);
     if (!p) {
       p = this.client.encodeImage(key, scan, { frame, window: useView.getState().window, signal });

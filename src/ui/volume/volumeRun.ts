@@ -1,0 +1,198 @@
+// One prompt, every slice: runs the 2-D model slice by slice on the open volume (in the inference
+// worker, through the same segmenter as single prompts; each slice's image features stay cached in the
+// worker, so a second prompt on the same volume skips the vision encoder), with progress, an ETA and
+// cancel. The result is one 3-D mask (slice k at k * width * height) shown as a mask layer that follows
+// the slice on screen, saved in IndexedDB (one RLE row per scan, frame -1), with its statistics and a
+// full-volume NIfTI export. The mask pixels live here, never in a store (DESIGN.md "state/").
+import { create } from 'zustand';
+import { resizeBilinear } from '../../mask/resize';
+import { decodeRle, encodeRle } from '../../mask/rle';
+import { volumeStats, type VolumeStats } from '../../mask/volumeStats';
+import { slicesPerVolume } from '../../scan/volume/orientation';
+import { writeNiftiVolumeMask } from '../../scan/writers/nifti';
+import type { Scan } from '../../scan/types';
+import { getDb, listMasks, putMask } from '../../storage';
+import { useLayers } from '../../state/layers';
+import { useScans } from '../../state/scans';
+import { useView } from '../../state/view';
+import { getSegmenter } from '../prompts/segmenter';
+
+export const VOLUME_LAYER = 'volume-mask';
+const COLOUR: [number, number, number] = [0, 220, 255];
+
+export interface VolumeMask {
+  scanId: string;
+  prompt: string;
+  width: number;
+  height: number;
+  /** Slices the mask covers: the scan's slices (of its first time point). */
+  slices: number;
+  /** First and last slice (0-based, inclusive) the model was run on. */
+  from: number;
+  to: number;
+  data: Uint8Array;
+  modelId: string;
+  createdAt: number;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  startedAt: number;
+  /** Estimated milliseconds left, once a slice has finished. */
+  etaMs: number | null;
+}
+
+interface VolumeRunState {
+  /** Metadata of the current 3-D mask (pixels are in `current`); null when none. */
+  info: Omit<VolumeMask, 'data'> | null;
+  stats: VolumeStats | null;
+  progress: Progress | null;
+  /** Last finished run: how long it took, for the user and the tests. */
+  last: { prompt: string; slices: number; ms: number; cancelled: boolean } | null;
+  error: string | null;
+  cancel: (() => void) | null;
+}
+
+export const useVolumeRun = create<VolumeRunState>(() => ({ info: null, stats: null, progress: null, last: null, error: null, cancel: null }));
+
+let current: VolumeMask | null = null;
+let canvas: HTMLCanvasElement | null = null;
+
+export const currentVolumeMask = (): VolumeMask | null => current;
+
+/** Draws the shown slice of the 3-D mask into its layer. */
+export function drawVolumeLayer(): void {
+  const { activeId } = useScans.getState();
+  if (!current || current.scanId !== activeId) {
+    if (useLayers.getState().layers.some((l) => l.id === VOLUME_LAYER)) useLayers.getState().remove(VOLUME_LAYER);
+    return;
+  }
+  const { width, height } = current;
+  if (!canvas || canvas.width !== width || canvas.height !== height) {
+    canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+  }
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const plane = width * height;
+  const k = Math.min(useView.getState().frame, current.slices - 1);
+  const img = ctx.createImageData(width, height);
+  const src = current.data.subarray(k * plane, (k + 1) * plane);
+  for (let i = 0; i < plane; i++) {
+    if (!src[i]) continue;
+    const o = i * 4;
+    img.data[o] = COLOUR[0];
+    img.data[o + 1] = COLOUR[1];
+    img.data[o + 2] = COLOUR[2];
+    img.data[o + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  const layer = useLayers.getState().layers.find((l) => l.id === VOLUME_LAYER);
+  if (layer) useLayers.getState().update(VOLUME_LAYER, { version: layer.version + 1, canvas });
+  else useLayers.getState().upsert({ id: VOLUME_LAYER, canvas, visible: true, opacity: 0.45, version: 1, z: 5 });
+}
+
+function setCurrent(mask: VolumeMask | null, scan: Scan | null): void {
+  current = mask;
+  const { data: _pixels, ...info } = mask ?? ({} as VolumeMask);
+  useVolumeRun.setState({ info: mask ? info : null, stats: mask && scan ? volumeStats(mask.data, scan) : null });
+  drawVolumeLayer();
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const maskRowId = (scanId: string): string => `${scanId}-volume`;
+
+/** Loads the saved 3-D mask of the open scan, if any (called when a scan opens). */
+export async function loadVolumeMask(): Promise<void> {
+  const { activeId, scan } = useScans.getState();
+  if (!activeId || !scan) return setCurrent(null, null);
+  if (current?.scanId === activeId) return drawVolumeLayer();
+  try {
+    const row = (await listMasks(getDb(), activeId)).find((m) => m.id === maskRowId(activeId));
+    if (useScans.getState().activeId !== activeId) return;
+    if (!row || !(row.data instanceof ArrayBuffer || row.data instanceof Uint8Array)) return setCurrent(null, scan);
+    const meta = JSON.parse(row.label ?? '{}') as Omit<VolumeMask, 'data' | 'scanId'>;
+    const counts = Array.from(new Uint32Array(row.data instanceof Uint8Array ? row.data.slice().buffer : row.data));
+    const { data } = decodeRle({ width: row.width, height: row.height, counts });
+    setCurrent({ ...meta, scanId: activeId, data }, scan);
+  } catch (e) {
+    useVolumeRun.setState({ error: `The saved 3-D mask could not be loaded: ${message(e)}` });
+  }
+}
+
+async function saveVolumeMask(mask: VolumeMask): Promise<void> {
+  const { data, scanId, ...meta } = mask;
+  const rle = encodeRle({ width: mask.width, height: mask.height * mask.slices, data });
+  await putMask(getDb(), {
+    id: maskRowId(scanId), scanId, frame: -1, width: rle.width, height: rle.height, encoding: 'rle',
+    data: Uint32Array.from(rle.counts).buffer, provenance: 'model', label: JSON.stringify(meta), createdAt: mask.createdAt,
+  });
+}
+
+function probsAtScanSize(p: Float32Array, w: number, h: number, scan: Scan): Float32Array {
+  return w === scan.width && h === scan.height ? p : resizeBilinear(p, w, h, scan.width, scan.height);
+}
+
+/**
+ * Runs `prompt` on slices from..to (0-based, inclusive) of the open volume. Resolves when done or
+ * cancelled (the slices finished by then are kept). Never throws: failures go to `error`.
+ */
+export async function runAllSlices(prompt: string, from?: number, to?: number): Promise<void> {
+  const { activeId: scanId, scan } = useScans.getState();
+  const seg = getSegmenter();
+  if (!scanId || !scan) return void useVolumeRun.setState({ error: 'Open a saved volume first.' });
+  if (!seg) return void useVolumeRun.setState({ error: 'No model is loaded yet.' });
+  if (useVolumeRun.getState().progress) return;
+  const slices = slicesPerVolume(scan);
+  const a = Math.max(0, Math.min(slices - 1, Math.round(from ?? 0)));
+  const b = Math.max(a, Math.min(slices - 1, Math.round(to ?? slices - 1)));
+  const plane = scan.width * scan.height;
+  const mask: VolumeMask = {
+    scanId, prompt, width: scan.width, height: scan.height, slices, from: a, to: b,
+    data: new Uint8Array(plane * slices), modelId: '', createdAt: Date.now(),
+  };
+  const ctrl = new AbortController();
+  const startedAt = performance.now();
+  const total = b - a + 1;
+  useVolumeRun.setState({ error: null, progress: { done: 0, total, startedAt, etaMs: null }, cancel: () => ctrl.abort() });
+  let done = 0;
+  try {
+    for (let k = a; k <= b; k++) {
+      if (ctrl.signal.aborted || useScans.getState().activeId !== scanId) break;
+      const res = await seg.segment(scanId, prompt, k, ctrl.signal);
+      const probs = probsAtScanSize(res.probabilities, res.width, res.height, scan);
+      const t = res.threshold ?? 0.5;
+      const out = mask.data.subarray(k * plane, (k + 1) * plane);
+      for (let i = 0; i < plane; i++) out[i] = probs[i] >= t ? 1 : 0;
+      mask.modelId = res.modelId;
+      done++;
+      const elapsed = performance.now() - startedAt;
+      useVolumeRun.setState({ progress: { done, total, startedAt, etaMs: (elapsed / done) * (total - done) } });
+      // the slice on screen shows its mask as soon as it is ready
+      if (k === useView.getState().frame || done === 1) setCurrent(mask, scan);
+    }
+  } catch (e) {
+    if (!ctrl.signal.aborted) useVolumeRun.setState({ error: `Running on all slices stopped at slice ${a + done + 1}: ${message(e)}` });
+  }
+  const cancelled = ctrl.signal.aborted || done < total;
+  useVolumeRun.setState({ progress: null, cancel: null, last: { prompt, slices: done, ms: performance.now() - startedAt, cancelled } });
+  if (!done || useScans.getState().activeId !== scanId) return;
+  if (cancelled) mask.to = a + done - 1;
+  setCurrent(mask, scan);
+  try {
+    await saveVolumeMask(mask);
+  } catch (e) {
+    useVolumeRun.setState({ error: `The 3-D mask is shown but not saved: ${message(e)}` });
+  }
+}
+
+/** The 3-D mask as a full-volume NIfTI (.nii.gz) in the source geometry. */
+export function volumeMaskNifti(): { name: string; bytes: Uint8Array } | null {
+  const { scan } = useScans.getState();
+  if (!current || !scan) return null;
+  const base = scan.name.replace(/\.(nii\.gz|nii|dcm|nrrd|mha)$/i, '').replace(/[^\w.-]+/g, '_');
+  const what = current.prompt.trim().replace(/[^\w.-]+/g, '_').slice(0, 40) || 'mask';
+  return { name: `${base}_${what}.nii.gz`, bytes: writeNiftiVolumeMask(current.data, scan) };
+}
