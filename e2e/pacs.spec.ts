@@ -7,7 +7,16 @@ import { expect, test, type Page, type Request } from '@playwright/test';
 import { encode } from 'fast-png';
 import { decodeRle } from '../src/mask/rle';
 import { recordForeignRequests } from './pages/network';
-import { deleteSeries, ensureOrthanc, fetchSeg, PACS_PASSWORD, PacsPanel, qido, stopOrthanc, val } from './pages/pacs';
+import {
+  deleteSeries,
+  ensureOrthanc,
+  fetchSeg,
+  PACS_PASSWORD,
+  PacsPanel,
+  qido,
+  stopOrthanc,
+  val,
+} from './pages/pacs';
 import { Workbench } from './pages/Workbench';
 
 const APP_PACS = '/pacs/dicom-web';
@@ -20,10 +29,15 @@ test.afterAll(() => {
   if (started) stopOrthanc();
 });
 
-async function studyOf(patientId: string): Promise<{ study: string; series: { uid: string; modality: string }[] }> {
+async function studyOf(
+  patientId: string,
+): Promise<{ study: string; series: { uid: string; modality: string }[] }> {
   const [s] = await qido(`/studies?PatientID=${encodeURIComponent(patientId)}`);
   const study = val(s, '0020000D');
-  const series = (await qido(`/studies/${study}/series`)).map((x) => ({ uid: val(x, '0020000E'), modality: val(x, '00080060') }));
+  const series = (await qido(`/studies/${study}/series`)).map((x) => ({
+    uid: val(x, '0020000E'),
+    modality: val(x, '00080060'),
+  }));
   return { study, series };
 }
 
@@ -31,12 +45,18 @@ async function studyOf(patientId: string): Promise<{ study: string; series: { ui
 async function framesOf(study: string, series: string): Promise<string[]> {
   const inst = await qido(`/studies/${study}/series/${series}/instances?includefield=00200032`);
   return inst
-    .map((d) => ({ sop: val(d, '00080018'), z: Number((d['00200032']?.Value as number[] | undefined)?.[2] ?? 0) }))
+    .map((d) => ({
+      sop: val(d, '00080018'),
+      z: Number((d['00200032']?.Value as number[] | undefined)?.[2] ?? 0),
+    }))
     .sort((a, b) => a.z - b.z)
     .map((x) => x.sop);
 }
 
-const isRetrieve = (r: Request | URL) => /\/pacs\/dicom-web\/studies\/[^/]+\/series\/[^/]+\/instances\/[^/]+$/.test(new URL(r instanceof URL ? r.href : r.url()).pathname);
+const isRetrieve = (r: Request | URL) =>
+  /\/pacs\/dicom-web\/studies\/[^/]+\/series\/[^/]+\/instances\/[^/]+$/.test(
+    new URL(r instanceof URL ? r.href : r.url()).pathname,
+  );
 
 async function savedScans(page: Page): Promise<{ name: string; json: string }[]> {
   return page.evaluate(
@@ -47,14 +67,21 @@ async function savedScans(page: Page): Promise<{ name: string; json: string }[]>
         open.onsuccess = () => {
           const db = open.result;
           const req = db.transaction('scans').objectStore('scans').getAll();
-          req.onsuccess = () => resolve((req.result as { name: string }[]).map((r) => ({ name: r.name, json: JSON.stringify(r) })));
+          req.onsuccess = () =>
+            resolve(
+              (req.result as { name: string }[]).map((r) => ({ name: r.name, json: JSON.stringify(r) })),
+            );
           req.onerror = () => reject(req.error);
         };
       }),
   );
 }
 
-test('search the PACS, see thumbnails, open a series as one volume, re-open it from IndexedDB; no other host', async ({ page, context, baseURL }) => {
+test('search the PACS, see thumbnails, open a series as one volume, re-open it from IndexedDB; no other host', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const foreign = recordForeignRequests(context, baseURL);
   const logs: string[] = [];
   page.on('console', (m) => logs.push(m.text()));
@@ -86,7 +113,10 @@ test('search the PACS, see thumbnails, open a series as one volume, re-open it f
   await pacs.chooseStudy(vs.study);
   const mr = vs.series.find((s) => s.modality === 'MR')!;
   // A thumbnail rendered by the PACS (WADO-RS /rendered).
-  await expect(pacs.series(mr.uid).getByTestId('pacs-thumb')).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
+  await expect(pacs.series(mr.uid).getByTestId('pacs-thumb')).toHaveAttribute(
+    'src',
+    /^data:image\/jpeg;base64,/,
+  );
   await pacs.series(mr.uid).getByTestId('pacs-open').click();
   const s = await app.until((st) => {
     expect(st.scan?.frames).toBe(3);
@@ -107,16 +137,29 @@ test('search the PACS, see thumbnails, open a series as one volume, re-open it f
   await context.setOffline(false);
 
   expect(foreign, 'requests to other hosts').toEqual([]);
-  expect(logs.filter((l) => l.includes(PACS_PASSWORD)), 'the password in the console').toEqual([]);
-  expect((await savedScans(page)).filter((r) => r.json.includes(PACS_PASSWORD)), 'the password in a saved scan').toEqual([]);
+  expect(
+    logs.filter((l) => l.includes(PACS_PASSWORD)),
+    'the password in the console',
+  ).toEqual([]);
+  expect(
+    (await savedScans(page)).filter((r) => r.json.includes(PACS_PASSWORD)),
+    'the password in a saved scan',
+  ).toEqual([]);
 });
 
-test('Send to PACS stores a SEG of the series; re-opened from the PACS it overlays its slice with Dice 1.0', async ({ page, browser, context, baseURL }) => {
+test('Send to PACS stores a SEG of the series; re-opened from the PACS it overlays its slice with Dice 1.0', async ({
+  page,
+  browser,
+  context,
+  baseURL,
+}) => {
   const foreign = recordForeignRequests(context, baseURL);
   const ct = await studyOf('98890234');
   const source = ct.series.find((s) => s.modality === 'CT')!;
   const frames = await framesOf(ct.study, source.uid);
-  const segsBefore = new Set((await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')));
+  const segsBefore = new Set(
+    (await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')),
+  );
 
   const app = new Workbench(page);
   await app.goto();
@@ -138,20 +181,26 @@ test('Send to PACS stores a SEG of the series; re-opened from the PACS it overla
   for (let y = 3; y < 12; y++) for (let x = 4; x < 7; x++) sent[y * 16 + x] = 1;
   for (let x = 4; x < 13; x++) for (let y = 10; y < 13; y++) sent[y * 16 + x] = 1;
   sent[2 * 16 + 13] = 1;
-  const png = Buffer.from(encode({ width: 16, height: 16, data: sent.map((v) => v * 255), channels: 1, depth: 8 }));
-  await page.getByTestId('reference-input').setInputFiles({ name: 'lesion.png', mimeType: 'image/png', buffer: png });
+  const png = Buffer.from(
+    encode({ width: 16, height: 16, data: sent.map((v) => v * 255), channels: 1, depth: 8 }),
+  );
+  await page
+    .getByTestId('reference-input')
+    .setInputFiles({ name: 'lesion.png', mimeType: 'image/png', buffer: png });
   await expect(page.getByTestId('reference-label')).toContainText('lesion.png');
   await page.getByTestId('pacs-send-source').selectOption('reference');
   await page.getByTestId('pacs-send').click();
   await expect(page.getByTestId('pacs-info')).toContainText('Sent', { timeout: 15_000 });
 
   // Orthanc now has a SEG in the study that references the source series and slice 2's instance.
-  const segs = (await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')).filter((u) => !segsBefore.has(u));
+  const segs = (await qido(`/studies/${ct.study}/series?Modality=SEG`))
+    .map((d) => val(d, '0020000E'))
+    .filter((u) => !segsBefore.has(u));
   expect(segs).toHaveLength(1);
   try {
     const [inst] = await qido(`/studies/${ct.study}/series/${segs[0]}/instances`);
     const seg = await fetchSeg(ct.study, segs[0], val(inst, '00080018'));
-    const refSeries = (seg.ReferencedSeriesSequence as Record<string, unknown>[] | Record<string, unknown>);
+    const refSeries = seg.ReferencedSeriesSequence as Record<string, unknown>[] | Record<string, unknown>;
     const ref = Array.isArray(refSeries) ? refSeries[0] : refSeries;
     expect(seg.Modality).toBe('SEG');
     expect(seg.StudyInstanceUID).toBe(ct.study);
@@ -194,7 +243,11 @@ test('Send to PACS stores a SEG of the series; re-opened from the PACS it overla
   expect(foreign).toEqual([]);
 });
 
-test('the panel says plainly: unreachable, wrong login, unreadable transfer syntax, dropped connection, cancel', async ({ page, context, baseURL }) => {
+test('the panel says plainly: unreachable, wrong login, unreadable transfer syntax, dropped connection, cancel', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const app = new Workbench(page);
   await app.goto();
   const pacs = new PacsPanel(page);

@@ -29,7 +29,8 @@ const port = Number(arg('port', 4374));
 const outFile = arg('out', null);
 const loadAtStart = loadavg().map((x) => +x.toFixed(2));
 
-const sh = (...a) => execFileSync(a[0], a.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+const sh = (...a) =>
+  execFileSync(a[0], a.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
 let started = false;
 try {
   sh('sh', 'scripts/orthanc.sh', 'status');
@@ -37,24 +38,46 @@ try {
   sh('sh', 'scripts/orthanc.sh', 'start');
   started = true;
 }
-const synth = JSON.parse(sh('node', 'scripts/pacs-synth.mjs', 'series', '--slices', String(slices), '--size', String(size)).trim().split('\n').pop());
+const synth = JSON.parse(
+  sh('node', 'scripts/pacs-synth.mjs', 'series', '--slices', String(slices), '--size', String(size))
+    .trim()
+    .split('\n')
+    .pop(),
+);
 
 const outDir = mkdtempSync(join(tmpdir(), 'bench-pacs-'));
 let server;
 let browser;
 try {
   await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port, strictPort: true, host: '127.0.0.1' } });
+  server = await preview({
+    root,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port, strictPort: true, host: '127.0.0.1' },
+  });
   const base = `http://127.0.0.1:${port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const user = process.env.ORTHANC_USER ?? 'vlsm';
   const password = process.env.ORTHANC_PASSWORD ?? 'vlsm-dev-only';
 
   async function openOnce(pool) {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, serviceWorkers: 'block' });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      serviceWorkers: 'block',
+    });
     try {
       const page = await context.newPage();
       await page.goto(base);
@@ -68,14 +91,20 @@ try {
       await page.getByTestId('pacs-q-accession').fill(`SYNTH${slices}`);
       await page.getByTestId('pacs-search').click();
       await page.locator(`[data-testid="pacs-study"][data-uid="${synth.studyInstanceUID}"]`).click();
-      await page.locator(`[data-testid="pacs-series-item"][data-uid="${synth.seriesInstanceUID}"] [data-testid="pacs-open"]`).click();
+      await page
+        .locator(
+          `[data-testid="pacs-series-item"][data-uid="${synth.seriesInstanceUID}"] [data-testid="pacs-open"]`,
+        )
+        .click();
       const handle = await page.waitForFunction(
         () => {
           const open = performance.getEntriesByName('vlsm:pacs-open')[0];
           const transfer = performance.getEntriesByName('vlsm:pacs-transfer')[0];
           const err = document.querySelector('[data-testid="pacs-error"]')?.textContent;
           if (err) return { error: err };
-          return open && transfer ? { openMs: open.duration, transferMs: transfer.duration, frames: open.detail?.frames } : null;
+          return open && transfer
+            ? { openMs: open.duration, transferMs: transfer.duration, frames: open.detail?.frames }
+            : null;
         },
         undefined,
         { timeout: 300_000, polling: 100 },
@@ -120,9 +149,16 @@ try {
     loadAverageAtStart: loadAtStart,
     loadAverageAtEnd: loadavg().map((x) => +x.toFixed(2)),
     server: 'Orthanc 1.10 + DICOMweb plugin 1.7 (Debian), loopback, through the Vite preview /pacs/ proxy',
-    series: { slices, size, dtype: 'int16', transferSyntax: 'Explicit VR Little Endian', pixelMegabytes: +mb.toFixed(1) },
+    series: {
+      slices,
+      size,
+      dtype: 'int16',
+      transferSyntax: 'Explicit VR Little Endian',
+      pixelMegabytes: +mb.toFixed(1),
+    },
     runs,
-    metric: 'median over runs; transfer = QIDO instance list + WADO-RS downloads + decoding in the reader worker + stacking; open = transfer + saving to IndexedDB',
+    metric:
+      'median over runs; transfer = QIDO instance list + WADO-RS downloads + decoding in the reader worker + stacking; open = transfer + saving to IndexedDB',
     byPool,
     bestPool: best.pool,
   };

@@ -11,7 +11,12 @@ export const PACS_USER = process.env.ORTHANC_USER ?? 'vlsm';
 export const PACS_PASSWORD = process.env.ORTHANC_PASSWORD ?? 'vlsm-dev-only';
 const AUTH = `Basic ${Buffer.from(`${PACS_USER}:${PACS_PASSWORD}`).toString('base64')}`;
 
-const script = (cmd: string) => execFileSync('sh', ['scripts/orthanc.sh', cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env, timeout: 120_000 }).toString();
+const script = (cmd: string) =>
+  execFileSync('sh', ['scripts/orthanc.sh', cmd], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+    timeout: 120_000,
+  }).toString();
 
 /** Starts and seeds Orthanc when it does not answer; returns whether this call started it. */
 export function ensureOrthanc(): boolean {
@@ -46,11 +51,14 @@ export async function qido(path: string): Promise<Record<string, { Value?: unkno
   return r.status === 204 ? [] : r.json();
 }
 
-export const val = (ds: Record<string, { Value?: unknown[] }>, tag: string): string => String(ds[tag]?.Value?.[0] ?? '');
+export const val = (ds: Record<string, { Value?: unknown[] }>, tag: string): string =>
+  String(ds[tag]?.Value?.[0] ?? '');
 
 /** A SEG stored in Orthanc, read back with dcmjs (naturalized). */
 export async function fetchSeg(study: string, series: string, sop: string): Promise<Record<string, unknown>> {
-  const r = await orthanc(`/dicom-web/studies/${study}/series/${series}/instances/${sop}`, { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+  const r = await orthanc(`/dicom-web/studies/${study}/series/${series}/instances/${sop}`, {
+    headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+  });
   expect(r.status).toBe(200);
   const body = Buffer.from(await r.arrayBuffer());
   const start = body.indexOf(Buffer.from('DICM')) - 128;
@@ -64,7 +72,8 @@ export async function fetchSeg(study: string, series: string, sop: string): Prom
 /** Deletes a series from Orthanc by its SeriesInstanceUID (test clean-up). */
 export async function deleteSeries(seriesUid: string): Promise<void> {
   const r = await orthanc('/tools/lookup', { method: 'POST', body: seriesUid });
-  for (const hit of (await r.json()) as { Type: string; ID: string }[]) if (hit.Type === 'Series') await orthanc(`/series/${hit.ID}`, { method: 'DELETE' });
+  for (const hit of (await r.json()) as { Type: string; ID: string }[])
+    if (hit.Type === 'Series') await orthanc(`/series/${hit.ID}`, { method: 'DELETE' });
 }
 
 export class PacsPanel {
@@ -87,7 +96,9 @@ export class PacsPanel {
     await expect(this.page.getByTestId('pacs-save')).toBeDisabled();
   }
 
-  async search(q: { name?: string; id?: string; from?: string; to?: string; modality?: string; accession?: string } = {}): Promise<void> {
+  async search(
+    q: { name?: string; id?: string; from?: string; to?: string; modality?: string; accession?: string } = {},
+  ): Promise<void> {
     await this.page.getByTestId('pacs-q-name').fill(q.name ?? '');
     await this.page.getByTestId('pacs-q-id').fill(q.id ?? '');
     await this.page.getByTestId('pacs-q-from').fill(q.from ?? '');

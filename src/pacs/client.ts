@@ -13,7 +13,8 @@ export interface PacsConfig {
   parallel?: number;
 }
 
-export type PacsErrorKind = 'unreachable' | 'auth' | 'forbidden' | 'not-found' | 'unsupported' | 'server' | 'cancelled' | 'bad-url';
+export type PacsErrorKind =
+  'unreachable' | 'auth' | 'forbidden' | 'not-found' | 'unsupported' | 'server' | 'cancelled' | 'bad-url';
 
 export class PacsError extends Error {
   constructor(
@@ -32,15 +33,27 @@ export const QUERY_TIMEOUT_MS = 15_000;
 /** The configured address made absolute (relative paths are on this page's origin), without a trailing slash. */
 export function resolveUrl(url: string, base = globalThis.location?.href ?? 'http://127.0.0.1/'): URL {
   const trimmed = url.trim();
-  if (!trimmed) throw new PacsError('Enter the address of the PACS (its DICOMweb root, e.g. https://pacs.hospital.org/dicom-web).', 'bad-url');
+  if (!trimmed)
+    throw new PacsError(
+      'Enter the address of the PACS (its DICOMweb root, e.g. https://pacs.hospital.org/dicom-web).',
+      'bad-url',
+    );
   let u: URL;
   try {
     u = new URL(trimmed, base);
   } catch {
-    throw new PacsError(`"${trimmed}" is not a web address; enter the DICOMweb root, e.g. https://pacs.hospital.org/dicom-web.`, 'bad-url');
+    throw new PacsError(
+      `"${trimmed}" is not a web address; enter the DICOMweb root, e.g. https://pacs.hospital.org/dicom-web.`,
+      'bad-url',
+    );
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PacsError(`The PACS address must start with http:// or https:// (got ${u.protocol}).`, 'bad-url');
-  if (u.username || u.password) throw new PacsError('Put the user name and password in their own fields, not in the address.', 'bad-url');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new PacsError(
+      `The PACS address must start with http:// or https:// (got ${u.protocol}).`,
+      'bad-url',
+    );
+  if (u.username || u.password)
+    throw new PacsError('Put the user name and password in their own fields, not in the address.', 'bad-url');
   u.pathname = u.pathname.replace(/\/+$/, '');
   u.search = '';
   u.hash = '';
@@ -75,11 +88,20 @@ type MediaType = { mediaType: string; transferSyntaxUID?: string };
 /** The calls used here, as dicomweb-client 0.11 implements them (its bundled .d.ts is looser than its code). */
 interface Client {
   searchForStudies(o: { queryParams: Record<string, string> } & Req): Promise<DicomJson[]>;
-  searchForSeries(o: { studyInstanceUID: string; queryParams: Record<string, string> } & Req): Promise<DicomJson[]>;
-  searchForInstances(o: { studyInstanceUID: string; seriesInstanceUID: string; queryParams: Record<string, string> } & Req): Promise<DicomJson[]>;
+  searchForSeries(
+    o: { studyInstanceUID: string; queryParams: Record<string, string> } & Req,
+  ): Promise<DicomJson[]>;
+  searchForInstances(
+    o: { studyInstanceUID: string; seriesInstanceUID: string; queryParams: Record<string, string> } & Req,
+  ): Promise<DicomJson[]>;
   /** Used by retrieveInstance(), which in 0.11 rejects any explicit media type (it compares "application/"
    *  with "application/dicom"); called directly to ask for the stored transfer syntax (transfer-syntax=*). */
-  _httpGetMultipartApplicationDicom(url: string, mediaTypes: MediaType[], params: false, request: Req['request']): Promise<ArrayBuffer[]>;
+  _httpGetMultipartApplicationDicom(
+    url: string,
+    mediaTypes: MediaType[],
+    params: false,
+    request: Req['request'],
+  ): Promise<ArrayBuffer[]>;
   wadoURL: string;
   retrieveInstanceRendered(o: Ids & { mediaTypes: MediaType[] } & Req): Promise<ArrayBuffer | ArrayBuffer[]>;
   storeInstances(o: { datasets: ArrayBuffer[]; studyInstanceUID?: string } & Req): Promise<unknown>;
@@ -87,7 +109,8 @@ interface Client {
 
 export function makeClient(cfg: PacsConfig): Client {
   const url = resolveUrl(cfg.url).href;
-  const headers: Record<string, string> = cfg.username || cfg.password ? { Authorization: basicAuth(cfg.username, cfg.password) } : {};
+  const headers: Record<string, string> =
+    cfg.username || cfg.password ? { Authorization: basicAuth(cfg.username, cfg.password) } : {};
   // verbose off: the library would otherwise print failed requests to the console.
   return new api.DICOMwebClient({ url, headers, verbose: false, singlepart: false }) as unknown as Client;
 }
@@ -96,22 +119,58 @@ export function makeClient(cfg: PacsConfig): Client {
 export function toPacsError(e: unknown, cfg: PacsConfig, what: string, aborted = false): PacsError {
   if (e instanceof PacsError) return e;
   if (aborted) return new PacsError(`${what} was cancelled.`, 'cancelled');
-  const status = typeof e === 'object' && e !== null && 'status' in e ? Number((e as { status: unknown }).status) : NaN;
+  const status =
+    typeof e === 'object' && e !== null && 'status' in e ? Number((e as { status: unknown }).status) : NaN;
   const where = serverName(cfg);
   if (status === 0 || status === 502 || status === 503 || status === 504) {
-    return new PacsError(`The PACS at ${where} cannot be reached (${status ? `HTTP ${status} from the proxy` : 'no answer'}). Check the address, your network, and that the server is running.`, 'unreachable', status);
+    return new PacsError(
+      `The PACS at ${where} cannot be reached (${status ? `HTTP ${status} from the proxy` : 'no answer'}). Check the address, your network, and that the server is running.`,
+      'unreachable',
+      status,
+    );
   }
-  if (status === 401) return new PacsError(`The PACS at ${where} refused the user name or password (HTTP 401). Check the credentials in the PACS settings.`, 'auth', status);
-  if (status === 403) return new PacsError(`The PACS at ${where} accepted the login but does not allow this account to do this (HTTP 403).`, 'forbidden', status);
-  if (status === 404) return new PacsError(`${what}: the PACS at ${where} does not have it (HTTP 404). Is the address the DICOMweb root (often ending in /dicom-web)?`, 'not-found', status);
-  if (status === 406 || status === 415) return new PacsError(`${what}: the PACS at ${where} cannot send or accept this in a transfer syntax the workbench reads (HTTP ${status}).`, 'unsupported', status);
-  if (Number.isFinite(status)) return new PacsError(`${what}: the PACS at ${where} answered with an error (HTTP ${status}).`, 'server', status);
+  if (status === 401)
+    return new PacsError(
+      `The PACS at ${where} refused the user name or password (HTTP 401). Check the credentials in the PACS settings.`,
+      'auth',
+      status,
+    );
+  if (status === 403)
+    return new PacsError(
+      `The PACS at ${where} accepted the login but does not allow this account to do this (HTTP 403).`,
+      'forbidden',
+      status,
+    );
+  if (status === 404)
+    return new PacsError(
+      `${what}: the PACS at ${where} does not have it (HTTP 404). Is the address the DICOMweb root (often ending in /dicom-web)?`,
+      'not-found',
+      status,
+    );
+  if (status === 406 || status === 415)
+    return new PacsError(
+      `${what}: the PACS at ${where} cannot send or accept this in a transfer syntax the workbench reads (HTTP ${status}).`,
+      'unsupported',
+      status,
+    );
+  if (Number.isFinite(status))
+    return new PacsError(
+      `${what}: the PACS at ${where} answered with an error (HTTP ${status}).`,
+      'server',
+      status,
+    );
   const detail = e instanceof Error ? e.message : String(e);
   return new PacsError(`${what} failed: ${detail}`, 'server');
 }
 
 /** One request with its own XHR: aborted by `signal`, stopped after `timeoutMs`. */
-async function withXhr<T>(cfg: PacsConfig, what: string, signal: AbortSignal | undefined, timeoutMs: number, call: (xhr: XMLHttpRequest) => Promise<T>): Promise<T> {
+async function withXhr<T>(
+  cfg: PacsConfig,
+  what: string,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+  call: (xhr: XMLHttpRequest) => Promise<T>,
+): Promise<T> {
   if (signal?.aborted) throw new PacsError(`${what} was cancelled.`, 'cancelled');
   const xhr = new XMLHttpRequest();
   xhr.timeout = timeoutMs;
@@ -122,7 +181,11 @@ async function withXhr<T>(cfg: PacsConfig, what: string, signal: AbortSignal | u
   try {
     return await call(xhr);
   } catch (e) {
-    if (timedOut) throw new PacsError(`${what}: the PACS at ${serverName(cfg)} did not answer within ${Math.round(timeoutMs / 1000)} s.`, 'unreachable');
+    if (timedOut)
+      throw new PacsError(
+        `${what}: the PACS at ${serverName(cfg)} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+        'unreachable',
+      );
     throw toPacsError(e, cfg, what, signal?.aborted);
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -135,7 +198,8 @@ export type DicomJson = Record<string, { vr: string; Value?: unknown[] }>;
 export function str(ds: DicomJson, tag: string): string {
   const v = ds[tag]?.Value?.[0];
   if (v === undefined || v === null) return '';
-  if (typeof v === 'object' && v !== null && 'Alphabetic' in v) return String((v as { Alphabetic?: string }).Alphabetic ?? '');
+  if (typeof v === 'object' && v !== null && 'Alphabetic' in v)
+    return String((v as { Alphabetic?: string }).Alphabetic ?? '');
   return String(v);
 }
 
@@ -181,9 +245,15 @@ export interface InstanceSummary {
 
 const dicomDate = (d?: string) => (d ? d.replace(/-/g, '') : '');
 
+/** Most studies one search lists (the panel says when a search hit it). */
+export const STUDY_LIMIT = 200;
+
 /** QIDO-RS query parameters for a study search; name matching is case-insensitive prefix (wildcard). */
 export function studyParams(q: StudyQuery): Record<string, string> {
-  const p: Record<string, string> = { includefield: '00081030,00080061,00201206,00201208', limit: '200' };
+  const p: Record<string, string> = {
+    includefield: '00081030,00080061,00201206,00201208',
+    limit: String(STUDY_LIMIT),
+  };
   const name = q.patientName?.trim();
   if (name) p.PatientName = name.includes('*') ? name : `*${name}*`;
   if (q.patientId?.trim()) p.PatientID = q.patientId.trim();
@@ -195,10 +265,14 @@ export function studyParams(q: StudyQuery): Record<string, string> {
   return p;
 }
 
-export async function searchStudies(cfg: PacsConfig, q: StudyQuery, signal?: AbortSignal): Promise<StudySummary[]> {
+export async function searchStudies(
+  cfg: PacsConfig,
+  q: StudyQuery,
+  signal?: AbortSignal,
+): Promise<StudySummary[]> {
   const client = makeClient(cfg);
   const rows = await withXhr(cfg, 'Searching studies', signal, QUERY_TIMEOUT_MS, (xhr) =>
-    client.searchForStudies({ queryParams: studyParams(q), request: { instance: xhr } })
+    client.searchForStudies({ queryParams: studyParams(q), request: { instance: xhr } }),
   );
   return (rows ?? []).map((ds) => ({
     studyInstanceUID: str(ds, '0020000D'),
@@ -213,10 +287,18 @@ export async function searchStudies(cfg: PacsConfig, q: StudyQuery, signal?: Abo
   }));
 }
 
-export async function listSeries(cfg: PacsConfig, studyInstanceUID: string, signal?: AbortSignal): Promise<SeriesSummary[]> {
+export async function listSeries(
+  cfg: PacsConfig,
+  studyInstanceUID: string,
+  signal?: AbortSignal,
+): Promise<SeriesSummary[]> {
   const client = makeClient(cfg);
   const rows = await withXhr(cfg, 'Listing the series', signal, QUERY_TIMEOUT_MS, (xhr) =>
-    client.searchForSeries({ studyInstanceUID, queryParams: { includefield: '0008103E,00200011,00201209' }, request: { instance: xhr } })
+    client.searchForSeries({
+      studyInstanceUID,
+      queryParams: { includefield: '0008103E,00200011,00201209' },
+      request: { instance: xhr },
+    }),
   );
   return (rows ?? [])
     .map((ds) => ({
@@ -230,10 +312,20 @@ export async function listSeries(cfg: PacsConfig, studyInstanceUID: string, sign
     .sort((a, b) => Number(a.number || 0) - Number(b.number || 0));
 }
 
-export async function listInstances(cfg: PacsConfig, studyInstanceUID: string, seriesInstanceUID: string, signal?: AbortSignal): Promise<InstanceSummary[]> {
+export async function listInstances(
+  cfg: PacsConfig,
+  studyInstanceUID: string,
+  seriesInstanceUID: string,
+  signal?: AbortSignal,
+): Promise<InstanceSummary[]> {
   const client = makeClient(cfg);
   const rows = await withXhr(cfg, 'Listing the images of the series', signal, QUERY_TIMEOUT_MS, (xhr) =>
-    client.searchForInstances({ studyInstanceUID, seriesInstanceUID, queryParams: { includefield: '00200013,00280008', limit: '100000' }, request: { instance: xhr } })
+    client.searchForInstances({
+      studyInstanceUID,
+      seriesInstanceUID,
+      queryParams: { includefield: '00200013,00280008', limit: '100000' },
+      request: { instance: xhr },
+    }),
   );
   return (rows ?? [])
     .map((ds) => ({
@@ -255,10 +347,16 @@ export async function retrieveInstance(
   const client = makeClient(cfg);
   const url = `${client.wadoURL}/studies/${ids.studyInstanceUID}/series/${ids.seriesInstanceUID}/instances/${ids.sopInstanceUID}`;
   const parts = await withXhr(cfg, 'Downloading an image', signal, timeoutMs, (xhr) =>
-    client._httpGetMultipartApplicationDicom(url, [{ mediaType: 'application/dicom', transferSyntaxUID: '*' }], false, { instance: xhr }),
+    client._httpGetMultipartApplicationDicom(
+      url,
+      [{ mediaType: 'application/dicom', transferSyntaxUID: '*' }],
+      false,
+      { instance: xhr },
+    ),
   );
   const part = parts?.[0];
-  if (!(part instanceof ArrayBuffer) || part.byteLength === 0) throw new PacsError('The PACS sent an empty image.', 'server');
+  if (!(part instanceof ArrayBuffer) || part.byteLength === 0)
+    throw new PacsError('The PACS sent an empty image.', 'server');
   return part;
 }
 
@@ -271,22 +369,46 @@ export async function retrieveRendered(
 ): Promise<Blob> {
   const client = makeClient(cfg);
   const body = await withXhr(cfg, 'Loading a thumbnail', signal, QUERY_TIMEOUT_MS, (xhr) =>
-    client.retrieveInstanceRendered({ ...ids, mediaTypes: [{ mediaType: 'image/jpeg' }], request: { instance: xhr } })
+    client.retrieveInstanceRendered({
+      ...ids,
+      mediaTypes: [{ mediaType: 'image/jpeg' }],
+      request: { instance: xhr },
+    }),
   );
   const buf = Array.isArray(body) ? body[0] : body;
   return new Blob([buf], { type: 'image/jpeg' });
 }
 
 /** STOW-RS: stores DICOM Part 10 files in the study; throws when the server reports a failure. */
-export async function storeInstances(cfg: PacsConfig, datasets: ArrayBuffer[], studyInstanceUID?: string, signal?: AbortSignal): Promise<void> {
+export async function storeInstances(
+  cfg: PacsConfig,
+  datasets: ArrayBuffer[],
+  studyInstanceUID?: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const client = makeClient(cfg);
   const reply = await withXhr(cfg, 'Sending to the PACS', signal, 60_000, (xhr) =>
-    client.storeInstances({ datasets, ...(studyInstanceUID ? { studyInstanceUID } : {}), request: { instance: xhr } })
+    client.storeInstances({
+      datasets,
+      ...(studyInstanceUID ? { studyInstanceUID } : {}),
+      request: { instance: xhr },
+    }),
   );
   // A 200 reply lists stored and failed SOPs (PS3.18 10.5.3); a 202 means some failed.
-  const parsed = typeof reply === 'string' ? safeJson(reply) : reply instanceof ArrayBuffer ? safeJson(new TextDecoder().decode(reply)) : Array.isArray(reply) && reply[0] instanceof ArrayBuffer ? safeJson(new TextDecoder().decode(reply[0])) : reply;
+  const parsed =
+    typeof reply === 'string'
+      ? safeJson(reply)
+      : reply instanceof ArrayBuffer
+        ? safeJson(new TextDecoder().decode(reply))
+        : Array.isArray(reply) && reply[0] instanceof ArrayBuffer
+          ? safeJson(new TextDecoder().decode(reply[0]))
+          : reply;
   const failed = parsed && typeof parsed === 'object' ? (parsed as DicomJson)['00081198']?.Value : undefined;
-  if (failed && failed.length > 0) throw new PacsError(`The PACS at ${serverName(cfg)} refused ${failed.length} of the ${datasets.length} objects sent.`, 'server');
+  if (failed && failed.length > 0)
+    throw new PacsError(
+      `The PACS at ${serverName(cfg)} refused ${failed.length} of the ${datasets.length} objects sent.`,
+      'server',
+    );
 }
 
 function safeJson(s: string): unknown {

@@ -29,8 +29,12 @@ describe.skipIf(!hasData)('seriesVolume on a real series', () => {
     expect(vol).toMatchObject({ frames: 5, width: 16, height: 16, channels: 1, shape: [5, 16, 16] });
     const plane = 256;
     byZ.forEach((src, k) => {
-      expect(Array.from(vol.data.subarray(k * plane, (k + 1) * plane))).toEqual(Array.from(slices[src].scan.data));
-      expect(vol.geometry!.dicom!.sopInstanceUIDs![k]).toBe(slices[src].scan.geometry!.dicom!.sopInstanceUIDs![0]);
+      expect(Array.from(vol.data.subarray(k * plane, (k + 1) * plane))).toEqual(
+        Array.from(slices[src].scan.data),
+      );
+      expect(vol.geometry!.dicom!.sopInstanceUIDs![k]).toBe(
+        slices[src].scan.geometry!.dicom!.sopInstanceUIDs![0],
+      );
     });
     const zs = byZ.map((i) => z[i]);
     expect(vol.spacing[2]).toBeCloseTo(Math.abs(zs[4] - zs[0]) / 4, 5);
@@ -41,7 +45,8 @@ describe.skipIf(!hasData)('seriesVolume on a real series', () => {
     const a = await readScan(readData('sample-files/dicom/pydicom/CT_small.dcm'));
     const files = readdirSync(`${DATA_ROOT}/${SERIES}`).sort();
     const ct: Slice[] = [];
-    for (const f of files) ct.push({ scan: await readScan(readData(`${SERIES}/${f}`)), instanceNumber: ct.length + 1 });
+    for (const f of files)
+      ct.push({ scan: await readScan(readData(`${SERIES}/${f}`)), instanceNumber: ct.length + 1 });
     const { scan, problems } = seriesVolume('mixed', [...ct, { scan: a, instanceNumber: 9 }]);
     expect(scan.frames).toBe(5);
     expect(problems.join(' ')).toMatch(/largest/);
@@ -49,12 +54,30 @@ describe.skipIf(!hasData)('seriesVolume on a real series', () => {
 });
 
 describe('stackByInstance', () => {
-  const img = (v: number, w = 2) => ({ width: w, height: 2, channels: 1, frames: 1, data: new Uint8Array(w * 2).fill(v), format: 'dicom', geometry: { dicom: { sopInstanceUIDs: [`1.${v}`] } } }) as never;
+  const img = (v: number, w = 2) =>
+    ({
+      width: w,
+      height: 2,
+      channels: 1,
+      frames: 1,
+      data: new Uint8Array(w * 2).fill(v),
+      format: 'dicom',
+      geometry: { dicom: { sopInstanceUIDs: [`1.${v}`] } },
+    }) as never;
   it('stacks images without geometry by instance number, or refuses mixed sizes', () => {
-    const s = stackByInstance('us', [{ scan: img(3), instanceNumber: 3 }, { scan: img(1), instanceNumber: 1 }, { scan: img(2), instanceNumber: 2 }])!;
+    const s = stackByInstance('us', [
+      { scan: img(3), instanceNumber: 3 },
+      { scan: img(1), instanceNumber: 1 },
+      { scan: img(2), instanceNumber: 2 },
+    ])!;
     expect(Array.from(s.data)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
     expect(s.geometry!.dicom!.sopInstanceUIDs).toEqual(['1.1', '1.2', '1.3']);
-    expect(stackByInstance('x', [{ scan: img(1), instanceNumber: 1 }, { scan: img(2, 3), instanceNumber: 2 }])).toBeNull();
+    expect(
+      stackByInstance('x', [
+        { scan: img(1), instanceNumber: 1 },
+        { scan: img(2, 3), instanceNumber: 2 },
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -86,19 +109,37 @@ describe('runPool', () => {
 
   it('rejects at once when cancelled', async () => {
     const ac = new AbortController();
-    const p = runPool([1, 2, 3], 1, async (_x, _i, signal) => {
-      ac.abort();
-      expect(signal.aborted).toBe(true);
-      return 1;
-    }, ac.signal);
+    const p = runPool(
+      [1, 2, 3],
+      1,
+      async (_x, _i, signal) => {
+        ac.abort();
+        expect(signal.aborted).toBe(true);
+        return 1;
+      },
+      ac.signal,
+    );
     await expect(p).rejects.toBeDefined();
   });
 });
 
 describe('QIDO parameters and messages', () => {
   it('builds study search parameters from the form', () => {
-    expect(studyParams({ patientName: 'doe', patientId: ' 42 ', dateFrom: '2001-01-01', dateTo: '2001-02-01', modality: 'ct', accession: 'A7' })).toMatchObject({
-      PatientName: '*doe*', PatientID: '42', StudyDate: '20010101-20010201', ModalitiesInStudy: 'CT', AccessionNumber: 'A7',
+    expect(
+      studyParams({
+        patientName: 'doe',
+        patientId: ' 42 ',
+        dateFrom: '2001-01-01',
+        dateTo: '2001-02-01',
+        modality: 'ct',
+        accession: 'A7',
+      }),
+    ).toMatchObject({
+      PatientName: '*doe*',
+      PatientID: '42',
+      StudyDate: '20010101-20010201',
+      ModalitiesInStudy: 'CT',
+      AccessionNumber: 'A7',
     });
     expect(studyParams({ dateFrom: '2001-01-01', dateTo: '2001-01-01' }).StudyDate).toBe('20010101');
     expect(studyParams({ dateFrom: '2001-01-01' }).StudyDate).toBe('20010101-');
@@ -109,7 +150,9 @@ describe('QIDO parameters and messages', () => {
     expect(() => resolveUrl('https://u:p@pacs.example/dicom-web')).toThrow(/own fields/);
     expect(() => resolveUrl('ftp://pacs.example')).toThrow(/http/);
     expect(() => resolveUrl(' ')).toThrow(PacsError);
-    expect(resolveUrl('/pacs/dicom-web/', 'http://127.0.0.1:4370/app').href).toBe('http://127.0.0.1:4370/pacs/dicom-web');
+    expect(resolveUrl('/pacs/dicom-web/', 'http://127.0.0.1:4370/app').href).toBe(
+      'http://127.0.0.1:4370/pacs/dicom-web',
+    );
   });
 
   it('says what went wrong in the user’s words, naming the server but never the password', () => {

@@ -47,12 +47,19 @@ export function seriesVolume(name: string, slices: readonly Slice[]): { scan: Sc
   else {
     const plain = scans.every((s) => s.frames === 1) ? stackByInstance(name, ordered) : null;
     scan = plain ?? scans.reduce((a, b) => (b.frames > a.frames ? b : a));
-    if (!plain && scans.length > 1) problems.push(`The series holds ${scans.length} separate images or volumes; the largest (${scan.frames} ${scan.frames === 1 ? 'image' : 'slices'}) is open.`);
+    if (!plain && scans.length > 1)
+      problems.push(
+        `The series holds ${scans.length} separate images or volumes; the largest (${scan.frames} ${scan.frames === 1 ? 'image' : 'slices'}) is open.`,
+      );
   }
   return { scan: { ...scan, name }, problems };
 }
 
-export async function fetchSeries(cfg: PacsConfig, series: SeriesSummary, opts: OpenSeriesOptions): Promise<{ scan: Scan; problems: string[] }> {
+export async function fetchSeries(
+  cfg: PacsConfig,
+  series: SeriesSummary,
+  opts: OpenSeriesOptions,
+): Promise<{ scan: Scan; problems: string[] }> {
   const { studyInstanceUID, seriesInstanceUID } = series;
   const instances = await listInstances(cfg, studyInstanceUID, seriesInstanceUID, opts.signal);
   if (instances.length === 0) throw new PacsError('The PACS lists no images in this series.', 'not-found');
@@ -60,21 +67,29 @@ export async function fetchSeries(cfg: PacsConfig, series: SeriesSummary, opts: 
   let done = 0;
   let bytes = 0;
   opts.onProgress?.({ done, total, bytes });
-  const name = opts.name ?? (series.description || `${series.modality || 'DICOM'} series ${series.number}`.trim());
+  const name =
+    opts.name ?? (series.description || `${series.modality || 'DICOM'} series ${series.number}`.trim());
   let slices: Slice[];
   try {
     slices = await runPool(
       instances,
       opts.pool ?? DEFAULT_POOL,
       async (inst, i, signal) => {
-        const buf = await retrieveInstance(cfg, { studyInstanceUID, seriesInstanceUID, sopInstanceUID: inst.sopInstanceUID }, signal);
+        const buf = await retrieveInstance(
+          cfg,
+          { studyInstanceUID, seriesInstanceUID, sopInstanceUID: inst.sopInstanceUID },
+          signal,
+        );
         bytes += buf.byteLength;
         let scan: Scan;
         try {
           scan = await opts.decode(`${name} #${inst.instanceNumber || i + 1}`, buf, signal);
         } catch (e) {
           if (e instanceof ScanReadError && e.code === 'unsupported') {
-            throw new PacsError(`This series cannot be opened: ${e.message} Ask for it in another transfer syntax (e.g. uncompressed or JPEG 2000), or export it from the PACS.`, 'unsupported');
+            throw new PacsError(
+              `This series cannot be opened: ${e.message} Ask for it in another transfer syntax (e.g. uncompressed or JPEG 2000), or export it from the PACS.`,
+              'unsupported',
+            );
           }
           throw e;
         }
@@ -85,12 +100,23 @@ export async function fetchSeries(cfg: PacsConfig, series: SeriesSummary, opts: 
       opts.signal,
     );
   } catch (e) {
-    if (opts.signal?.aborted) throw new PacsError('Opening the series was cancelled; nothing was saved.', 'cancelled');
+    if (opts.signal?.aborted)
+      throw new PacsError('Opening the series was cancelled; nothing was saved.', 'cancelled');
     if (e instanceof PacsError && e.kind === 'unreachable') {
-      throw new PacsError(`The connection to the PACS was lost after ${done} of ${total} images; nothing of this series was saved. Check the network and open it again.`, 'unreachable', e.status);
+      throw new PacsError(
+        `The connection to the PACS was lost after ${done} of ${total} images; nothing of this series was saved. Check the network and open it again.`,
+        'unreachable',
+        e.status,
+      );
     }
     throw e;
   }
   const { scan, problems } = seriesVolume(name, slices);
-  return { scan: { ...scan, metadata: { ...scan.metadata, pacsStudy: studyInstanceUID, pacsSeries: seriesInstanceUID } }, problems };
+  return {
+    scan: {
+      ...scan,
+      metadata: { ...scan.metadata, pacsStudy: studyInstanceUID, pacsSeries: seriesInstanceUID },
+    },
+    problems,
+  };
 }

@@ -14,7 +14,8 @@ export function stackByInstance(name: string, input: readonly Slice[]): Scan | n
   if (input.length < 2 || input.some((s) => s.scan.frames !== 1)) return null;
   const slices = [...input].sort((a, b) => a.instanceNumber - b.instanceNumber).map((s) => s.scan);
   const a = slices[0];
-  if (slices.some((s) => s.width !== a.width || s.height !== a.height || s.channels !== a.channels)) return null;
+  if (slices.some((s) => s.width !== a.width || s.height !== a.height || s.channels !== a.channels))
+    return null;
   const plane = a.width * a.height * a.channels;
   const sameType = slices.every((s) => s.data.constructor === a.data.constructor);
   const Ctor = (sameType ? a.data.constructor : Float32Array) as new (n: number) => PixelArray;
@@ -35,6 +36,12 @@ export function stackByInstance(name: string, input: readonly Slice[]): Scan | n
     spacingKnown: a.spacingKnown,
     window: a.window,
     metadata: { ...a.metadata, slices: slices.length, instances: slices.length },
-    geometry: { ...a.geometry, dicom: { ...a.geometry?.dicom, sopInstanceUIDs: slices.map((s) => s.geometry?.dicom?.sopInstanceUIDs?.[0] ?? '') } },
+    geometry: {
+      ...a.geometry,
+      dicom: {
+        ...a.geometry?.dicom,
+        sopInstanceUIDs: slices.map((s) => s.geometry?.dicom?.sopInstanceUIDs?.[0] ?? ''),
+      },
+    },
   });
 }

@@ -3,8 +3,16 @@
 // its series, and sending the current mask back as a DICOM SEG (STOW-RS). Failures land in the panel in
 // the user's words; nothing here logs requests, addresses with credentials, or the credentials.
 import {
-  listInstances, listSeries, PacsError, retrieveInstance, retrieveRendered, searchStudies, storeInstances,
-  type PacsConfig, type SeriesSummary, type StudySummary,
+  listInstances,
+  listSeries,
+  PacsError,
+  retrieveInstance,
+  retrieveRendered,
+  searchStudies,
+  storeInstances,
+  type PacsConfig,
+  type SeriesSummary,
+  type StudySummary,
 } from '../../pacs/client';
 import { segReferences } from '../../pacs/seg';
 import { DEFAULT_POOL, fetchSeries } from '../../pacs/series';
@@ -32,7 +40,14 @@ export async function loadPacsSettings(): Promise<void> {
   try {
     const saved = await getSetting<PacsConfig>(getDb(), PACS_SETTINGS_KEY);
     if (saved && typeof saved.url === 'string') {
-      st().set({ config: { url: saved.url, username: saved.username ?? '', password: saved.password ?? '', ...(saved.parallel ? { parallel: saved.parallel } : {}) } });
+      st().set({
+        config: {
+          url: saved.url,
+          username: saved.username ?? '',
+          password: saved.password ?? '',
+          ...(saved.parallel ? { parallel: saved.parallel } : {}),
+        },
+      });
     }
   } finally {
     st().set({ loaded: true });
@@ -79,7 +94,14 @@ export async function chooseStudy(study: StudySummary): Promise<void> {
     try {
       const inst = await listInstances(config, s.studyInstanceUID, s.seriesInstanceUID);
       const mid = inst[Math.floor(inst.length / 2)];
-      if (mid) url = await blobToDataUrl(await retrieveRendered(config, { studyInstanceUID: s.studyInstanceUID, seriesInstanceUID: s.seriesInstanceUID, sopInstanceUID: mid.sopInstanceUID }));
+      if (mid)
+        url = await blobToDataUrl(
+          await retrieveRendered(config, {
+            studyInstanceUID: s.studyInstanceUID,
+            seriesInstanceUID: s.seriesInstanceUID,
+            sopInstanceUID: mid.sopInstanceUID,
+          }),
+        );
     } catch {
       url = null; // a missing thumbnail is not worth a message; opening the series says what is wrong
     }
@@ -107,7 +129,10 @@ async function cachedSeries(seriesInstanceUID: string): Promise<string | null> {
 }
 
 /** Opens a series: from IndexedDB when it was opened before, else from the PACS. Returns the scan id. */
-async function openSeriesScan(series: SeriesSummary, label: string): Promise<{ id: string | null; scan: Scan } | null> {
+async function openSeriesScan(
+  series: SeriesSummary,
+  label: string,
+): Promise<{ id: string | null; scan: Scan } | null> {
   const cached = await cachedSeries(series.seriesInstanceUID);
   if (cached) {
     const scan = await loadScan(getDb(), cached);
@@ -116,13 +141,19 @@ async function openSeriesScan(series: SeriesSummary, label: string): Promise<{ i
   const { config } = st();
   const abort = new AbortController();
   const cancel = () => abort.abort();
-  st().set({ transfer: { series: series.seriesInstanceUID, label, progress: null, cancel }, error: null, info: null });
+  st().set({
+    transfer: { series: series.seriesInstanceUID, label, progress: null, cancel },
+    error: null,
+    info: null,
+  });
   const { setBusy } = useScans.getState();
   setBusy(`${label}…`, cancel);
   const t0 = performance.now();
   try {
     const study = st().study;
-    const name = [study?.patientName, series.description || `${series.modality} series ${series.number}`].filter(Boolean).join(' – ');
+    const name = [study?.patientName, series.description || `${series.modality} series ${series.number}`]
+      .filter(Boolean)
+      .join(' – ');
     const { scan, problems } = await fetchSeries(config, series, {
       decode: (n, bytes, signal) => readBytes(n, bytes, signal),
       pool: Math.max(1, Math.min(MAX_PARALLEL, Math.round(config.parallel ?? DEFAULT_POOL))),
@@ -139,7 +170,11 @@ async function openSeriesScan(series: SeriesSummary, label: string): Promise<{ i
     const id = await trySave(scan, { source: 'pacs' });
     // User timing for npm run bench:pacs: download + decode + stack, then with saving.
     performance.measure('vlsm:pacs-transfer', { start: t0, end: t1, detail: { frames: scan.frames } });
-    performance.measure('vlsm:pacs-open', { start: t0, end: performance.now(), detail: { frames: scan.frames } });
+    performance.measure('vlsm:pacs-open', {
+      start: t0,
+      end: performance.now(),
+      detail: { frames: scan.frames },
+    });
     if (problems.length) st().set({ info: problems.join(' ') });
     return { id, scan };
   } catch (e) {
@@ -165,13 +200,23 @@ export async function openSeg(series: SeriesSummary): Promise<void> {
   const { config } = st();
   const seg = await guarded('Reading the segmentation…', async () => {
     const inst = await listInstances(config, series.studyInstanceUID, series.seriesInstanceUID);
-    if (inst.length === 0) throw new PacsError('The PACS lists no object in this segmentation series.', 'not-found');
-    const bytes = await retrieveInstance(config, { studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID, sopInstanceUID: inst[0].sopInstanceUID });
+    if (inst.length === 0)
+      throw new PacsError('The PACS lists no object in this segmentation series.', 'not-found');
+    const bytes = await retrieveInstance(config, {
+      studyInstanceUID: series.studyInstanceUID,
+      seriesInstanceUID: series.seriesInstanceUID,
+      sopInstanceUID: inst[0].sopInstanceUID,
+    });
     return { bytes, refs: segReferences(bytes) };
   });
   if (!seg) return;
   const source = (st().series ?? []).find((s) => s.seriesInstanceUID === seg.refs.seriesInstanceUID) ?? {
-    studyInstanceUID: seg.refs.studyInstanceUID || series.studyInstanceUID, seriesInstanceUID: seg.refs.seriesInstanceUID, modality: '', number: '', description: 'source series', instances: 0,
+    studyInstanceUID: seg.refs.studyInstanceUID || series.studyInstanceUID,
+    seriesInstanceUID: seg.refs.seriesInstanceUID,
+    modality: '',
+    number: '',
+    description: 'source series',
+    instances: 0,
   };
   const opened = await openSeriesScan(source, 'Opening the segmented series');
   if (!opened) return;
@@ -184,7 +229,14 @@ export async function openSeg(series: SeriesSummary): Promise<void> {
   }
   if (id) {
     try {
-      for (const k of frames) await saveReference(getDb(), id, k, readDicomSeg(new Uint8Array(seg.bytes), scan, k).mask, `${seg.refs.label} (PACS SEG)`);
+      for (const k of frames)
+        await saveReference(
+          getDb(),
+          id,
+          k,
+          readDicomSeg(new Uint8Array(seg.bytes), scan, k).mask,
+          `${seg.refs.label} (PACS SEG)`,
+        );
     } catch (e) {
       st().set({ error: `The segmentation could not be read or kept: ${message(e)}` });
     }
@@ -192,7 +244,9 @@ export async function openSeg(series: SeriesSummary): Promise<void> {
   await showScan(scan, id);
   useView.getState().setFrame(frames[0]);
   await refreshList();
-  st().set({ info: `Segmentation "${seg.refs.label}" shown as the reference on ${frames.length === 1 ? `slice ${frames[0] + 1}` : `${frames.length} slices`}.` });
+  st().set({
+    info: `Segmentation "${seg.refs.label}" shown as the reference on ${frames.length === 1 ? `slice ${frames[0] + 1}` : `${frames.length} slices`}.`,
+  });
 }
 
 /** Sends the chosen mask of the current slice as a DICOM SEG into the scan's study. */
@@ -201,7 +255,9 @@ export async function sendToPacs(sourceId: string): Promise<void> {
   const frame = useView.getState().frame;
   const d = scan?.geometry?.dicom;
   if (!scan || !d?.studyInstanceUID || !d.sopInstanceUIDs?.length) {
-    st().set({ error: 'Only a DICOM scan (e.g. a series opened from the PACS) can be sent back as a segmentation.' });
+    st().set({
+      error: 'Only a DICOM scan (e.g. a series opened from the PACS) can be sent back as a segmentation.',
+    });
     return;
   }
   const src = maskSources().find((s) => s.id === sourceId) ?? maskSources()[0];
@@ -212,11 +268,17 @@ export async function sendToPacs(sourceId: string): Promise<void> {
   const { config } = st();
   const ok = await guarded('Sending to the PACS…', async () => {
     const bytes = writeDicomSeg(src.mask, scan, frame, { label: src.label });
-    await storeInstances(config, [bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer], d.studyInstanceUID);
+    await storeInstances(
+      config,
+      [bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer],
+      d.studyInstanceUID,
+    );
     return true;
   });
   if (ok) {
-    st().set({ info: `Sent "${src.label}" (slice ${frame + 1}) to the PACS as a segmentation of this series.` });
+    st().set({
+      info: `Sent "${src.label}" (slice ${frame + 1}) to the PACS as a segmentation of this series.`,
+    });
     notify('info', 'Sent to the PACS', `The segmentation "${src.label}" is stored in the study.`);
   }
 }
