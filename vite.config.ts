@@ -2,6 +2,7 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { modelsPlugin } from './scripts/vite-models-plugin';
+import { CSP_META, DEV_SECURITY_HEADERS, SECURITY_HEADERS } from './scripts/security-headers';
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -25,9 +26,14 @@ const proxy = {
 };
 
 export default defineConfig({
-  plugins: [react(), modelsPlugin()],
-  server: { headers: isolation, port: 5173, strictPort: false, proxy },
-  preview: { headers: isolation, port: 4173, proxy },
+  plugins: [
+    react(),
+    modelsPlugin(),
+    // the built page carries its CSP as a <meta> too, for static hosting without these headers
+    { name: 'csp-meta', apply: 'build', transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP_META }, injectTo: 'head-prepend' }] },
+  ],
+  server: { headers: { ...isolation, ...DEV_SECURITY_HEADERS }, port: 5173, strictPort: false, proxy },
+  preview: { headers: { ...isolation, ...SECURITY_HEADERS }, port: 4173, proxy },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 4096 },

@@ -12,6 +12,11 @@ const ISOLATION = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+// Security headers (the same as scripts/security-headers.ts; src/app/csp.test.ts checks they agree) on
+// every response served from here; pages also get the model hosts the user allowed in connect-src.
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
+const SECURITY = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' };
+const SETTINGS_CACHE = 'vlsm-settings-v1';
 const scopeUrl = new URL(self.registration.scope);
 const BASE = scopeUrl.pathname;
 
@@ -45,7 +50,34 @@ self.addEventListener('activate', (event) => {
 function isolated(res) {
   const headers = new Headers(res.headers);
   for (const [k, v] of Object.entries(ISOLATION)) headers.set(k, v);
+  for (const [k, v] of Object.entries(SECURITY)) headers.set(k, v);
+  headers.set('Content-Security-Policy', CSP);
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+/** Origins the user allowed for model downloads (Model panel), as written by src/worker/modelHosts.ts. */
+async function modelHosts() {
+  try {
+    const r = await (await caches.open(SETTINGS_CACHE)).match(`${BASE}__vlsm/model-hosts`);
+    const list = r ? await r.json() : [];
+    return Array.isArray(list) ? list.filter((h) => typeof h === 'string' && /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(h)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A page with the security headers, connect-src widened by the allowed model hosts (header and meta). */
+async function securedPage(res) {
+  const hosts = await modelHosts();
+  const out = isolated(res);
+  if (!hosts.length) return out;
+  const widen = (p) => p.replace("connect-src 'self'", `connect-src 'self' ${hosts.join(' ')}`);
+  const headers = new Headers(out.headers);
+  headers.set('Content-Security-Policy', widen(CSP));
+  const html = (res.headers.get('Content-Type') || '').includes('text/html');
+  const body = html ? widen(await out.text()) : out.body;
+  headers.delete('Content-Length');
+  return new Response(body, { status: res.status, statusText: res.statusText, headers });
 }
 
 async function fromCache(request) {
@@ -68,13 +100,15 @@ self.addEventListener('fetch', (event) => {
     (async () => {
       if (request.mode === 'navigate') {
         // Network first for pages (fresh app when online), the cached shell when offline.
+        let net;
         try {
-          return await fetch(request);
+          net = await fetch(request);
         } catch {
           const page = (await fromCache(request)) ?? (await (await caches.open(APP_CACHE)).match(`${BASE}index.html`));
-          if (page) return isolated(page);
+          if (page) return securedPage(page);
           throw new Error('offline and not cached');
         }
+        return securedPage(net);
       }
       const hit = await fromCache(request);
       if (hit) return isolated(hit);

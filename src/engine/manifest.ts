@@ -1,8 +1,9 @@
 // Bundle manifest: types mirroring models/schema/bundle.schema.json, ajv validation against that schema
 // (the same file the Python toolchain validates with), and the cross-field checks a schema cannot express
 // (graphs per kind, files listed, decoder inputs produced by vision/text). Errors are readable sentences.
-import Ajv from 'ajv';
-import schema from '../../models/schema/bundle.schema.json';
+// The schema validator is compiled ahead of time (scripts/gen-manifest-validator.mjs): ajv compiling it at
+// run time needs `new Function`, which the app's Content-Security-Policy forbids.
+import validateManifestSchema from './manifestValidate.gen.js';
 
 export type TensorDType = 'float32' | 'float16' | 'int64' | 'int32';
 export type Precision = 'fp32' | 'fp16' | 'int8' | 'uint8';
@@ -79,8 +80,8 @@ export class BundleError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSchema = ajv.compile<Manifest>(schema);
+type SchemaValidator = ((data: unknown) => data is Manifest) & { errors?: { instancePath: string; message?: string }[] | null };
+const validateSchema = validateManifestSchema as unknown as SchemaValidator;
 
 const ROLES: Record<Manifest['kind'], GraphRole[]> = { split: ['vision', 'text', 'decoder'], single: ['model'] };
 

@@ -77,7 +77,7 @@ beforeAll(async () => {
     const start = range ? Number(range[1]) : 0;
     const part = body.subarray(start);
     res.writeHead(range ? 206 : 200, {
-      'Content-Length': part.byteLength, 'ETag': '"v1"', 'Access-Control-Allow-Origin': '*',
+      'Content-Length': part.byteLength, 'Connection': 'close', 'ETag': '"v1"', 'Access-Control-Allow-Origin': '*',
       ...(range ? { 'Content-Range': `bytes ${start}-${body.byteLength - 1}/${body.byteLength}` } : {}),
     });
     if (dropNext && name === 'model.onnx') {

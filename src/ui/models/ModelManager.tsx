@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { useInference } from '../../state/inference';
 import type { BundleRef } from '../../worker/client';
+import { allowModelHost, hostInForce } from '../../worker/modelHosts';
 import { deleteStoredModel, downloadModel, importFolder, listStoredModels, openModelCache, storageEstimate } from '../../worker/modelStore';
 import type { StoredModel, StoreProgress } from '../../worker/modelStore';
 import type { BackendPreference } from '../../worker/protocol';
@@ -83,6 +84,19 @@ export function ModelManager() {
       if (target.username || target.password) throw new Error('credentials');
     } catch {
       setMessage({ kind: 'error', text: 'Enter the web address (https://…) of a bundle folder that contains manifest.json.' });
+      return;
+    }
+    if (!hostInForce(target.origin)) {
+      // the page's security policy only lets it contact hosts the user allowed (see worker/modelHosts.ts)
+      const origin = target.origin;
+      if (!globalThis.navigator?.serviceWorker?.controller) {
+        setMessage({ kind: 'error', text: `This app contacts no other site unless you allow it, which needs the installed (offline) app. Download the bundle folder from ${origin} and use Import folder instead.` });
+        return;
+      }
+      void allowModelHost(origin).then(
+        () => setMessage({ kind: 'ok', text: `${origin} is now allowed for model downloads. Reload the page (the security policy is set when the page loads), then press Download again.` }),
+        () => setMessage({ kind: 'error', text: `${origin} could not be allowed (the browser refused to store the setting).` }),
+      );
       return;
     }
     void run('Downloading', (cache, ctl) =>
