@@ -57,6 +57,13 @@ function decodePage(b: Uint8Array, ifd: Ifd, little: boolean): Page {
   const format = num(ifd, 339, 1);
   if (!Number.isInteger(bps) || bps < 1 || bps > 64) throw new ScanReadError(`The TIFF header declares ${bps} bits per sample, which is impossible; the file is corrupt.`, 'corrupt');
   if (!Number.isInteger(spp) || spp < 1 || spp > 16) throw new ScanReadError(`The TIFF header declares ${spp} samples per pixel, which is impossible; the file is corrupt.`, 'corrupt');
+  const strips = ifd.t279 as number[] | undefined;
+  if (num(ifd, 259, 1) === 1 && Array.isArray(strips) && bps >= 8) {
+    // uncompressed: the strips must hold every sample (the decoder would pad the rest with zeros)
+    const held = strips.reduce((a, n) => a + n, 0);
+    const need = Math.ceil((w * bps) / 8) * spp * h;
+    if (held < need) throw new ScanReadError(`The TIFF image data is truncated: its strips hold ${held} bytes, ${need} are needed for ${w} x ${h}.`, 'truncated');
+  }
   if (![1, 2, 3].includes(format)) throw new ScanReadError(`The TIFF header declares sample format ${format}; only unsigned, signed and floating-point samples exist.`, 'corrupt');
   if (bps < 8) {
     if (spp !== 1) throw new ScanReadError(`TIFF images with ${spp} samples of ${bps} bits are not supported.`, 'unsupported');

@@ -150,8 +150,24 @@ const first = <T>(v: unknown): T | undefined => (Array.isArray(v) ? (v[0] as T) 
  * Read a DICOM SEG: the frame of segment 1 that references the scan's frame `frame` (by SOP instance
  * UID and frame number when references exist; else frame `frame` or the first frame), as a binary mask.
  */
+/** dcmjs zero-pads pixel data cut short by the end of the file: the declared length is checked here
+ *  (explicit VR little endian Pixel Data, as SEG files are written). */
+function checkPixelDataComplete(b: Uint8Array): void {
+  for (let i = b.length - 12; i >= 132; i--) {
+    if (b[i] !== 0xe0 || b[i + 1] !== 0x7f || b[i + 2] !== 0x10 || b[i + 3] !== 0x00) continue;
+    const vr = String.fromCharCode(b[i + 4], b[i + 5]);
+    if (vr !== 'OB' && vr !== 'OW') continue;
+    const len = new DataView(b.buffer, b.byteOffset + i + 8, 4).getUint32(0, true);
+    if (len !== 0xffffffff && i + 12 + len > b.length) {
+      throw new MaskReadError(`The DICOM SEG is truncated: its pixel data declares ${len} bytes, the file ends after ${b.length - i - 12}.`);
+    }
+    return;
+  }
+}
+
 export function readDicomSeg(bytes: Uint8Array, scan: MaskTarget, frame = 0): SegInfo {
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  checkPixelDataComplete(bytes);
   let ds: Record<string, unknown>;
   try {
     ds = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf).dict);
