@@ -194,10 +194,14 @@ test('first use at 1280x800 and 1920x1080: open, prompt, correct, export, nothin
   // keys a radiologist tries: i inverts, r resets, Delete removes the selected result
   await wb.key('i');
   await expect.poll(() => page.evaluate(() => window.__vlsm!.getState().invert)).toBe(true);
-  await page.mouse.move(box.x + 300, box.y + 300);
-  await page.mouse.wheel(0, -400);
+  await expect(page.getByTestId('status-invert')).toHaveText('Inverted');
+  const fit = (await wb.state()).transform;
+  await wb.key('+', 2);
+  await expect.poll(async () => (await wb.state()).transform.scale).toBeGreaterThan(fit.scale * 1.4);
   await wb.key('r');
   await expect.poll(() => page.evaluate(() => window.__vlsm!.getState().invert)).toBe(false);
+  await expect.poll(async () => (await wb.state()).transform).toEqual(fit);
+  await expect(page.getByTestId('status-invert')).toHaveCount(0);
   await loop.runItem('left lung').getByTestId('run-select').click();
   await wb.key('Delete');
   await expect(loop.runItem('left lung')).toHaveCount(0);

@@ -47,6 +47,7 @@ export function StatusBar({ children }: { children?: ReactNode }) {
   const window = useView((s) => s.window);
   const frame = useView((s) => s.frame);
   const scale = useView((s) => s.transform.scale);
+  const invert = useView((s) => s.invert);
   const storage = useStorageUsage();
   return (
     <footer className="statusbar" data-testid="statusbar">
@@ -69,7 +70,12 @@ export function StatusBar({ children }: { children?: ReactNode }) {
           <span className="status-item mono" data-testid="status-slice">
             Slice {Math.min(frame, scan.frames - 1) + 1} / {scan.frames}
           </span>
-          <span className="status-item mono" data-testid="status-zoom">{Math.round(scale * 100)} %</span>
+          <span className="status-item mono" data-testid="status-zoom" title="Zoom: screen pixels per scan pixel (0 or F fits, r resets)">{Math.round(scale * 100)} %</span>
+          {invert && (
+            <span className="status-item" data-testid="status-invert" title="The scan is shown inverted (display only); press i to undo">
+              Inverted
+            </span>
+          )}
         </>
       )}
       {children}
