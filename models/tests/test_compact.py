@@ -172,6 +172,29 @@ def test_v2_split_onnx_matches_pytorch_and_the_decoder_reads_only_cached_feature
     assert np.abs(outs[0] - outs[1]).max() > 1e-3  # the words change the mask
 
 
+def test_v2_text_graph_drops_words_outside_the_vocabulary(tmp_path):
+    """v2 exports remove unknown tokens before the transformer: an unknown word changes nothing."""
+    import onnxruntime as ort
+
+    torch.manual_seed(2)
+    model = CompactVLSM(TINY2).eval()
+    tok = Tokenizer()
+    keep = sorted(set(tok.ids("tumour in the colon left ventricle")))
+    paths = export_fp32(model, keep, str(tmp_path))
+    sess = ort.InferenceSession(paths["text"], providers=["CPUExecutionProvider"])
+
+    def emb(prompt: str) -> np.ndarray:
+        ids = np.array([tok.ids(prompt)], dtype=np.int64)
+        return sess.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+
+    assert np.abs(emb("tumour in the sigmoid colon") - emb("tumour in the colon")).max() < 1e-5
+    assert np.abs(emb("left ventricle") - emb("tumour in the colon")).max() > 1e-3
+    t = torch.tensor([tok.ids("tumour in the colon")])
+    with torch.no_grad():
+        ref = model.text(t, torch.ones_like(t)).numpy()
+    assert np.abs(emb("tumour in the sigmoid colon") - ref).max() < 1e-4
+
+
 def test_v2_decoder_broadcasts_one_image_over_several_prompts():
     torch.manual_seed(1)
     model = CompactVLSM(TINY2).eval()

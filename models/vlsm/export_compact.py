@@ -39,12 +39,18 @@ def randomise_film(model: CompactVLSM, std: float = 0.2) -> None:
 
 
 class PrunedText(nn.Module):
-    """Text encoder over a pruned embedding table: CLIP id -> row via a remap table (unknown -> last row, zero)."""
+    """Text encoder over a pruned embedding table: CLIP id -> row via a remap table.
 
-    def __init__(self, model: CompactVLSM, keep: list[int]):
+    drop_unknown (v2 exports): tokens outside the training vocabulary are removed from the sequence before the
+    transformer (the graph takes [1, sequence] ids; batch 1), so "tumour in the sigmoid colon" is encoded exactly
+    as "tumour in the colon", as the model card says. Without it (v1 bundles) they map to one shared zero row."""
+
+    def __init__(self, model: CompactVLSM, keep: list[int], drop_unknown: bool = False):
         super().__init__()
         t = model.text
         self.t = t
+        self.unknown = len(keep)
+        self.drop_unknown = drop_unknown
         vocab = t.tok.weight.shape[0]
         remap = torch.full((vocab,), len(keep), dtype=torch.int32)
         remap[torch.tensor(keep)] = torch.arange(len(keep), dtype=torch.int32)
@@ -53,7 +59,11 @@ class PrunedText(nn.Module):
         self.emb = nn.Embedding.from_pretrained(rows, freeze=True)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.t.encode(self.emb(self.remap[input_ids]), attention_mask)
+        rows = self.remap[input_ids]
+        if self.drop_unknown:
+            idx = torch.nonzero(rows[0] != self.unknown).squeeze(1)
+            rows, attention_mask = rows[:, idx], attention_mask[:, idx]
+        return self.t.encode(self.emb(rows), attention_mask)
 
 
 def load_model(checkpoint: str) -> CompactVLSM:
@@ -73,7 +83,8 @@ def export_fp32(model: CompactVLSM, keep: list[int], work: str) -> dict[str, str
     # Wrappers are fresh modules in training mode; the exporter restores that mode afterwards, which would
     # flip the wrapped BatchNorms to training (batch statistics): keep everything in eval explicitly.
     model.eval()
-    vision, text, decoder = VisionGraph(model).eval(), PrunedText(model, keep).eval(), DecoderGraph(model).eval()
+    vision, decoder = VisionGraph(model).eval(), DecoderGraph(model).eval()
+    text = PrunedText(model, keep, drop_unknown=model.cfg.arch == "fpn-film").eval()
     with torch.no_grad():
         torch.onnx.export(vision, (x,), paths["vision"], input_names=["pixel_values"], output_names=feats_names, **kw)
         ids = torch.tensor([[49406, 320, 49407]])

@@ -4,7 +4,7 @@
 
 Writes OUT/split (variants wasm-int8, fp32) and OUT/single (the single-graph baseline), both at 64 px,
 OUT/compact-v2 (the compact default model's v2 architecture, random weights, 64 px: variants wasm, fp32,
-webgpu-fp16; decoder inputs pix8, pix4, text_embeds), then the marker file OUT/done-3
+webgpu-fp16; decoder inputs pix8, pix4, text_embeds), then the marker file OUT/done-4
 (src/worker/testing.ts waits for it; its number goes up when the toolchain's output changes, so an older
 tiny build is made again).
 """
@@ -30,7 +30,7 @@ def main() -> None:
                     "--out", str(out / "compact-v2"), "--work", str(out / "compact-v2-work"), "--id", "tiny-compact-v2",
                     "--name", "tiny compact v2 (random)", "--force-wasm", "vision=fp32,text=int8,decoder=fp32",
                     "--fp32-variant", "--threads", "1"], cwd=ROOT / "models", check=True, stdout=subprocess.DEVNULL)
-    (out / "done-3").write_text("ok\n")
+    (out / "done-4").write_text("ok\n")
 
 
 if __name__ == "__main__":
