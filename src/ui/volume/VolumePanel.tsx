@@ -7,7 +7,7 @@ import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { download } from '../export/exportActions';
 import { getSegmenter, onSegmenter } from '../prompts/segmenter';
-import { drawVolumeLayer, loadVolumeMask, runAllSlices, useVolumeRun, volumeMaskNifti } from './volumeRun';
+import { drawVolumeLayer, installVolumeTestHook, loadVolumeMask, runAllSlices, useVolumeRun, volumeMaskNifti } from './volumeRun';
 
 const seconds = (ms: number): string => (ms >= 90_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(1, Math.round(ms / 1000))} s`);
 const num = (v: number, digits = 1): string => (Number.isInteger(v) ? String(v) : v.toFixed(digits));
@@ -19,6 +19,7 @@ function useVolumeLayer(): void {
     void loadVolumeMask();
   }, [activeId]);
   useEffect(() => useView.subscribe((s, prev) => s.frame !== prev.frame && drawVolumeLayer()), []);
+  useEffect(installVolumeTestHook, []);
 }
 
 export function VolumePanel() {

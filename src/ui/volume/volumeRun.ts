@@ -196,3 +196,19 @@ export function volumeMaskNifti(): { name: string; bytes: Uint8Array } | null {
   const what = current.prompt.trim().replace(/[^\w.-]+/g, '_').slice(0, 40) || 'mask';
   return { name: `${base}_${what}.nii.gz`, bytes: writeNiftiVolumeMask(current.data, scan) };
 }
+
+declare global {
+  interface Window {
+    /** Read-out for e2e specs and `npm run bench:volume`: the last all-slices run, progress, error. */
+    __vlsmVolume?: { state(): Pick<VolumeRunState, 'last' | 'progress' | 'error' | 'info' | 'stats'> };
+  }
+}
+
+export function installVolumeTestHook(): void {
+  window.__vlsmVolume = {
+    state: () => {
+      const { last, progress, error, info, stats } = useVolumeRun.getState();
+      return { last, progress, error, info, stats };
+    },
+  };
+}
