@@ -54,9 +54,9 @@ const log = (...m) => console.error('[bench]', ...m);
 if (!COMPACT_ONLY && (!existsSync(`${SPLIT}/manifest.json`) || !existsSync(`${SINGLE}/manifest.json`))) {
   console.error(
     `The benchmark bundles are missing (${SPLIT}, ${SINGLE}).\n` +
-      'Make them with the Python toolchain (random weights, nothing downloaded, ~2 GB on disk):\n' +
-      '  cd models && python -m vlsm.bench_models --out bench\n' +
-      '(or: python -m vlsm.bench_models --out models/bench from the repo root, with PYTHONPATH=models)',
+      'Make them with the Python toolchain in .venv (random weights, nothing downloaded, ~2 GB on disk;\n' +
+      'sh scripts/test-py.sh builds .venv):\n' +
+      '  cd models && ../.venv/bin/python -m vlsm.bench_models --out bench',
   );
   process.exit(2);
 }
@@ -67,7 +67,7 @@ const precisionsOf = (manifest, variant) =>
 
 if (!args.includes('--no-build') || !existsSync(join(OUT_DIR, 'index.html'))) {
   log(`building the app (vite build into ${OUT_DIR})…`);
-  const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', OUT_DIR, '--emptyOutDir'], { stdio: 'inherit' });
+  const b = spawnSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'error', '--outDir', OUT_DIR, '--emptyOutDir'], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 

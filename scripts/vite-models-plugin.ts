@@ -2,7 +2,7 @@
 // - dev and preview: serves models/<...>/ at /models/<...>/ (only files inside a bundle folder, i.e. one
 //   with a manifest.json; Range requests supported for download resume) and /models/index.json;
 // - build: copies the shipped bundles (manifest + the files it lists) into dist/models/<id>/, writes
-//   dist/models/index.json, adds the engine harness page as a build input, and writes
+//   dist/models/index.json, adds the engine harness page as a build input (test builds only: --mode test), and writes
 //   dist/precache-manifest.json (every file of the build, with a content hash) for public/sw.js.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, createReadStream } from 'node:fs';
@@ -98,9 +98,10 @@ export function modelsPlugin(options: ModelsPluginOptions = {}): Plugin {
   };
   return {
     name: 'vlsm-models',
-    config(user) {
+    config(user, env) {
       const input = user.build?.rolldownOptions?.input ?? user.build?.rollupOptions?.input;
-      if (input) return;
+      // The engine harness page is a test page: only in test builds (`vite build --mode test`), never in production.
+      if (input || env.mode === 'production') return;
       return { build: { rolldownOptions: { input: { main: resolve(root, 'index.html'), harness: resolve(root, 'src/worker/harness/engine.html') } } } };
     },
     configResolved(c) {

@@ -11,7 +11,8 @@ import { installTestHook } from './testHook';
 export function useStartup(): void {
   useEffect(() => {
     const offs = BUILTIN_TOOLS.map((t) => useTools.getState().register(t));
-    installTestHook();
+    // Test builds only (dev server, `vite build --mode test`): dead code in a production build.
+    if (import.meta.env.MODE !== 'production') installTestHook();
     warmReader();
     setMaskReader(readMaskBytes); // reference masks decode in the reader worker too
     void requestPersist();

@@ -65,7 +65,7 @@ const EDIT_TOOLS = ['brush', 'eraser', 'lasso-fill', 'lasso-cut', 'fill'];
 
 export function useCorrectionSetup(): void {
   useEffect(() => {
-    installLoopTestHook();
+    if (import.meta.env.MODE !== 'production') installLoopTestHook();
     const offTools = registerCorrectionTools({
       getSession: ensureSession,
       brushOverlay: BrushOverlay,

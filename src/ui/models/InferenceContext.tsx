@@ -93,7 +93,7 @@ export function InferenceProvider({ children }: { children: ReactNode }) {
     if (document.readyState === 'complete') void registerServiceWorker();
     else window.addEventListener('load', () => void registerServiceWorker(), { once: true });
     const encoder = new ScanEncoder(client);
-    window.__vlsmInference = { getState: () => ({ status: client.status, crossOriginIsolated: globalThis.crossOriginIsolated === true, lastResult: getLastResult() }) };
+    if (import.meta.env.MODE !== 'production') window.__vlsmInference = { getState: () => ({ status: client.status, crossOriginIsolated: globalThis.crossOriginIsolated === true, lastResult: getLastResult() }) };
     setSegmenter({
       classes: () => client.status.model?.classes ?? [],
       segment: async (scanId, prompt, frame, signal) => {
