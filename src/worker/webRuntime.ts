@@ -8,7 +8,11 @@
 //   plus the WebGPU execution provider), which also runs the int8 graphs kept on the WASM EP.
 // Each build is a separate onnxruntime-web instance; a worker only ever loads the one its backend needs
 // (both only after a WebGPU failure falls back to WASM).
+// The onnxruntime-web modules themselves are `?url` assets imported by URL, not bundled chunks: Vite bundles
+// each worker (inference, nested vision) on its own, so a bundled import would emit each build twice.
 import type * as Ort from 'onnxruntime-web';
+import ortWasmJs from 'onnxruntime-web/wasm?url';
+import ortJsepJs from 'onnxruntime-web?url';
 import wasmMjs from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import wasmWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import jsepMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
@@ -33,7 +37,8 @@ export function loadOrt(info: BackendInfo): Promise<OrtModule> {
   let p = loading.get(info.backend);
   if (!p) {
     const assets = ORT_ASSETS[info.backend];
-    p = (info.backend === 'webgpu' ? import('onnxruntime-web') : (import('onnxruntime-web/wasm') as Promise<OrtModule>)).then((ort) => {
+    const url = new URL(info.backend === 'webgpu' ? ortJsepJs : ortWasmJs, globalThis.location.href).href;
+    p = (import(/* @vite-ignore */ url) as Promise<OrtModule>).then((ort) => {
       ort.env.wasm.wasmPaths = { mjs: new URL(assets.mjs, globalThis.location.href).href, wasm: new URL(assets.wasm, globalThis.location.href).href };
       ort.env.wasm.numThreads = info.threads;
       ort.env.wasm.proxy = false;
