@@ -25,7 +25,9 @@ test('prompt -> mask on a Kvasir image with the default model', async ({ page, b
   const state = await page.evaluate(() => window.__vlsmInference!.getState());
   expect(state.crossOriginIsolated).toBe(true);
   expect(state.lastResult).toMatchObject({ width, height, modelId: 'compact-vlsm' });
-  expect(state.lastResult!.foreground).toBeGreaterThanOrEqual(0);
+  // the polyp covers 28% of this image; measured 20% foreground for this prompt (onnxruntime-node, same engine)
+  expect(state.lastResult!.foreground).toBeGreaterThan(0.05);
+  expect(state.lastResult!.foreground).toBeLessThan(0.6);
   expect(state.status.state).toBe('ready');
   await expect(page.getByTestId('status-timings')).toBeVisible();
   expect(foreign).toEqual([]);

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, unzipSync, strFromU8 } from 'fflate';
 import { decode as decodePng } from 'fast-png';
@@ -16,6 +19,7 @@ import { parseScoresJson, scoresCsv, scoresJson } from './scores';
 import { zipStudy } from './zip';
 import dcmjs from 'dcmjs';
 import { blobMask, fakeScan } from './testScans';
+import { pythonExe, pythonSkipReason } from '../../engine/testing/python';
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 const shared = (p: string): Uint8Array => new Uint8Array(readFileSync(DATA + p));
@@ -89,6 +93,55 @@ describe('NIfTI', () => {
     expect(dice(readNiftiMask(nii, scan, 4), m)).toBe(1);
     expect(countForeground(readNiftiMask(nii, scan, 3).data)).toBe(0);
   });
+
+  // An external reader: nibabel (pinned in models/requirements.txt, in .venv) loads what the writer wrote.
+  it('reads back in nibabel: shape, dtype, affine (the source affine for a NIfTI source), voxels in x-fastest order', (ctx) => {
+    const exe = pythonExe('nibabel, numpy');
+    if (!exe) return ctx.skip(pythonSkipReason());
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-nifti-'));
+    try {
+      const flat = fakeScan(64, 48, { spacing: [0.5, 0.7, 1], spacingKnown: true });
+      const m2 = blobMask(64, 48);
+      writeFileSync(join(dir, 'flat.nii.gz'), writeNiftiMask(m2, flat));
+      const src = gunzipSync(shared('sample-files/nifti/niivue/minimal.nii.gz'));
+      const [nx, ny, nz] = parseNiftiHeader(src).dims;
+      const vol = fakeScan(nx, ny, { format: 'nifti', frames: nz, shape: [nx, ny, nz] }, { nifti: { header: src.slice(0, 348).buffer, version: 1 } });
+      const m3 = blobMask(nx, ny, 3);
+      writeFileSync(join(dir, 'vol.nii.gz'), writeNiftiMask(m3, vol, 4));
+      const script = [
+        'import sys, json, base64, nibabel as nib, numpy as np',
+        'out = {}',
+        'for name in sys.argv[2:]:',
+        '    img = nib.load(name)',
+        '    a = np.asarray(img.dataobj)',
+        '    out[name] = dict(shape=list(a.shape), dtype=str(a.dtype), affine=img.affine.tolist(), zooms=[float(z) for z in img.header.get_zooms()],',
+        "                     data=base64.b64encode(np.ascontiguousarray(a.ravel(order='F')).tobytes()).decode())",
+        'print(json.dumps(out))',
+      ].join('\n');
+      const source = DATA + 'sample-files/nifti/niivue/minimal.nii.gz';
+      const files = [join(dir, 'flat.nii.gz'), join(dir, 'vol.nii.gz'), source];
+      const got = JSON.parse(execFileSync(exe, ['-c', script, '', ...files], { encoding: 'utf8', timeout: 300_000 })) as Record<string, { shape: number[]; dtype: string; affine: number[][]; zooms: number[]; data: string }>;
+      const [flatR, volR, srcR] = files.map((f) => got[f]);
+      // 2-D mask: 64 x 48 x 1, uint8, the spacing on the diagonal, voxel (x, y) = mask pixel (x, y)
+      expect(flatR.shape).toEqual([64, 48, 1]);
+      expect(flatR.dtype).toBe('uint8');
+      expect(flatR.affine.map((r) => r.map((v) => Number(v.toFixed(5))))).toEqual([[0.5, 0, 0, 0], [0, 0.7, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
+      expect(Array.from(Buffer.from(flatR.data, 'base64'))).toEqual(Array.from(m2.data, (v) => (v ? 1 : 0)));
+      // into a real NIfTI volume: the source's shape and affine as nibabel reads the source, the mask in slice 4 only
+      expect(volR.shape).toEqual(srcR.shape.slice(0, 3));
+      expect(volR.dtype).toBe('uint8');
+      volR.affine.flat().forEach((v, i) => expect(v, `affine[${i}]`).toBeCloseTo(srcR.affine.flat()[i], 4));
+      expect(volR.zooms.slice(0, 3)).toEqual(srcR.zooms.slice(0, 3).map((z) => expect.closeTo(z, 5)));
+      const voxels = Buffer.from(volR.data, 'base64');
+      const plane = nx * ny;
+      const want = new Uint8Array(plane * nz);
+      m3.data.forEach((v, i) => (want[4 * plane + i] = v ? 1 : 0));
+      expect(countForeground(want)).toBeGreaterThan(0);
+      expect(voxels.equals(Buffer.from(want)), 'voxels equal the mask in slice 4').toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 describe('DICOM SEG', () => {
