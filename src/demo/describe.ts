@@ -1,4 +1,4 @@
-// Prompt attributes computed from a mask, following the medvlsm scheme in DESIGN.md "Prompts":
+// Prompt attributes computed from a mask, following the medvlsm study's prompt scheme:
 // size by area fraction, location on a 3x3 grid of the centroid.
 
 export type SizeWord = 'tiny' | 'small' | 'medium' | 'large';

@@ -2,7 +2,7 @@
 // version counter: bump `version` after drawing into the canvas and the viewer redraws that layer only.
 // A layer edited in place frame after frame (`touch`) becomes `live`: the viewer draws it on a Konva layer
 // of its own, so a touch redraws that one image, not every full-size mask (viewer/maskGroups.ts).
-// Mask pixels never go in the store (DESIGN.md "state/").
+// Mask pixels never go in the store (docs/ARCHITECTURE.md "Layers": state/).
 import { create } from 'zustand';
 
 export interface MaskLayer {
