@@ -1,7 +1,17 @@
 // Statistics of a 3-D mask over its volume: voxel count, volume in mL (from the voxel spacing), and the
 // mean/SD/min/max of the scan's values inside it (Hounsfield units for CT: DICOM rescale is applied by
 // the reader). Pure; slice k of the mask is k * width * height, as the scan's frames.
-import type { Scan } from '../scan/types';
+
+/** The scan fields the statistics read; a Scan has them (mask/ sits below scan/, so it names them itself). */
+export interface VoxelSource {
+  width: number;
+  height: number;
+  spacing: readonly [number, number, number];
+  spacingKnown: boolean;
+  data: ArrayLike<number>;
+  channels: number;
+  modality?: string;
+}
 
 export interface VolumeStats {
   voxels: number;
@@ -17,7 +27,7 @@ export interface VolumeStats {
   slices: number;
 }
 
-export function volumeStats(mask: Uint8Array, scan: Pick<Scan, 'width' | 'height' | 'spacing' | 'spacingKnown' | 'data' | 'channels' | 'modality'>): VolumeStats {
+export function volumeStats(mask: Uint8Array, scan: VoxelSource): VolumeStats {
   const plane = scan.width * scan.height;
   const n = Math.min(mask.length, scan.data.length / scan.channels);
   let count = 0;
