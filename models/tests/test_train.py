@@ -46,11 +46,12 @@ def test_release_exports_the_val_pick_scores_test_once_and_the_card_agrees(train
     assert set(lv) == {"dice", "ci95", "n"} and lv["n"] >= 1 and lv["ci95"][0] <= lv["dice"] <= lv["ci95"][1]
     assert "left lung" in card["testMetrics"]["cxr"] and "words matter (class - empty)" in card["testMetrics"]["kvasir"]
     assert m["architecture"] == "compact-fpn-film" and "ventricle" in card["vocabulary"] and card["metrics"]["checkpoint"]["epoch"] == 2
+    assert set(card["metrics"]["training"]["phases_seconds"]) == {"epochs at 64 px", "epochs at 96 px", "val evaluations"}
     md = (bundle / "MODEL_CARD.md").read_text()
     assert f"| acdc | left ventricle | {lv['dice']:.3f} [{lv['ci95'][0]:.3f}, {lv['ci95'][1]:.3f}] (n={lv['n']}) |" in md
     assert "vlsm.evaluate --bundle" in first and "--split test" in first
     second = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    assert "--split test" not in second and "not scored again" in second
+    assert "--split test" not in second and "not scored again" in second and "not exported again" in second
     assert json.loads((bundle / "EVAL.json").read_text()) == ev
 
 

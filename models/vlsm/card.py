@@ -155,6 +155,17 @@ def wall_sessions(ck: str) -> list[dict]:
     return [by[k] for k in sorted(by)]
 
 
+def phases(log: list[dict]) -> dict:
+    """Wall seconds per training phase (epochs at each input size, and the val evaluations) from the epoch log."""
+    out: dict[str, float] = {}
+    for e in log:
+        k = f"epochs at {e.get('size')} px"
+        out[k] = round(out.get(k, 0.0) + e["seconds"], 1)
+        if "val_seconds" in e:
+            out["val evaluations"] = round(out.get("val evaluations", 0.0) + e["val_seconds"], 1)
+    return out
+
+
 def limits_v2(ev: dict, size: int) -> list[str]:
     m = ev.get("metrics", {})
     fig = lambda ds, k: m.get(ds, {}).get(k, {}).get("dice")  # noqa: E731
@@ -204,6 +215,7 @@ def build_card_v2(ev: dict, val: dict | None, log: list[dict], sessions: list[di
                     "splits": SPLIT_NOTE,
                     "training": {"epochs": len(log), "wall_seconds": sum(s["seconds"] for s in sessions) or round(sum(e["seconds"] for e in log)),
                                  "sessions": sessions, "command": command,
+                                 "phases_seconds": phases(log),
                                  "final_loss": log[-1]["loss"] if log else None}},
         "limits": limits_v2(ev, size),
         "leftRightConvention": "patient's left/right (radiological convention: the patient's left lung is on the image right)",
@@ -238,7 +250,8 @@ def markdown_v2(card: dict, manifest: dict, total_bytes: int) -> str:
               "## Training", "", f"- Command: `{m['training']['command']}` (from `models/`, fixed seed; resumable)",
               f"- Epochs: {m['training']['epochs']}; wall time {m['training']['wall_seconds']} s over the sessions: " + "; ".join(
                   f"epochs {w['from_epoch'] + 1}-{w['to_epoch']}: {w['seconds']} s on {w.get('threads', 1)} thread(s)"
-                  for w in m["training"]["sessions"]) + " (a shared 2-core CPU).",
+                  for w in m["training"]["sessions"]) + " (a shared 2-core CPU); per phase: " + ", ".join(
+                  f"{k} {v:.0f} s" for k, v in m["training"].get("phases_seconds", {}).items()) + ".",
               "- Each canvas is one scan or a composite of 2-4 scans of different kinds, asked 4 prompts (its "
               "structures by name and attributes, absent classes, the empty prompt = every labelled structure); "
               "augmentation: zoom, rotation, flips (not chest X-rays), colour gain, contrast, gamma, grey, blur, noise, "

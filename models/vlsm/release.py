@@ -73,11 +73,18 @@ def main() -> None:
         run("vlsm.train", "--out", ck, "--seed", str(a.seed), "--threads", str(a.threads), *a.train_args.split())
         print(f"training wall time this session {time.time() - t0:.0f} s", flush=True)
     best = os.path.join(ck, "best.pt")
-    run("vlsm.export_compact", "--checkpoint", best, "--out", a.out, "--threads", str(a.threads))
     import torch
 
     st = torch.load(best, map_location="cpu", weights_only=False)
     chosen = {"file": "best.pt", "epoch": st.get("epoch"), "val_score": st.get("val", {}).get("score"), "sha256": sha256(best)}
+    try:  # the bundle already holds these weights (a rerun for the card): keep its graphs
+        current = json.load(open(os.path.join(a.out, "manifest.json")))["modelCard"]["metrics"]["checkpoint"]["sha256"]
+    except (OSError, KeyError, TypeError, ValueError):
+        current = None
+    if current != chosen["sha256"]:
+        run("vlsm.export_compact", "--checkpoint", best, "--out", a.out, "--threads", str(a.threads))
+    else:
+        print(f"{a.out} already holds checkpoint {current[:16]}: not exported again", flush=True)
     lim = ["--limit", str(a.limit)] if a.limit else []
     tag = chosen["sha256"][:16] + (f"-limit{a.limit}" if a.limit else "")
     val_path = os.path.join(ck, f"val-{tag}.json")
