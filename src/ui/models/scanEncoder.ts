@@ -1,5 +1,5 @@
 // Maps (scan id, frame, window) to an encoded image in the worker: one key per frame (and per window for
-// data that needs windowing), encoded once; keys of other scans or another window are forgotten to free memory.
+// data that needs windowing), encoded once; a scan's encodings at another window are forgotten to free memory.
 import type { Scan } from '../../scan/types';
 import type { InferenceClient, SegmentResult } from '../../worker/client';
 import { useScans } from '../../state/scans';
@@ -22,8 +22,8 @@ export class ScanEncoder {
     const { activeId, scan } = useScans.getState();
     if (!scan || activeId !== scanId) throw new Error('that scan is not open');
     const key = this.keyOf(scanId, scan, frame);
-    // Every frame of the open scan keeps its encoding (the worker's feature cache is bounded by bytes),
-    // so prompting all slices a second time skips the vision encoder; another scan or window drops them.
+    // Every frame keeps its encoding (the worker's feature cache is bounded by bytes), so prompting all
+    // slices a second time skips the vision encoder; a new window drops the scan's older encodings.
     const keep = this.keys.get(scanId) ?? new Set<string>();
     const tag = (k: string) => k.split('#').slice(2).join('#');
     for (const old of [...keep]) {
@@ -32,14 +32,6 @@ export class ScanEncoder {
         this.ready.delete(old);
         keep.delete(old);
       }
-    }
-    for (const [other, olds] of this.keys) {
-      if (other === scanId) continue;
-      for (const old of olds) {
-        this.client.forgetScan(old);
-        this.ready.delete(old);
-      }
-      this.keys.delete(other);
     }
     keep.add(key);
     this.keys.set(scanId, keep);
