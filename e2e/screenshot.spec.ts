@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { Loop } from './pages/Loop';
 import { Workbench } from './pages/Workbench';
 
-test('README screenshot', async ({ page }) => {
+test('README screenshot (regenerates docs/screenshot.png; skipped unless SCREENSHOT=1)', async ({ page }) => {
   test.skip(!process.env.SCREENSHOT, 'set SCREENSHOT=1 to regenerate docs/screenshot.png');
   test.setTimeout(180_000);
   const wb = new Workbench(page);
