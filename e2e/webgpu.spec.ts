@@ -14,7 +14,10 @@ const KVASIR = '../shared/data/kvasir-seg/images';
 const PROMPT = 'one small pink round polyp, located in right of the image';
 
 test('WebGPU backend: chosen with its reason, mask matches WASM on a Kvasir image', async ({ page, context, baseURL }) => {
-  test.setTimeout(120_000);
+  // SwiftShader runs the graphs on the CPU: a load, an encode and two prompts take ~1.5 min on a quiet
+  // 2-core machine and over 2 min when it is busy (the encode alone took >100 s at load 20). A generous
+  // limit for genuinely long work, not a wait: every step below awaits its own result.
+  test.setTimeout(480_000);
   const foreign = recordForeignRequests(page, baseURL);
   // Which onnxruntime-web WebAssembly each backend loads (workers' requests included).
   const wasmFiles = recordOrtFiles(context);
