@@ -2,6 +2,7 @@
 // Playwright (e2e/engine*.spec.ts, scripts/bench.mjs) can drive the real client + worker + onnxruntime-web.
 import type { Scan } from '../../scan/types';
 import { InferenceClient } from '../client';
+import { webRuntime } from '../webRuntime';
 import type { BundleRef, LoadModelOptions, SegmentResult } from '../client';
 
 export interface SegmentSummary {
@@ -109,6 +110,26 @@ const api = {
     const a = client.segment(scanId, 'first prompt').then(() => 'resolved', (e: Error) => e.name);
     const b = client.segment(scanId, 'second prompt').then(() => 'resolved', (e: Error) => e.name);
     return { first: await a, second: await b };
+  },
+  /** One graph of a bundle (same-origin URL) on one execution provider of the WebGPU-capable onnxruntime-web
+   * build, on this page's thread; returns its first output (e2e/webgpu-int8.spec.ts checks what the WebGPU
+   * EP computes for int8 graphs, which the engine keeps on WASM: backend.ts). */
+  async runGraph(url: string, ep: 'wasm' | 'webgpu', feeds: Record<string, { type: 'int64' | 'float32'; dims: number[]; data: number[] }>): Promise<number[]> {
+    const rt = await webRuntime({ backend: 'webgpu', threads: 1, reason: '', shaderF16: false, crossOriginIsolated: globalThis.crossOriginIsolated });
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const session = await rt.createSession(bytes, { executionProviders: [ep] });
+    try {
+      const tensors = Object.fromEntries(
+        Object.entries(feeds).map(([name, f]) => [
+          name,
+          f.type === 'int64' ? rt.tensor('int64', BigInt64Array.from(f.data, (v) => BigInt(v)), f.dims) : rt.tensor('float32', Float32Array.from(f.data), f.dims),
+        ]),
+      );
+      const out = await session.run(tensors);
+      return Array.from(out[session.outputNames[0]].data as Float32Array);
+    } finally {
+      await session.release();
+    }
   },
   status: () => client.status,
   /** Fires the worker's error event, as a crash (out of memory, wasm abort) would. */
