@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { dice } from '../src/engine/postprocess';
+import { promptThreadsFor } from '../src/worker/engineDefaults';
 import { recordForeignRequests } from './pages/network';
 
 const HARNESS = '/src/worker/harness/engine.html';
@@ -28,8 +29,10 @@ test.describe('inference engine in the browser', () => {
     expect(info).toMatchObject({ modelId: 'compact-vlsm', kind: 'split', backend: 'wasm', crossOriginIsolated: true });
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(info.reason.length).toBeGreaterThan(10);
-    // With threads, the vision graph gets its own 2-thread runtime and prompts run on 1 thread.
-    if (info.threads > 1) expect(info).toMatchObject({ visionWorker: true, promptThreads: 1 });
+    // With threads, the measured default layout (src/worker/engineDefaults.ts): prompt graphs on all threads
+    // in one runtime, or the vision graph in its own worker and the prompt graphs on half the threads.
+    const promptThreads = promptThreadsFor(info.threads);
+    if (info.threads > 1) expect(info).toMatchObject({ promptThreads, visionWorker: promptThreads < info.threads });
 
     const enc = await page.evaluate(() => window.__vlsmEngine.encodeSynthetic('synthetic', 300, 200));
     expect(enc).toMatchObject({ cached: false });

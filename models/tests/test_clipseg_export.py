@@ -10,7 +10,7 @@ import torch
 
 from tests.helpers import TOKENIZER
 from vlsm.bundle import load_bundle
-from vlsm.clipseg_export import main, write_bundle
+from vlsm.clipseg_export import BENCH_RESULT, bench_choice, main, write_bundle
 from vlsm.clipseg_graphs import TextGraph, random_model, tiny_config
 from vlsm.parity import BundleRunner, dice, tokenize
 
@@ -101,9 +101,10 @@ def test_manifest(tiny):
     assert load_bundle(root / "split") == split
     assert split["kind"] == "split" and single["kind"] == "single"
     variants = {v["name"]: v for v in split["variants"]}
-    assert list(variants) == ["wasm-int8", "webgpu-fp16", "fp32"]
+    assert list(variants) == ["wasm-int8", "webgpu-fp16", "fp32"]  # no comparison mixes by default
     wasm = variants["wasm-int8"]["graphs"]
-    assert {g: wasm[g]["precision"] for g in wasm} == {"vision": "int8", "text": "int8", "decoder": "int8"}
+    chosen = json.loads(BENCH_RESULT.read_text())["clipsegRd64"]["choice"]["precisions"]
+    assert {g: wasm[g]["precision"] for g in wasm} == chosen
     assert "chosen by measurement" in split["modelCard"]["precisionChoice"]
     assert variants["webgpu-fp16"]["requires"] == ["shader-f16"]
     assert [t["name"] for t in wasm["vision"]["outputs"]] == ["activations_0", "activations_1", "activations_2"]
@@ -133,7 +134,8 @@ def test_comparison_variants_follow_the_chosen_one(tmp_path):
     from vlsm.clipseg_export import FP32_DECODER
 
     model = random_model(tiny_config(), seed=0, init_scale=0.5)
-    m = write_bundle(model, tmp_path / "b", "split", precisions=("fp32", "int8"), compare=FP32_DECODER)
+    all_int8 = {"vision": "int8", "text": "int8", "decoder": "int8"}
+    m = write_bundle(model, tmp_path / "b", "split", precisions=("fp32", "int8"), wasm_choice=all_int8, compare=FP32_DECODER)
     names = [v["name"] for v in m["variants"]]
     assert names == ["wasm-int8", "wasm-int8-fp32-decoder", "fp32"]
     alt = m["variants"][1]["graphs"]
@@ -203,3 +205,43 @@ def test_export_refuses_a_folder_that_is_not_a_bundle(tmp_path):
     (partial / "vision.fp32.onnx").write_bytes(b"half")
     write_bundle(model, partial, "split", precisions=("fp32",))
     assert load_bundle(partial)["kind"] == "split"
+
+
+def test_speed_note_is_the_committed_bench_result(tiny):
+    """modelCard.precisionChoice carries the figures of the committed browser bench result (file name, date,
+    command, load, every measured cell), not a fixed string."""
+    _, _, split, _ = tiny
+    note = split["modelCard"]["precisionChoice"]
+    r = json.loads(BENCH_RESULT.read_text())
+    c = r["clipsegRd64"]
+    assert BENCH_RESULT.name in note and r["date"] in note and f"`{r['command']}`" in note
+    assert f"onnxruntime-web {r['onnxruntimeWeb']}" in note and f"{r['nproc']} cores" in note
+    assert f"load {r['loadAverageAtStart'][0]} at start, {r['loadAverageAtEnd'][0]} at end" in note
+    assert f"single graph {c['singleGraph']['promptMs']} ms, best {c['singleGraph']['promptMinMs']}" in note
+    best = next(x for x in c["matrix"] if (x["variant"], x["layout"]) == (c["choice"]["variant"], c["choice"]["layout"]))
+    head = note.split("; same run: ")[0]
+    assert (f"new prompt {best['newPromptMs']} ms (best {best['newPromptMinMs']}), repeated prompt {best['repeatPromptMs']} ms "
+            f"(best {best['repeatPromptMinMs']}), {best['speedup']}x faster than the single graph (best {best['speedupMin']}x)") in head
+    for cell in c["matrix"]:
+        assert f"new prompt {cell['newPromptMs']} ms (best {cell['newPromptMinMs']})" in note
+
+
+def test_another_bench_result_changes_choice_and_note(tmp_path):
+    """The exporter follows the file it is given: a result whose fastest cell has an fp32 decoder."""
+    r = json.loads(BENCH_RESULT.read_text())
+    c = r["clipsegRd64"]
+    fp32_dec = {"vision": "int8", "text": "int8", "decoder": "fp32"}
+    cell = {"variant": "wasm-int8-other", "layout": "sharedAllThreads", "promptThreads": r["threads"],
+            "precisions": fp32_dec, "newPromptMs": 1.5, "repeatPromptMs": 0.5, "speedup": 999.9, "imageEncodeMs": 1,
+            "newPromptMinMs": 1.25, "repeatPromptMinMs": 0.25, "speedupMin": 1234.5}
+    c["matrix"] = [*c["matrix"], cell]
+    c["choice"] = {**cell, "rule": "test"}
+    f = tmp_path / "2031-01-02-engine.json"
+    f.write_text(json.dumps(r))
+    precisions, note = bench_choice(f)
+    assert precisions == fp32_dec
+    assert "2031-01-02-engine.json" in note and "vision int8, text int8, decoder fp32" in note
+    assert ("new prompt 1.5 ms (best 1.25), repeated prompt 0.5 ms (best 0.25), 999.9x faster than the single graph "
+            "(best 1234.5x)") in note.split("; same run: ")[0]
+    with pytest.raises(SystemExit, match="not found"):
+        bench_choice(tmp_path / "missing.json")

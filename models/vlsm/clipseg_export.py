@@ -3,9 +3,9 @@
     python -m vlsm.clipseg_export --checkpoint DIR --out DIR [--precisions fp32,fp16,int8] [--single]
 
 The fp32 graphs are exported with torch.onnx (opset 17, TorchScript exporter); int8 (dynamic, QUInt8)
-and fp16 (fp32 I/O) graphs are derived from them. Variants: `wasm-int8` (per-graph precision, by
-default every graph int8: the fastest mix measured in onnxruntime-web with the engine's thread layout,
-see WASM_CHOICE_NOTE), `webgpu-fp16` (needs shader-f16) and `fp32`. `--single` also writes the single-graph baseline
+and fp16 (fp32 I/O) graphs are derived from them. Variants: `wasm-int8` (per-graph precision,
+by default the mix chosen in a committed browser bench result, --bench-result, whose figures become the
+manifest's modelCard.precisionChoice), `webgpu-fp16` (needs shader-f16) and `fp32`. `--single` also writes the single-graph baseline
 bundle (same weights) to `<out>-single` (or --single-out).
 """
 
@@ -31,19 +31,59 @@ CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 # "a photo of a cat": only a tracing example, the sequence axis is dynamic.
 EXAMPLE_IDS = [49406, 320, 1125, 539, 320, 2368, 49407]
-# Per-graph precision of `wasm-int8`, chosen by measurement in the browser (npm run bench, full-size
-# CLIPSeg-rd64, onnxruntime-web 1.30 WASM, 2-core machine, the vision graph on 2 threads in its own worker
-# and the prompt graphs on 1 thread, as the engine runs them). An int8 decoder had been 2x slower than
-# fp32 when the prompt graphs shared the 2-thread instance; on 1 thread it is the faster one.
+# Per-graph precision of `wasm-int8` and the speed note in the manifest's modelCard.precisionChoice come from
+# a committed `npm run bench` result (every WASM variant of the full-size CLIPSeg-rd64 bundle under each
+# thread layout, in onnxruntime-web, same run): its `clipsegRd64.choice`. --bench-result names another file.
+REPO = Path(__file__).resolve().parent.parent.parent
+BENCH_RESULT = REPO / "bench" / "results" / "2026-12-04-engine.json"
+GRAPHS = ("vision", "text", "decoder")
+# The base of --wasm overrides and the single graph's precision.
 DEFAULT_WASM = {"vision": "int8", "text": "int8", "decoder": "int8"}
-WASM_CHOICE_NOTE = (
-    "wasm-int8: every graph int8, chosen by measurement in onnxruntime-web 1.30 WASM (npm run bench, full-size "
-    "CLIPSeg-rd64, 2 cores, vision on 2 threads in its own worker, prompt graphs on 1 thread): with the int8 "
-    "decoder a new prompt took 68.8 ms and a repeated prompt 48.7 ms (10.5x faster than the single graph), "
-    "with an fp32 decoder 74.6 ms and 59.2 ms (9.6x), in the same run."
-)
-# The runner-up mix, kept as a variant where the benchmark should keep comparing it (bench_models).
+LAYOUT_WORDS = {
+    "sharedAllThreads": "every graph in one runtime on {threads} threads",
+    "visionWorkerHalfPrompt": "vision on {threads} threads in its own worker, prompt graphs on {prompt}",
+}
+
+
+def _mix(precisions: dict[str, str]) -> str:
+    if len(set(precisions[g] for g in GRAPHS)) == 1:
+        return f"every graph {precisions['vision']}"
+    return ", ".join(f"{g} {precisions[g]}" for g in GRAPHS)
+
+
+def _cell_words(cell: dict, threads: int) -> str:
+    layout = LAYOUT_WORDS[cell["layout"]].format(threads=threads, prompt=cell["promptThreads"])
+    return (f"{_mix(cell['precisions'])}, {layout}: new prompt {cell['newPromptMs']} ms (best {cell['newPromptMinMs']}), "
+            f"repeated prompt {cell['repeatPromptMs']} ms (best {cell['repeatPromptMinMs']}), {cell['speedup']}x faster "
+            f"than the single graph (best {cell['speedupMin']}x)")
+
+
+def bench_choice(path: str | Path = BENCH_RESULT) -> tuple[dict[str, str], str]:
+    """The wasm-int8 per-graph precision chosen in a bench result file, and the note that says so with the
+    file's figures (its name, date, load, command)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SystemExit(f"bench result {path} not found: run `npm run bench` and commit bench/results/<date>-engine.json, "
+                         "or pass --bench-result / --wasm")
+    r = json.loads(path.read_text())
+    c = r["clipsegRd64"]
+    choice = c["choice"]
+    cells = c["matrix"]
+    best = next(x for x in cells if x["variant"] == choice["variant"] and x["layout"] == choice["layout"])
+    others = sorted((x for x in cells if x is not best), key=lambda x: x["newPromptMs"] + x["repeatPromptMs"])
+    load = f"load {r['loadAverageAtStart'][0]} at start, {r['loadAverageAtEnd'][0]} at end"
+    note = (f"wasm-int8: {_mix(choice['precisions'])}, chosen by measurement in onnxruntime-web {r['onnxruntimeWeb']} WASM "
+            f"({path.name}, {r['date']}, `{r['command']}`, full-size CLIPSeg-rd64, {r['nproc']} cores, {load}; "
+            f"single graph {c['singleGraph']['promptMs']} ms, best {c['singleGraph']['promptMinMs']}; medians, best of "
+            f"{r['runs']} interleaved runs in brackets): {_cell_words(best, r['threads'])}")
+    if others:
+        note += "; same run: " + "; ".join(_cell_words(x, r["threads"]) for x in others)
+    return {g: choice["precisions"][g] for g in GRAPHS}, note + "."
+
+
+# The mixes the benchmark keeps comparing (bench_models): each becomes a variant unless it is the chosen one.
 FP32_DECODER = {"wasm-int8-fp32-decoder": {"vision": "int8", "text": "int8", "decoder": "fp32"}}
+ALL_INT8 = {"wasm-int8-all": {"vision": "int8", "text": "int8", "decoder": "int8"}}
 
 
 def example_inputs(size: int) -> dict[str, torch.Tensor]:
@@ -154,7 +194,7 @@ def build_variants(files: dict[str, dict[str, Path]], precisions, bundle_dir: Pa
         return {g: _graph_entry(files[mix[g]][g], mix[g], bundle_dir) for g in graphs}
     variants = []
     if "int8" in precisions:
-        choice = {g: (wasm_choice or DEFAULT_WASM).get(g, "int8") for g in graphs}
+        choice = {g: (wasm_choice or DEFAULT_WASM).get(g, "int8") for g in graphs}  # single: "model" -> int8
         variants.append({"name": "wasm-int8", "backends": ["wasm"], "graphs": entries(choice)})
         for name, mix in (compare or {}).items():
             alt = {g: mix.get(g, "int8") for g in graphs}
@@ -245,11 +285,12 @@ def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bun
                  name: str | None = None, license: str = "unknown", summary: str | None = None,
                  checkpoint: Path | None = None, wasm_choice: dict[str, str] | str | None = None,
                  report: dict | None = None, compare: dict[str, dict[str, str]] | None = None,
-                 image_size: int | None = None) -> dict:
+                 image_size: int | None = None, bench_result: str | Path = BENCH_RESULT) -> dict:
     """Export `model` (a CLIPSegForImageSegmentation) as a finalised bundle in out_dir; returns the manifest.
-    wasm_choice: per-graph precision of the wasm-int8 variant, or "measure" to pick the faster of fp32
-    and int8 per graph (timings are put in `report` if given). compare: extra WASM variants (build_variants).
-    How the wasm-int8 mix was chosen is written to modelCard.precisionChoice."""
+    wasm_choice: per-graph precision of the wasm-int8 variant; default: the choice in the browser bench
+    result file `bench_result` (bench_choice); "measure" picks the faster of fp32 and int8 per graph in
+    Python onnxruntime (timings are put in `report` if given). compare: extra WASM variants
+    (build_variants). How the wasm-int8 mix was chosen is written to modelCard.precisionChoice."""
     out_dir = Path(out_dir)
     _clear_previous_bundle(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -260,8 +301,10 @@ def write_bundle(model, out_dir, kind: str = "split", precisions=PRECISIONS, bun
     size = m["input"]["size"][0]
     fp32 = export_fp32_split(model, out_dir, size) if kind == "split" else export_fp32_single(model, out_dir, size)
     files = derive_precisions(fp32, precisions)
-    note = WASM_CHOICE_NOTE if kind == "split" else "wasm-int8: the single graph, int8 throughout (the baseline)."
-    if wasm_choice == "measure":
+    note = "wasm-int8: the single graph, int8 throughout (the baseline)."
+    if kind == "split" and wasm_choice is None and "int8" in files:
+        wasm_choice, note = bench_choice(bench_result)
+    elif wasm_choice == "measure":
         wasm_choice = None
         if "int8" in files and kind == "split":
             wasm_choice, timings = choose_by_measurement(files)
@@ -320,6 +363,9 @@ def main(argv=None) -> None:
     ap.add_argument("--summary")
     ap.add_argument("--wasm", help="per-graph precision of the wasm-int8 variant, e.g. decoder=fp32, or "
                                    "'measure' (faster of fp32/int8 per graph in onnxruntime, 2 threads)")
+    ap.add_argument("--bench-result", default=str(BENCH_RESULT),
+                    help="committed `npm run bench` result whose choice sets wasm-int8 and the manifest's speed note "
+                         "(default: %(default)s)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     ap.add_argument("--image-size", type=int, help="input size (default: preprocessor_config.json, else config)")
     ap.add_argument("--check", nargs="?", const="", metavar="IMAGE",
@@ -332,7 +378,8 @@ def main(argv=None) -> None:
     model = load_checkpoint(ckpt)
     common = dict(precisions=precisions, name=args.name, license=args.license, checkpoint=ckpt, image_size=args.image_size,
                   summary=args.summary or f"CLIPSeg exported from {ckpt.name}")
-    m = write_bundle(model, args.out, "split", bundle_id=args.id, wasm_choice=parse_wasm(args.wasm), **common)
+    m = write_bundle(model, args.out, "split", bundle_id=args.id, wasm_choice=parse_wasm(args.wasm),
+                     bench_result=args.bench_result, **common)
     print(f"split bundle: {args.out} ({sum(f['bytes'] for f in m['files']) / 1e6:.1f} MB, "
           f"variants {[v['name'] for v in m['variants']]})")
     if args.check is not None:

@@ -18,8 +18,8 @@
  * loadModel bundle refs: {kind:'shipped', id} (/models/<id>/), {kind:'stored', id} (imported/downloaded,
  * see modelStore.ts), {kind:'url', baseUrl} (same origin only). Nothing here contacts another origin.
  * loadModel options: backendPreference 'auto' | 'webgpu' | 'wasm'; variant (exact name); numThreads (WASM
- * threads, default min(cores, 4) when cross-origin isolated); promptThreads (default numThreads/2: the
- * vision graph runs in its own worker and runtime instance, the prompt graphs single-threaded). The
+ * threads, default min(cores, 4) when cross-origin isolated); promptThreads (default: the layout measured
+ * fastest, engineDefaults.ts; below numThreads the vision graph runs in its own worker and runtime). The
  * resolved ModelInfo says backend, reason (show it), threads, promptThreads, visionWorker, variant.
  * Probabilities are at the scan's size (bilinear resize of the logits, then the manifest's activation), so
  * callers threshold directly; encodeImage's frame/window pick the slice and, for DICOM/NIfTI, the window

@@ -8,6 +8,7 @@ import { preprocess } from '../engine/preprocess';
 import type { Preprocessed } from '../engine/preprocess';
 import type { OrtRuntime } from '../engine/runtime';
 import { chooseBackend, graphSessionOptions, wasmOnlyGraphs } from './backend';
+import { promptThreadsFor } from './engineDefaults';
 import type { BackendEnv } from './backend';
 import { assertNever } from './protocol';
 import type { BackendInfo, BundleRef, EncodeResult, ImageInput, ModelInfo, Reply, Request, SegmentResult } from './protocol';
@@ -123,8 +124,8 @@ export class InferenceHost {
     try {
       const bundle = await loadBundle(source, { backend: info.backend, shaderF16: info.shaderF16, name: req.variant }, progress, signal);
       this.post({ type: 'progress', id: req.id, stage: 'session' });
-      // Default: half the threads for the prompt graphs (1 of 2 on a small machine, measured faster there).
-      const wanted = Math.min(req.promptThreads ?? Math.max(1, Math.floor(info.threads / 2)), info.threads);
+      // Default: the thread layout measured fastest (engineDefaults.ts, from a committed bench result).
+      const wanted = Math.min(req.promptThreads ?? promptThreadsFor(info.threads), info.threads);
       const external = this.deps.externalVision;
       visionWorker = !!external && info.backend === 'wasm' && bundle.manifest.kind === 'split' && wanted < info.threads;
       promptThreads = this.ortThreads ?? (visionWorker ? wanted : info.threads);

@@ -18,10 +18,10 @@ export interface LoadModelOptions {
   variant?: string;
   /** WASM threads; default min(hardwareConcurrency, 4) when cross-origin isolated, else 1. */
   numThreads?: number;
-  /** Threads for the prompt graphs (text, decoder) when the vision graph runs in its own worker with
-   * numThreads; default half of numThreads (1 of 2: on a loaded 2-core machine the small graphs lose more
-   * to thread sync than they gain, measured by npm run bench).
-   * Equal to numThreads: everything in one runtime instance. Fixed by the first model loaded in a worker. */
+  /** Threads for the prompt graphs (text, decoder); below numThreads the vision graph runs in its own worker
+   * with numThreads. Default: the thread layout measured fastest (src/worker/engineDefaults.ts, from a
+   * committed `npm run bench` result). Equal to numThreads: everything in one runtime instance. Fixed by the
+   * first model loaded in a worker. */
   promptThreads?: number;
 }
 
