@@ -22,24 +22,24 @@ interface GraphSpec {
 
 /** Largest |WebGPU - WASM| over the first output, and the largest |WASM| value, over the given feeds. */
 async function compare(page: Page, url: string, feeds: Feeds[]) {
+  const [cpu, gpu] = await page.evaluate(
+    async ([u, x]) => [await window.__vlsmEngine.runGraph(u, 'wasm', x), await window.__vlsmEngine.runGraph(u, 'webgpu', x)],
+    [url, feeds] as const,
+  );
   let diff = 0;
   let scale = 0;
-  for (const f of feeds) {
-    const [cpu, gpu] = await page.evaluate(
-      async ([u, x]) => [await window.__vlsmEngine.runGraph(u, 'wasm', x), await window.__vlsmEngine.runGraph(u, 'webgpu', x)],
-      [url, f] as const,
-    );
-    expect(gpu).toHaveLength(cpu.length);
-    cpu.forEach((v, i) => {
-      diff = Math.max(diff, Math.abs(v - gpu[i]));
+  cpu.forEach((out, k) => {
+    expect(gpu[k]).toHaveLength(out.length);
+    out.forEach((v, i) => {
+      diff = Math.max(diff, Math.abs(v - gpu[k][i]));
       scale = Math.max(scale, Math.abs(v));
     });
-  }
+  });
   return { diff, scale };
 }
 
 test('int8 text graph is still wrong on the WebGPU EP (so it stays on WASM); the fp32 vision graph agrees', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000); // SwiftShader on a loaded 2-core machine: 3.2 min measured at load 28
   await page.goto(HARNESS);
   await expect(page.getByTestId('harness-status')).toHaveText('ready');
   expect(await page.evaluate(() => 'gpu' in navigator), 'navigator.gpu (launch flag --enable-unsafe-webgpu)').toBe(true);

@@ -112,21 +112,25 @@ const api = {
     return { first: await a, second: await b };
   },
   /** One graph of a bundle (same-origin URL) on one execution provider of the WebGPU-capable onnxruntime-web
-   * build, on this page's thread; returns its first output (e2e/webgpu-int8.spec.ts checks what the WebGPU
-   * EP computes for int8 graphs, which the engine keeps on WASM: backend.ts). */
-  async runGraph(url: string, ep: 'wasm' | 'webgpu', feeds: Record<string, { type: 'int64' | 'float32'; dims: number[]; data: number[] }>): Promise<number[]> {
+   * build, on this page's thread: one session, one run per feeds, the first output of each (e2e/webgpu-int8
+   * checks what the WebGPU EP computes for int8 graphs, which the engine keeps on WASM: backend.ts). */
+  async runGraph(url: string, ep: 'wasm' | 'webgpu', feedsList: Record<string, { type: 'int64' | 'float32'; dims: number[]; data: number[] }>[]): Promise<number[][]> {
     const rt = await webRuntime({ backend: 'webgpu', threads: 1, reason: '', shaderF16: false, crossOriginIsolated: globalThis.crossOriginIsolated });
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     const session = await rt.createSession(bytes, { executionProviders: [ep] });
     try {
-      const tensors = Object.fromEntries(
-        Object.entries(feeds).map(([name, f]) => [
-          name,
-          f.type === 'int64' ? rt.tensor('int64', BigInt64Array.from(f.data, (v) => BigInt(v)), f.dims) : rt.tensor('float32', Float32Array.from(f.data), f.dims),
-        ]),
-      );
-      const out = await session.run(tensors);
-      return Array.from(out[session.outputNames[0]].data as Float32Array);
+      const outs: number[][] = [];
+      for (const feeds of feedsList) {
+        const tensors = Object.fromEntries(
+          Object.entries(feeds).map(([name, f]) => [
+            name,
+            f.type === 'int64' ? rt.tensor('int64', BigInt64Array.from(f.data, (v) => BigInt(v)), f.dims) : rt.tensor('float32', Float32Array.from(f.data), f.dims),
+          ]),
+        );
+        const out = await session.run(tensors);
+        outs.push(Array.from(out[session.outputNames[0]].data as Float32Array));
+      }
+      return outs;
     } finally {
       await session.release();
     }
