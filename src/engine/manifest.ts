@@ -80,7 +80,7 @@ export class BundleError extends Error {
   }
 }
 
-type SchemaValidator = ((data: unknown) => data is Manifest) & { errors?: { instancePath: string; message?: string }[] | null };
+type SchemaValidator = ((data: unknown) => data is Manifest) & { errors?: { instancePath: string; message?: string; keyword?: string }[] | null };
 const validateSchema = validateManifestSchema as unknown as SchemaValidator;
 
 const ROLES: Record<Manifest['kind'], GraphRole[]> = { split: ['vision', 'text', 'decoder'], single: ['model'] };
@@ -94,12 +94,25 @@ export function parseManifest(text: string): Manifest {
     throw new BundleError(`manifest.json is not valid JSON (${(e as Error).message})`);
   }
   if (!validateSchema(data)) {
-    const errs = (validateSchema.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`);
+    const errs = (validateSchema.errors ?? []).slice(0, 8).map((e) => schemaProblem(data, e));
     throw new BundleError(`manifest.json does not match the bundle schema: ${errs.join('; ')}`);
   }
   const problems = crossCheck(data);
   if (problems.length) throw new BundleError(`manifest.json of '${data.id}': ${problems.join('; ')}`);
   return data;
+}
+
+/** One schema error in words: a pattern is described, never printed as a regular expression. */
+function schemaProblem(data: unknown, e: { instancePath: string; message?: string; keyword?: string }): string {
+  const where = e.instancePath || '(root)';
+  if (e.keyword !== 'pattern') return `${where} ${e.message ?? ''}`;
+  let v: unknown = data;
+  for (const k of e.instancePath.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[k];
+  const shown = JSON.stringify(String(v).slice(0, 80));
+  if (/\/files\/\d+\/path$/.test(where)) return `${where} ${shown} is not a plain relative path inside the bundle (no '..' or '.' parts, no leading '/', no '\\', letters, digits, '.', '_' and '-' only)`;
+  if (where === '/id') return `/id ${shown} is not allowed (lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)`;
+  if (/sha256$/.test(where)) return `${where} ${shown} is not a sha256 (64 lower-case hex digits)`;
+  return `${where} ${shown} has characters that are not allowed there`;
 }
 
 function crossCheck(m: Manifest): string[] {

@@ -55,10 +55,13 @@ export function parseDataSet(bytes: Uint8Array, limits: Limits): Parsed {
     if (inner instanceof ScanReadError) throw inner;
     const msg = describe(e);
     const truncated = /past end|end of buffer|overrun|overread|offset|beyond|outside/i.test(msg);
+    // the parser's own words (dicomParser.parseDicom: …, offsets) are not for the user
     throw new ScanReadError(
       truncated
-        ? `The DICOM file is truncated or damaged: an element runs past the end of the file (${msg}).`
-        : `The DICOM file could not be parsed: ${msg}.`,
+        ? 'The DICOM file is truncated or damaged: an element runs past the end of the file. Copy or export it again from the source.'
+        : /meta header|0002,/.test(msg)
+          ? 'The DICOM file is truncated or damaged: its file header (group 0002) is incomplete. Copy or export it again from the source.'
+          : 'The DICOM file is damaged: its attributes could not be read. Copy or export it again from the source.',
       truncated ? 'truncated' : 'corrupt',
     );
   }
