@@ -13,7 +13,7 @@ export type ThreadLayout = 'sharedAllThreads' | 'visionWorkerHalfPrompt';
 /** The committed `npm run bench` result the defaults below follow (path from the repository root). */
 export const BENCH_RESULT = 'bench/results/2026-12-04-engine.json';
 
-export const DEFAULT_LAYOUT: ThreadLayout = 'visionWorkerHalfPrompt';
+export const DEFAULT_LAYOUT: ThreadLayout = 'sharedAllThreads';
 
 /** Prompt-graph threads for a WASM runtime of `threads` threads under a layout (the bench's LAYOUTS). */
 export function promptThreadsFor(threads: number, layout: ThreadLayout = DEFAULT_LAYOUT): number {
