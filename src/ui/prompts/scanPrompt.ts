@@ -16,7 +16,20 @@ const texts = new Map<string, string>();
 const selections = new Map<string, string | null>();
 const SAVE_MS = 400;
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
+let pending: { scanId: string; text: string } | null = null;
 const keyOf = (scanId: string) => `prompt:${scanId}`;
+
+/** Writes the text waiting for its debounce now: on switching scans (a new scan's typing must not cancel the
+ * last one's save) and when the page is hidden (a reload right after typing keeps the text). */
+function flushPromptSave(): void {
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = null;
+  if (!pending) return;
+  const { scanId, text } = pending;
+  pending = null;
+  setSetting(getDb(), keyOf(scanId), text).catch(() => undefined);
+}
+if (typeof window !== 'undefined') window.addEventListener('pagehide', flushPromptSave);
 
 export const useScanPrompt = create<ScanPromptState>((set, get) => ({
   scanId: null,
@@ -26,11 +39,10 @@ export const useScanPrompt = create<ScanPromptState>((set, get) => ({
     set({ text });
     if (!scanId) return;
     texts.set(scanId, text);
+    if (pending && pending.scanId !== scanId) flushPromptSave();
+    pending = { scanId, text };
     if (saveTimer) clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => {
-      saveTimer = null;
-      setSetting(getDb(), keyOf(scanId), text).catch(() => undefined);
-    }, SAVE_MS);
+    saveTimer = setTimeout(flushPromptSave, SAVE_MS);
   },
 }));
 
@@ -38,6 +50,7 @@ export const useScanPrompt = create<ScanPromptState>((set, get) => ({
 export async function switchPromptScan(scanId: string | null): Promise<void> {
   const st = useScanPrompt.getState();
   if (st.scanId === scanId) return;
+  flushPromptSave();
   useScanPrompt.setState({ scanId, text: scanId ? (texts.get(scanId) ?? '') : '' });
   if (!scanId || texts.has(scanId)) return;
   const saved = await getSetting<string>(getDb(), keyOf(scanId)).catch(() => undefined);
