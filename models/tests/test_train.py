@@ -76,3 +76,36 @@ def test_two_cycles_switch_resolution_pick_on_val_and_resume(trained):
     with torch.no_grad():
         y = model(torch.zeros(1, 3, 96, 96), torch.tensor([[49406, 49407]]), torch.ones(1, 2, dtype=torch.long))
     assert y.shape == (1, 1, 96, 96)
+
+
+def test_second_phase_starts_from_weights_reinitialises_text_and_learns_what_a_prompt_names(trained, tmp_path):
+    """Phase 2 of the release (vlsm.release.PHASES): --init-from keeps the image side, --reinit gives the text
+    encoder fresh weights, --aux-text adds the TextProbe loss (logged per epoch, its head kept in last.pt only,
+    never in the exported weights); --stop-after ends a phase early and a rerun of a finished phase does nothing."""
+    from vlsm.tasks import STRUCTURE_CLASSES
+    from vlsm.train import TextProbe
+
+    src = torch.load(trained / "final.pt", weights_only=False)
+    out = train(tmp_path, "--init-from", str(trained / "final.pt"), "--reinit", "text,prompt-io", "--aux-text", "0.5",
+                "--epochs", "1", "--hires-epochs", "1")
+    assert "fresh: text,prompt-io" in out
+    st = torch.load(tmp_path / "last.pt", weights_only=False)
+    assert "probe" in st and not any(k.startswith("probe") for k in st["model"])
+    assert all("aux_text" in e and e["aux_text"] > 0 for e in st["log"])
+    # re-initialised text: not the source's weights (and trained on from a fresh draw)
+    assert not torch.equal(st["model"]["text.tok.weight"], src["model"]["text.tok.weight"])
+    # the probe is a cosine classifier over every named structure plus the empty prompt
+    probe = TextProbe(src["config"]["embed_dim"])
+    probe.load_state_dict(st["probe"])
+    assert probe.w.shape[0] == len(STRUCTURE_CLASSES) and "empty" in STRUCTURE_CLASSES and "myocardium" in STRUCTURE_CLASSES
+    t, named = torch.randn(3, src["config"]["embed_dim"]), torch.tensor([0, 1, 2])
+    assert torch.allclose(probe(t * 1000, named), probe(t, named), atol=1e-4)  # scaling up cannot satisfy it
+    # the image side was kept at initialisation: a vision weight moved only by training, not replaced
+    k = "vision.enc.stages.0.0.0.weight"
+    assert (st["model"][k] - src["model"][k]).abs().max() < 0.05 * src["model"][k].abs().max() + 1e-3
+    stopped = tmp_path / "stopped"
+    out = train(stopped, "--epochs", "2", "--hires-epochs", "1", "--stop-after", "1")
+    assert [e["epoch"] for e in torch.load(stopped / "last.pt", weights_only=False)["log"]] == [1]
+    assert not (stopped / "final.pt").exists()
+    again = train(stopped, "--epochs", "2", "--hires-epochs", "1", "--stop-after", "1")
+    assert "resumed at epoch 1" in again and '"epoch": 2' not in again

@@ -4,8 +4,16 @@ train (resumable, fixed seed) -> export the val-picked checkpoint -> evaluate va
 
 python -m vlsm.release [--ckpt /work/ckpt/compact-v2] [--threads 1] [--seed 0] [--out compact-vlsm]
 
-- Training: vlsm.train with its defaults (the schedule is in its flags); rerun after an interruption and it
-  resumes from last.pt. --no-train exports what is there (best.pt) without training further.
+- Training, in two phases (PHASES), each vlsm.train, each resumable (rerun after an interruption and it resumes
+  from that phase's last.pt; a finished phase is skipped):
+  1. <ckpt>/phase1: the first 39 epochs of the default schedule (100 + 30 epochs). This is where the first v2
+     run stood when its text encoder was found collapsed (every prompt's embedding within cosine 0.99 of one
+     of two directions; val Dice 0 on every cardiac structure, 'left lung' = 'right lung'). Its image encoder
+     and pyramid had learned; its text path had not.
+  2. <ckpt>: from phase 1's weights with the text encoder and the decoder's text projections initialised
+     afresh, and the auxiliary text loss on (vlsm.train.TextProbe: the embedding must say which structure the
+     prompt names); a new schedule of 60 epochs at 192 px + 20 at 256 px.
+  --no-train exports what is there (best.pt of phase 2) without training further.
 - Checkpoint: best.pt, the epoch with the best val score at the final input size (vlsm.train.val_score).
 - Test: scored once per checkpoint; the figures are stored as test-<sha256 of the checkpoint>.json beside it
   and reused (never re-scored) when the release is rerun for the same weights.
@@ -19,6 +27,17 @@ import os
 import subprocess
 import sys
 import time
+
+
+PHASES = [
+    ("phase1", ["--epochs", "100", "--hires-epochs", "30", "--stop-after", "39"]),
+    ("", ["--init-from", "{phase1}/last.pt", "--reinit", "text,prompt-io", "--aux-text", "0.5", "--epochs", "60",
+          "--hires-epochs", "20", "--lr", "1.5e-3", "--cache-dir", "{phase1}/cache"]),
+]
+
+
+def phase_dirs(ck: str) -> list[str]:
+    return [os.path.join(ck, d) if d else ck for d, _ in PHASES]
 
 
 def run(*args: str) -> None:
@@ -40,9 +59,16 @@ def write_card(bundle: str, ck: str, ev_test: dict, ev_val: dict | None, command
     from .bundle import finalize_bundle
     from .card import build_card_v2, markdown_v2, wall_sessions
 
-    st = torch.load(os.path.join(ck, "last.pt"), map_location="cpu", weights_only=False)
+    log: list[dict] = []
+    sessions: list[dict] = []
+    dirs = [d for d in phase_dirs(ck) if os.path.exists(os.path.join(d, "last.pt"))]
+    for i, d in enumerate(dirs):  # earlier phases first; each entry says its phase when there are several
+        st = torch.load(os.path.join(d, "last.pt"), map_location="cpu", weights_only=False)
+        tag = {"phase": i + 1} if len(dirs) > 1 else {}
+        log += [{**tag, **e} for e in st["log"]]
+        sessions += [{**tag, **s} for s in wall_sessions(d)]
     manifest = json.load(open(os.path.join(bundle, "manifest.json")))
-    card = build_card_v2(ev_test, ev_val, st["log"], wall_sessions(ck), command, manifest["input"]["size"][0], chosen)
+    card = build_card_v2(ev_test, ev_val, log, sessions, command, manifest["input"]["size"][0], chosen)
     manifest["modelCard"] = card
     manifest["license"] = "Weights: non-commercial research use (inherits the training data terms); code: MIT"
     manifest = finalize_bundle(bundle, manifest)
@@ -52,7 +78,7 @@ def write_card(bundle: str, ck: str, ev_test: dict, ev_val: dict | None, command
     if ev_val:
         json.dump(ev_val, open(os.path.join(bundle, "VAL.json"), "w"), indent=1)
     with open(os.path.join(bundle, "TRAINING_LOG.txt"), "w") as f:
-        f.writelines(json.dumps(e) + "\n" for e in st["log"])
+        f.writelines(json.dumps(e) + "\n" for e in log)
     return manifest
 
 
@@ -70,7 +96,11 @@ def main() -> None:
     command = f"python -m vlsm.release --seed {a.seed}" + (f" --train-args '{a.train_args}'" if a.train_args else "")
     t0 = time.time()
     if not a.no_train:
-        run("vlsm.train", "--out", ck, "--seed", str(a.seed), "--threads", str(a.threads), *a.train_args.split())
+        dirs = phase_dirs(ck)
+        for (_, args), d in zip(PHASES, dirs):
+            args = [x.format(phase1=dirs[0]) for x in args]
+            extra = a.train_args.split() if d == ck else []
+            run("vlsm.train", "--out", d, "--seed", str(a.seed), "--threads", str(a.threads), *args, *extra)
         print(f"training wall time this session {time.time() - t0:.0f} s", flush=True)
     best = os.path.join(ck, "best.pt")
     import torch

@@ -80,15 +80,20 @@ def phrase(structure: str, target: np.ndarray, rng: random.Random, subtype: str 
     return build_prompt(name, attributes(target), level, rng, description=desc), f"g{level}"
 
 
-def choose_tasks(parts: list[dict], k: int, rng: random.Random, p_empty: float = 0.35) -> list[tuple[str, np.ndarray, str]]:
-    """k (prompt, target bool [S,S], kind) for one training canvas. parts: one per tile (or one for a plain
+# What a prompt names, for the trainer's auxiliary text loss (vlsm.train --aux-text): every structure, and
+# "empty" for the empty prompt.
+STRUCTURE_CLASSES = ["empty", *STRUCTURES]
+
+
+def choose_tasks(parts: list[dict], k: int, rng: random.Random, p_empty: float = 0.35) -> list[tuple[str, np.ndarray, str, str]]:
+    """k (prompt, target bool [S,S], kind, named structure) for one training canvas. parts: one per tile (or one for a plain
     scan): {dataset, structures: {structure: canvas mask}, prompts (published, only for an unflipped plain scan),
     subtype}."""
     shape = next(iter(parts[0]["structures"].values())).shape
     present_groups = {GROUP_OF_DATASET[p["dataset"]] for p in parts}
     positives = [(p, s, m) for p in parts for s, m in p["structures"].items()]
     rng.shuffle(positives)
-    out: list[tuple[str, np.ndarray, str]] = []
+    out: list[tuple[str, np.ndarray, str, str]] = []
     if rng.random() < p_empty:
         union = np.zeros(shape, bool)
         for _, s, m in positives:
@@ -97,23 +102,23 @@ def choose_tasks(parts: list[dict], k: int, rng: random.Random, p_empty: float =
         for p in parts:  # "lungs" = left | right; single-target sets have only their one mask
             if "lungs" in p["structures"]:
                 union |= p["structures"]["lungs"]
-        out.append(("", union, "empty"))
+        out.append(("", union, "empty", "empty"))
     # at least one negative on most canvases; a single-target scan gets two phrasings of its target
     n_pos = max(1, min(max(len(positives), 2), k - len(out) - (1 if rng.random() < 0.6 else 0)))
     for i in range(n_pos):
         p, s, m = positives[i % len(positives)]
         if p.get("prompts") and rng.random() < 0.35:
             _, text = published_prompt(p["prompts"], rng)
-            out.append((text, m, "published"))
+            out.append((text, m, "published", s))
         else:
             text, kind = phrase(s, m, rng, p.get("subtype"))
-            out.append((text, m, kind))
+            out.append((text, m, kind, s))
     absent = sorted({g for g in SUFFIXES} - present_groups - set().union(*(NEVER_NEGATIVE.get(g, set()) for g in present_groups)))
     while len(out) < k:
         g = rng.choice(absent)
         s = rng.choice([x for x, gg in STRUCTURES.items() if gg == g])
         _, _, ref = rng.choice(positives)
         text, _ = phrase(s, ref, rng)
-        out.append((text, np.zeros(shape, bool), "negative"))
+        out.append((text, np.zeros(shape, bool), "negative", s))
     rng.shuffle(out)
     return out[:k]

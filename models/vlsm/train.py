@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from .compact import CompactVLSM, v2_config
 from .data import load_all
 from .synth import KINDS, make
-from .tasks import GROUP_OF_DATASET, choose_tasks, structure_key
+from .tasks import GROUP_OF_DATASET, STRUCTURE_CLASSES, choose_tasks, structure_key
 from .textenc import Tokenizer
 
 MEAN = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(1, 3, 1, 1)
@@ -196,7 +196,7 @@ def normalise(rgb: torch.Tensor) -> torch.Tensor:
 def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float], n_images: int, k: int, size: int,
                rng: random.Random, tok: Tokenizer, p_composite: float, strong: tuple = ()):
     """n_images canvases x k prompts: pixel_values [B,3,S,S], ids/mask [B*k, L], targets and ignore [B*k,1,S,S]."""
-    imgs, ids_list, tgts, igns, prompts = [], [], [], [], []
+    imgs, tgts, igns, prompts, named = [], [], [], [], []
     for _ in range(n_images):
         if rng.random() < p_composite:
             n = rng.choice([2, 3, 3, 4])
@@ -214,12 +214,45 @@ def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float]
             recs = [rng.choice(by[rng.choices(names, weights)[0]])]
         img, ign, parts = canvas(recs, size, rng, True, strong)
         imgs.append(img)
-        for text, target, _kind in choose_tasks(parts, k, rng):
+        for text, target, _kind, structure in choose_tasks(parts, k, rng):
             prompts.append(text)
+            named.append(STRUCTURE_CLASSES.index(structure))
             tgts.append(torch.from_numpy(np.asarray(target, np.float32)))
             igns.append(ign)
     ids, mask = tok.batch(prompts)
-    return normalise(torch.stack(imgs)), ids, mask, torch.stack(tgts)[:, None], torch.stack(igns)[:, None], prompts
+    return (normalise(torch.stack(imgs)), ids, mask, torch.stack(tgts)[:, None], torch.stack(igns)[:, None], prompts,
+            torch.tensor(named))
+
+
+class TextProbe(torch.nn.Module):
+    """Training-only head (never exported): a cosine classifier that must tell from the text embedding alone
+    which structure a prompt names (vlsm.tasks.STRUCTURE_CLASSES). Without it the from-scratch text encoder of
+    the first v2 run collapsed: after 39 epochs every prompt's embedding had cosine >= 0.99 to one of two
+    directions ("show the salient thing" / "show nothing"), 'left lung' and 'right lung' were 0.9999 apart and
+    the cardiac words fell in with the negatives (val Dice 0 on every ACDC structure). Being a cosine
+    classifier it cannot be satisfied by scaling up a tiny difference: the embeddings must point apart."""
+
+    def __init__(self, dim: int, n: int = len(STRUCTURE_CLASSES), scale: float = 10.0):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.randn(n, dim) * 0.02)
+        self.scale = scale
+
+    def forward(self, t: torch.Tensor, named: torch.Tensor) -> torch.Tensor:
+        logits = self.scale * F.normalize(t, dim=-1) @ F.normalize(self.w, dim=-1).T
+        return F.cross_entropy(logits, named)
+
+
+def reinit(model: CompactVLSM, parts: list[str], seed: int) -> None:
+    """Fresh initialisation (as in a new model of the same config) for 'text' (the text encoder) and 'prompt-io'
+    (the decoder's text projections: t_in, FiLM and query layers); every other weight is kept."""
+    torch.manual_seed(seed)
+    fresh = CompactVLSM(model.cfg)
+    if "text" in parts:
+        model.text.load_state_dict(fresh.text.state_dict())
+    if "prompt-io" in parts:
+        names = [n for n in ("t_in", "film8", "q8", "mid_film", "film4", "q4") if hasattr(model.decoder, n)]
+        for n in names:
+            getattr(model.decoder, n).load_state_dict(getattr(fresh.decoder, n).state_dict())
 
 
 def dice_np(a: np.ndarray, b: np.ndarray) -> float:
@@ -331,6 +364,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--eval-every", type=int, default=5)
     ap.add_argument("--cache-dir", default="build/cache")
     ap.add_argument("--no-demos", action="store_true", help="leave out the exported app demo generators (no node)")
+    ap.add_argument("--aux-text", type=float, default=0.0,
+                    help="weight of the auxiliary text loss (TextProbe: which structure does the prompt name?)")
+    ap.add_argument("--init-from", default=None,
+                    help="start a new run from this checkpoint's weights (not its optimiser or schedule)")
+    ap.add_argument("--reinit", default="", help="with --init-from: comma list of parts to initialise afresh (text, prompt-io)")
+    ap.add_argument("--stop-after", type=int, default=None,
+                    help="stop after this many epochs of the schedule (a phase of a longer run; rerun resumes)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -353,16 +393,27 @@ def main(argv: list[str] | None = None) -> None:
     model = CompactVLSM(cfg)
     tok = Tokenizer()
     steps = a.samples // a.batch
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    probe = TextProbe(cfg.embed_dim) if a.aux_text > 0 else None
+    params = list(model.parameters()) + (list(probe.parameters()) if probe else [])
+    opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=1e-4)
     start, log, best = 0, [], -1e9
     ck = os.path.join(a.out, "last.pt")
     if os.path.exists(ck):
         st = torch.load(ck, weights_only=False, map_location="cpu")
         model.load_state_dict(st["model"])
+        if probe is not None and "probe" in st:
+            probe.load_state_dict(st["probe"])
         opt.load_state_dict(st["opt"])
         start, log, best = st["epoch"], st["log"], st.get("best", -1e9)
         print(f"resumed at epoch {start}", flush=True)
+    elif a.init_from:
+        st = torch.load(a.init_from, weights_only=False, map_location="cpu")
+        model.load_state_dict(st["model"])
+        reinit(model, [x for x in a.reinit.split(",") if x], a.seed + 7)
+        print(f"initialised from {a.init_from} (epoch {st.get('epoch')}), fresh: {a.reinit or 'nothing'}", flush=True)
     end = a.epochs + a.hires_epochs
+    if a.stop_after is not None:
+        end = min(end, a.stop_after)
     strong = tuple(x for x in a.strong.split(",") if x)
     data: dict[int, tuple] = {}
     for epoch in range(start, end):
@@ -377,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
         weights = [w.get(n, 0.0) for n in names]
         model.decoder.image_size = cfg.image_size = size
         rng = random.Random(a.seed * 100003 + epoch)
-        t0, losses = time.time(), []
+        t0, losses, aux_losses = time.time(), [], []
         for it in range(steps):
             if hires:
                 lr = cosine_lr((epoch - a.epochs) * steps + it, a.hires_epochs * steps, steps, a.hires_lr)
@@ -385,12 +436,17 @@ def main(argv: list[str] | None = None) -> None:
                 lr = cosine_lr(epoch * steps + it, a.epochs * steps, max(1, int(0.03 * a.epochs * steps)), a.lr)
             for g in opt.param_groups:
                 g["lr"] = lr
-            img, ids, m, tgt, ign, _ = make_batch(by, names, weights, a.batch, a.prompts_per_image, size, rng, tok,
-                                                  a.composite, strong)
+            img, ids, m, tgt, ign, _, named = make_batch(by, names, weights, a.batch, a.prompts_per_image, size, rng,
+                                                         tok, a.composite, strong)
             feats = model.vision(img)
             feats = [f.repeat_interleave(a.prompts_per_image, 0) for f in feats]
-            logits = model.decoder(*feats, model.text(ids, m))
+            t = model.text(ids, m)
+            logits = model.decoder(*feats, t)
             loss = loss_fn(logits, tgt, ign)
+            if probe is not None:
+                aux = probe(t, named)
+                aux_losses.append(aux.item())
+                loss = loss + a.aux_text * aux
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -400,6 +456,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  epoch {epoch + 1} step {it + 1}/{steps} loss {np.mean(losses[-10:]):.4f} "
                       f"{(time.time() - t0) / (it + 1):.2f}s/step lr {lr:.2e}", flush=True)
         entry = {"epoch": epoch + 1, "size": size, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - t0, 1)}
+        if aux_losses:
+            entry["aux_text"] = round(float(np.mean(aux_losses)), 4)
         if (epoch + 1) % a.eval_every == 0 or epoch + 1 in (a.epochs, end):
             te = time.time()
             entry["val"] = val_eval(model, val, size, tok)
@@ -410,6 +468,8 @@ def main(argv: list[str] | None = None) -> None:
             f.write(json.dumps(entry) + "\n")
         st = {"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1, "log": log,
               "config": cfg.to_dict(), "args": vars(a), "best": best}
+        if probe is not None:
+            st["probe"] = probe.state_dict()
         # the checkpoint picked on val: the best score among the evaluated epochs at the final (export) size
         final_size = a.hires_size if a.hires_epochs else a.size
         if "val" in entry and size == final_size and entry["val"]["score"] > best:
@@ -421,8 +481,9 @@ def main(argv: list[str] | None = None) -> None:
         with open(os.path.join(a.out, "wall.jsonl"), "a") as f:
             f.write(json.dumps({"epoch": epoch + 1, "session_start": round(session_t0), "wall_seconds_in_session":
                                 round(time.time() - session_t0), "threads": a.threads}) + "\n")
-    torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "log": log, "args": vars(a), "epoch": end},
-               os.path.join(a.out, "final.pt"))
+    if end == a.epochs + a.hires_epochs:
+        torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "log": log, "args": vars(a), "epoch": end},
+                   os.path.join(a.out, "final.pt"))
 
 
 if __name__ == "__main__":
