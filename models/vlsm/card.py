@@ -190,7 +190,7 @@ def limits_v2(ev: dict, size: int) -> list[str]:
 
 
 def build_card_v2(ev: dict, val: dict | None, log: list[dict], sessions: list[dict], command: str, size: int,
-                  chosen: dict) -> dict:
+                  chosen: dict, phase_notes: list[str] | None = None) -> dict:
     from .evaluate import test_metrics
     from .vocab import vocabulary_words
 
@@ -214,7 +214,7 @@ def build_card_v2(ev: dict, val: dict | None, log: list[dict], sessions: list[di
                     "checkpoint": chosen,
                     "splits": SPLIT_NOTE,
                     "training": {"epochs": len(log), "wall_seconds": sum(s["seconds"] for s in sessions) or round(sum(e["seconds"] for e in log)),
-                                 "sessions": sessions, "command": command,
+                                 "sessions": sessions, "command": command, "phases": phase_notes or [],
                                  "phases_seconds": phases(log),
                                  "final_loss": log[-1]["loss"] if log else None}},
         "limits": limits_v2(ev, size),
@@ -249,9 +249,11 @@ def markdown_v2(card: dict, manifest: dict, total_bytes: int) -> str:
               "structure of the same slice. Full figures (every prompt type, absent targets): `EVAL.json`.", "",
               "## Training", "", f"- Command: `{m['training']['command']}` (from `models/`, fixed seed; resumable)",
               f"- Epochs: {m['training']['epochs']}; wall time {m['training']['wall_seconds']} s over the sessions: " + "; ".join(
+                  (f"phase {w['phase']} " if "phase" in w else "") +
                   f"epochs {w['from_epoch'] + 1}-{w['to_epoch']}: {w['seconds']} s on {w.get('threads', 1)} thread(s)"
-                  for w in m["training"]["sessions"]) + " (a shared 2-core CPU); per phase: " + ", ".join(
+                  for w in m["training"]["sessions"]) + " (a shared 2-core CPU); per input size: " + ", ".join(
                   f"{k} {v:.0f} s" for k, v in m["training"].get("phases_seconds", {}).items()) + ".",
+              *[f"- Phase {i + 1}: {x}" for i, x in enumerate(m["training"].get("phases", []))],
               "- Each canvas is one scan or a composite of 2-4 scans of different kinds, asked 4 prompts (its "
               "structures by name and attributes, absent classes, the empty prompt = every labelled structure); "
               "augmentation: zoom, rotation, flips (not chest X-rays), colour gain, contrast, gamma, grey, blur, noise, "

@@ -29,6 +29,15 @@ import sys
 import time
 
 
+PHASE_NOTES = [
+    "the first 39 epochs of the default schedule (100 epochs at 192 px + 30 at 256 px; lr 2e-3, cosine). Its "
+    "text encoder collapsed (every prompt embedding within cosine 0.99 of one of two directions); its image "
+    "encoder and pyramid are kept.",
+    "from phase 1's weights, text encoder and the decoder's text projections initialised afresh, auxiliary text "
+    "loss (weight 0.5: a cosine classifier must tell from the prompt embedding which structure it names; not "
+    "exported); 60 epochs at 192 px (lr 1.5e-3) + 20 at 256 px (lr 6e-4), cosine; checkpoint = best val score "
+    "among the 256 px evaluations.",
+]
 PHASES = [
     ("phase1", ["--epochs", "100", "--hires-epochs", "30", "--stop-after", "39"]),
     ("", ["--init-from", "{phase1}/last.pt", "--reinit", "text,prompt-io", "--aux-text", "0.5", "--epochs", "60",
@@ -68,7 +77,8 @@ def write_card(bundle: str, ck: str, ev_test: dict, ev_val: dict | None, command
         log += [{**tag, **e} for e in st["log"]]
         sessions += [{**tag, **s} for s in wall_sessions(d)]
     manifest = json.load(open(os.path.join(bundle, "manifest.json")))
-    card = build_card_v2(ev_test, ev_val, log, sessions, command, manifest["input"]["size"][0], chosen)
+    card = build_card_v2(ev_test, ev_val, log, sessions, command, manifest["input"]["size"][0], chosen,
+                         PHASE_NOTES if len(dirs) > 1 else None)
     manifest["modelCard"] = card
     manifest["license"] = "Weights: non-commercial research use (inherits the training data terms); code: MIT"
     manifest = finalize_bundle(bundle, manifest)
