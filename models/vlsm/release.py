@@ -12,7 +12,7 @@ python -m vlsm.release [--ckpt /work/ckpt/compact-v2] [--threads 1] [--seed 0] [
      and pyramid had learned; its text path had not.
   2. <ckpt>: from phase 1's weights with the text encoder and the decoder's text projections initialised
      afresh, and the auxiliary text loss on (vlsm.train.TextProbe: the embedding must say which structure the
-     prompt names); a new schedule of 60 epochs at 192 px + 20 at 256 px.
+     prompt names); a new schedule of 75 epochs at 192 px + 20 at 256 px.
   --no-train exports what is there (best.pt of phase 2) without training further.
 - Checkpoint: best.pt, the epoch with the best val score at the final input size (vlsm.train.val_score).
 - Test: scored once per checkpoint; the figures are stored as test-<sha256 of the checkpoint>.json beside it
@@ -35,12 +35,12 @@ PHASE_NOTES = [
     "encoder and pyramid are kept.",
     "from phase 1's weights, text encoder and the decoder's text projections initialised afresh, auxiliary text "
     "loss (weight 0.5: a cosine classifier must tell from the prompt embedding which structure it names; not "
-    "exported); 60 epochs at 192 px (lr 1.5e-3) + 20 at 256 px (lr 6e-4), cosine; checkpoint = best val score "
+    "exported); 75 epochs at 192 px (lr 1.5e-3) + 20 at 256 px (lr 6e-4), cosine; checkpoint = best val score "
     "among the 256 px evaluations.",
 ]
 PHASES = [
     ("phase1", ["--epochs", "100", "--hires-epochs", "30", "--stop-after", "39"]),
-    ("", ["--init-from", "{phase1}/last.pt", "--reinit", "text,prompt-io", "--aux-text", "0.5", "--epochs", "60",
+    ("", ["--init-from", "{phase1}/last.pt", "--reinit", "text,prompt-io", "--aux-text", "0.5", "--epochs", "75",
           "--hires-epochs", "20", "--lr", "1.5e-3", "--cache-dir", "{phase1}/cache"]),
 ]
 
