@@ -109,3 +109,25 @@ def test_second_phase_starts_from_weights_reinitialises_text_and_learns_what_a_p
     assert not (stopped / "final.pt").exists()
     again = train(stopped, "--epochs", "2", "--hires-epochs", "1", "--stop-after", "1")
     assert "resumed at epoch 1" in again and '"epoch": 2' not in again
+
+
+def test_loss_terms_against_a_dead_prompt_pull_harder_on_small_targets_and_leave_empty_targets_alone():
+    """loss_fn --balance/--mil: a prompt whose logits are all -50 (sigmoid 0) on a 16-pixel target gets a much
+    larger pull on its target pixels than with BCE + Dice alone; an empty target's loss is unchanged."""
+    from vlsm.train import loss_fn
+
+    target = torch.zeros(2, 1, 32, 32)
+    target[0, 0, 4:8, 4:8] = 1
+    ignore = torch.zeros_like(target)
+
+    def pull(mil: float, balance: bool) -> tuple[float, float]:
+        logits = torch.full((2, 1, 32, 32), -50.0, requires_grad=True)
+        loss_fn(logits, target, ignore, mil, balance).backward()
+        return -float(logits.grad[0][target[0] > 0].sum()), float(logits.grad[1].abs().sum())
+
+    plain, plain_empty = pull(0.0, False)
+    strong, strong_empty = pull(0.5, True)
+    assert strong > 20 * plain and strong_empty == plain_empty
+    empty = torch.full((1, 1, 8, 8), -3.0)
+    z = torch.zeros(1, 1, 8, 8)
+    assert torch.allclose(loss_fn(empty, z, z), loss_fn(empty, z, z, 0.5, True))
