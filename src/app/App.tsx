@@ -10,6 +10,8 @@ import { StatusBar } from '../ui/shell/StatusBar';
 import { Toolbar } from '../ui/shell/Toolbar';
 import { useScans } from '../state/scans';
 import { Viewer } from '../viewer';
+import { MprView } from '../ui/volume/MprView';
+import { useMpr } from '../ui/volume/mprEdit';
 import { openDemo, openFiles } from './actions/open';
 import { deleteStored, openStored, renameStored } from './actions/scans';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -27,6 +29,7 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const busy = useScans((s) => s.busy);
+  const mpr = useMpr((s) => s.on);
   useStartup();
   const [widths, setWidth] = usePanelWidths();
 
@@ -64,7 +67,7 @@ export function App() {
       </aside>
       <main className="center">
         <ErrorBoundary name="viewer">
-          <Viewer empty={<EmptyState onOpen={commands.openFile} busy={busy} />} />
+          {mpr ? <MprView /> : <Viewer empty={<EmptyState onOpen={commands.openFile} busy={busy} />} />}
         </ErrorBoundary>
       </main>
       <Splitter side="left" onResize={setWidth} />

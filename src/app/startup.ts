@@ -7,12 +7,16 @@ import { restoreSession } from './actions/scans';
 import { readMaskBytes, warmReader } from './io/readFile';
 import { setMaskReader } from '../ui/results/referenceActions';
 import { installTestHook } from './testHook';
+import { installMprTestHook } from '../ui/volume/MprView';
 
 export function useStartup(): void {
   useEffect(() => {
     const offs = BUILTIN_TOOLS.map((t) => useTools.getState().register(t));
     // Test builds only (dev server, `vite build --mode test`): dead code in a production build.
-    if (import.meta.env.MODE !== 'production') installTestHook();
+    if (import.meta.env.MODE !== 'production') {
+      installTestHook();
+      installMprTestHook();
+    }
     warmReader();
     setMaskReader(readMaskBytes); // reference masks decode in the reader worker too
     void requestPersist();

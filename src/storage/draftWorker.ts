@@ -1,7 +1,8 @@
-// Worker that writes correction drafts: it receives the mask pixels (transferred), encodes them (RLE, as
+// Worker that writes correction drafts (and 3-D mask edits, volumeMasks.ts): it receives the mask pixels (transferred), encodes them (RLE, as
 // saveDraft always has) and writes the draft row to IndexedDB through its own Dexie connection, so the
 // autosave costs the main thread one copy of the mask. Writes run one after another, in arrival order.
 import { saveDraft } from './runs';
+import { saveVolumeMask } from './volumeMasks';
 import { WorkbenchDB } from './schema';
 import { StorageFullError } from './errors';
 import type { DraftReply, DraftRequest } from './drafts';
@@ -20,7 +21,8 @@ self.onmessage = (e: MessageEvent<DraftRequest>) => {
         db = new WorkbenchDB(m.dbName);
         dbs.set(m.dbName, db);
       }
-      await saveDraft(db, m.scanId, m.frame, { width: m.width, height: m.height, data: m.data }, m.source);
+      if (m.kind === 'volume') await saveVolumeMask(db, m.record);
+      else await saveDraft(db, m.scanId, m.frame, { width: m.width, height: m.height, data: m.data }, m.source);
       reply({ id: m.id, ok: true });
     } catch (err) {
       reply({ id: m.id, ok: false, full: err instanceof StorageFullError, message: err instanceof Error ? err.message : String(err) });

@@ -7,8 +7,20 @@ import type { Mask } from '../mask/types';
 import { StorageFullError } from './errors';
 import { saveDraft } from './runs';
 import type { WorkbenchDB } from './schema';
+import { saveVolumeMask, type VolumeMaskRecord } from './volumeMasks';
 
-export interface DraftRequest {
+export type DraftRequest = FrameDraftRequest | VolumeDraftRequest;
+
+/** A 3-D mask edit (the whole mask, transferred), written by saveVolumeMask in the worker. */
+export interface VolumeDraftRequest {
+  kind: 'volume';
+  id: number;
+  dbName: string;
+  record: VolumeMaskRecord;
+}
+
+export interface FrameDraftRequest {
+  kind?: 'frame';
   id: number;
   dbName: string;
   scanId: string;
@@ -65,20 +77,36 @@ function draftWorker(): Worker | null {
  * written here from `mask` as it is then (the same strokes or newer ones).
  */
 export async function saveDraftOffThread(db: WorkbenchDB, scanId: string, frame: number, mask: Mask, source: string | null): Promise<void> {
-  const w = draftWorker();
-  if (!w) return saveDraft(db, scanId, frame, mask, source);
   const data = mask.data.slice();
+  await post(
+    (id) => ({ id, dbName: db.name, scanId, frame, width: mask.width, height: mask.height, data, source }),
+    [data.buffer],
+    () => saveDraft(db, scanId, frame, mask, source),
+  );
+}
+
+/**
+ * Saves a 3-D mask in the worker (RLE-encoding a whole volume takes a while): the mask is copied once
+ * here and transferred. Falls back to writing on this thread where no worker can run.
+ */
+export async function saveVolumeMaskOffThread(db: WorkbenchDB, record: VolumeMaskRecord): Promise<void> {
+  const data = record.data.slice();
+  await post((id) => ({ kind: 'volume', id, dbName: db.name, record: { ...record, data } }), [data.buffer], () => saveVolumeMask(db, record));
+}
+
+async function post(make: (id: number) => DraftRequest, transfer: Transferable[], here: () => Promise<void>): Promise<void> {
+  const w = draftWorker();
+  if (!w) return here();
   const id = ++seq;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       timer = setTimeout(() => retire(w, 'the draft worker did not answer'), REPLY_TIMEOUT_MS);
-      const msg: DraftRequest = { id, dbName: db.name, scanId, frame, width: mask.width, height: mask.height, data, source };
-      w.postMessage(msg, [data.buffer]);
+      w.postMessage(make(id), transfer);
     });
   } catch (e) {
-    if (e instanceof WorkerGone) return saveDraft(db, scanId, frame, mask, source);
+    if (e instanceof WorkerGone) return here();
     throw e;
   } finally {
     clearTimeout(timer);

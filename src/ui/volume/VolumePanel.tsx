@@ -7,6 +7,7 @@ import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { download } from '../export/exportActions';
 import { getSegmenter, onSegmenter } from '../prompts/segmenter';
+import { openGeometry, setMpr, useMpr } from './mprEdit';
 import { drawVolumeLayer, installVolumeTestHook, loadVolumeMask, runAllSlices, useVolumeRun, volumeMaskNifti } from './volumeRun';
 
 const seconds = (ms: number): string => (ms >= 90_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(1, Math.round(ms / 1000))} s`);
@@ -31,12 +32,18 @@ export function VolumePanel() {
   const slices = scan ? slicesPerVolume(scan) : 1;
   const [prompt, setPrompt] = useState('');
   const [range, setRange] = useState<[number, number] | null>(null);
+  const mpr = useMpr((s) => s.on);
   useEffect(() => setRange(null), [activeId]);
   if (!scan || slices < 2) return <p className="hint">Open a volume (a series or a NIfTI) to prompt every slice at once.</p>;
   const [from, to] = range ?? [1, slices];
   const clamp = (v: number) => Math.max(1, Math.min(slices, Math.round(v) || 1));
   return (
     <div className="volume-panel" data-testid="volume-panel">
+      {scan.channels === 1 && openGeometry() && (
+        <button type="button" data-testid="volume-mpr" aria-pressed={mpr} onClick={() => setMpr(!mpr)} title="Axial, coronal and sagittal views with a synced crosshair; correct the 3-D mask on any of them">
+          {mpr ? 'Single view' : 'Three views (axial, coronal, sagittal)'}
+        </button>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -87,7 +94,7 @@ export function VolumePanel() {
       {info && stats && (
         <div className="volume-result" data-testid="volume-result">
           <h3>
-            3-D mask: “{info.prompt}” (slices {info.from + 1}–{info.to + 1})
+            3-D mask: “{info.prompt}” (slices {info.from + 1}–{info.to + 1}){info.provenance === 'corrected' ? ' · corrected by hand' : ''}
           </h3>
           <table className="volume-stats" data-testid="volume-stats">
             <tbody>

@@ -3,15 +3,16 @@
 // worker, so a second prompt on the same volume skips the vision encoder), with progress, an ETA and
 // cancel. The result is one 3-D mask (slice k at k * width * height) shown as a mask layer that follows
 // the slice on screen, saved in IndexedDB (one RLE row per scan, frame -1), with its statistics and a
-// full-volume NIfTI export. The mask pixels live here, never in a store (DESIGN.md "state/").
+// full-volume NIfTI export. The mask pixels live here, never in a store (state/ holds no pixels). Hand
+// edits (mprEdit.ts) change these pixels in place and mark the mask 'corrected' (storage/volumeMasks.ts).
 import { create } from 'zustand';
 import { resizeBilinear } from '../../mask/resize';
-import { decodeRle, encodeRle } from '../../mask/rle';
 import { volumeStats, type VolumeStats } from '../../mask/volumeStats';
 import { slicesPerVolume } from '../../scan/volume/orientation';
 import { writeNiftiVolumeMask } from '../../scan/writers/nifti';
 import type { Scan } from '../../scan/types';
-import { getDb, listMasks, putMask } from '../../storage';
+import { getDb } from '../../storage';
+import { loadVolumeMask as loadSavedVolumeMask, saveVolumeMask as saveVolumeMaskRow } from '../../storage/volumeMasks';
 import { useLayers } from '../../state/layers';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
@@ -33,6 +34,8 @@ export interface VolumeMask {
   data: Uint8Array;
   modelId: string;
   createdAt: number;
+  /** 'corrected' once edited by hand (the field 2-D corrections use; DICOM SEG: SEMIAUTOMATIC). */
+  provenance: 'model' | 'corrected';
 }
 
 export interface Progress {
@@ -94,7 +97,8 @@ export function drawVolumeLayer(): void {
   else useLayers.getState().upsert({ id: VOLUME_LAYER, canvas, visible: true, opacity: 0.45, version: 1, z: 5 });
 }
 
-function setCurrent(mask: VolumeMask | null, scan: Scan | null): void {
+/** Shows `mask` as the open scan's 3-D mask (also after hand edits: statistics recomputed, layer redrawn). */
+export function setCurrent(mask: VolumeMask | null, scan: Scan | null): void {
   current = mask;
   const { data: _pixels, ...info } = mask ?? ({} as VolumeMask);
   useVolumeRun.setState({ info: mask ? info : null, stats: mask && scan ? volumeStats(mask.data, scan) : null });
@@ -102,7 +106,6 @@ function setCurrent(mask: VolumeMask | null, scan: Scan | null): void {
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const maskRowId = (scanId: string): string => `${scanId}-volume`;
 
 /** Loads the saved 3-D mask of the open scan, if any (called when a scan opens). */
 export async function loadVolumeMask(): Promise<void> {
@@ -110,25 +113,41 @@ export async function loadVolumeMask(): Promise<void> {
   if (!activeId || !scan) return setCurrent(null, null);
   if (current?.scanId === activeId) return drawVolumeLayer();
   try {
-    const row = (await listMasks(getDb(), activeId)).find((m) => m.id === maskRowId(activeId));
+    const rec = await loadSavedVolumeMask(getDb(), activeId);
     if (useScans.getState().activeId !== activeId) return;
-    if (!row || !(row.data instanceof ArrayBuffer || row.data instanceof Uint8Array)) return setCurrent(null, scan);
-    const meta = JSON.parse(row.label ?? '{}') as Omit<VolumeMask, 'data' | 'scanId'>;
-    const counts = Array.from(new Uint32Array(row.data instanceof Uint8Array ? row.data.slice().buffer : row.data));
-    const { data } = decodeRle({ width: row.width, height: row.height, counts });
-    setCurrent({ ...meta, scanId: activeId, data }, scan);
+    if (!rec) return setCurrent(null, scan);
+    const meta = rec.meta as Partial<VolumeMask>;
+    setCurrent({
+      scanId: activeId, prompt: String(meta.prompt ?? ''), width: rec.width, height: rec.height, slices: rec.slices,
+      from: Number(meta.from ?? 0), to: Number(meta.to ?? rec.slices - 1), data: rec.data, modelId: String(meta.modelId ?? ''),
+      createdAt: rec.createdAt, provenance: rec.provenance,
+    }, scan);
   } catch (e) {
     useVolumeRun.setState({ error: `The saved 3-D mask could not be loaded: ${message(e)}` });
   }
 }
 
+/** The row written for a mask (also by the off-thread autosave of hand edits). */
+export function volumeMaskRecord(mask: VolumeMask, data = mask.data) {
+  const { data: _d, scanId, width, height, slices, provenance, createdAt, ...meta } = mask;
+  return { scanId, width, height, slices, provenance, createdAt, meta, data };
+}
+
 async function saveVolumeMask(mask: VolumeMask): Promise<void> {
-  const { data, scanId, ...meta } = mask;
-  const rle = encodeRle({ width: mask.width, height: mask.height * mask.slices, data });
-  await putMask(getDb(), {
-    id: maskRowId(scanId), scanId, frame: -1, width: rle.width, height: rle.height, encoding: 'rle',
-    data: Uint32Array.from(rle.counts).buffer, provenance: 'model', label: JSON.stringify(meta), createdAt: mask.createdAt,
-  });
+  await saveVolumeMaskRow(getDb(), volumeMaskRecord(mask));
+}
+
+/** An empty 3-D mask on the open volume, to correct by hand when no prompt has been run. */
+export function emptyVolumeMask(): VolumeMask | null {
+  const { activeId: scanId, scan } = useScans.getState();
+  if (!scanId || !scan) return null;
+  const slices = slicesPerVolume(scan);
+  const mask: VolumeMask = {
+    scanId, prompt: 'drawn by hand', width: scan.width, height: scan.height, slices, from: 0, to: slices - 1,
+    data: new Uint8Array(scan.width * scan.height * slices), modelId: '', createdAt: Date.now(), provenance: 'corrected',
+  };
+  setCurrent(mask, scan);
+  return mask;
 }
 
 function probsAtScanSize(p: Float32Array, w: number, h: number, scan: Scan): Float32Array {
@@ -151,7 +170,7 @@ export async function runAllSlices(prompt: string, from?: number, to?: number): 
   const plane = scan.width * scan.height;
   const mask: VolumeMask = {
     scanId, prompt, width: scan.width, height: scan.height, slices, from: a, to: b,
-    data: new Uint8Array(plane * slices), modelId: '', createdAt: Date.now(),
+    data: new Uint8Array(plane * slices), modelId: '', createdAt: Date.now(), provenance: 'model',
   };
   const ctrl = new AbortController();
   const startedAt = performance.now();
