@@ -28,6 +28,8 @@ export interface ScanGeometry {
     studyInstanceUID?: string;
     seriesInstanceUID?: string;
     sopInstanceUIDs?: string[];
+    /** Enhanced multi-frame (one SOP instance): the file's frame number (1-based) of each slice, in slice order. */
+    sourceFrames?: number[];
     sopClassUID?: string;
     frameOfReferenceUID?: string;
     imagePositionPatient?: number[][];

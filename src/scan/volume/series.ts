@@ -120,7 +120,7 @@ function buildVolume(slices: Slice[], iop: number[], partLabel: string): Scan {
     geometry: {
       ...first.geometry,
       affine: dicomAffine(iop, positions[0], step, spacing),
-      dicom: { ...dicom, sopInstanceUIDs: multiFrame ? dicom.sopInstanceUIDs : sops, imagePositionPatient: positions, imageOrientationPatient: iop.slice(0, 6) },
+      dicom: { ...dicom, sopInstanceUIDs: multiFrame ? dicom.sopInstanceUIDs : sops, ...(multiFrame ? { sourceFrames: slices.map((s) => s.frame + 1) } : {}), imagePositionPatient: positions, imageOrientationPatient: iop.slice(0, 6) },
     },
   };
 }

@@ -7,8 +7,46 @@ import type { Scan } from '../types';
 import { MaskReadError, type MaskTarget } from './maskImport';
 
 const { DicomDict, DicomMessage, DicomMetaDictionary } = dcmjs.data;
-const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
+export const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+
+type DicomIds = NonNullable<NonNullable<Scan['geometry']>['dicom']>;
+
+/**
+ * Patient attributes of a SEG. PS3.15 Basic Application Level Confidentiality Profile by default: the
+ * patient's name and ID become a pseudonym (shown to the user), no other patient attribute is copied; UIDs
+ * are kept (Retain UIDs option) so the SEG still references its source images. keepIdentifiers is the
+ * explicit opt-in.
+ */
+export function deidentification(d: DicomIds, opts: { keepIdentifiers?: boolean; pseudonym?: string }): Record<string, unknown> {
+  if (opts.keepIdentifiers) return { PatientName: d.patientName ?? '', PatientID: d.patientID ?? '' };
+  return {
+    PatientName: opts.pseudonym ?? 'ANONYMOUS',
+    PatientID: opts.pseudonym ?? 'ANONYMOUS',
+    PatientIdentityRemoved: 'YES',
+    // LO: 64 characters at most
+    DeidentificationMethod: 'PS3.15 Basic Profile, Retain UIDs; name and ID pseudonymised',
+    DeidentificationMethodCodeSequence: [
+      { CodeValue: '113100', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Basic Application Confidentiality Profile' },
+      { CodeValue: '113110', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Retain UIDs Option' },
+    ],
+  };
+}
+
+/** A naturalized dataset as a DICOM Part 10 file (explicit VR little endian). */
+export function part10(dataset: Record<string, unknown>, sopInstance: string): Uint8Array {
+  const meta = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: SEG_SOP_CLASS,
+    MediaStorageSOPInstanceUID: sopInstance,
+    TransferSyntaxUID: EXPLICIT_LE,
+    ImplementationClassUID: '2.25.80302813137786398554742050926734630921',
+    ImplementationVersionName: 'VLSM-WB-0.1',
+  };
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
+  return new Uint8Array(dict.write());
+}
 
 export interface SegOptions {
   label?: string;
@@ -76,21 +114,7 @@ export function writeDicomSeg(mask: Mask, scan: Scan, frame = 0, opts: SegOption
     SeriesDate: date,
     SeriesTime: time,
     Manufacturer: 'VLSM Workbench',
-    // PS3.15 Basic Application Level Confidentiality Profile by default: the patient's name and ID become
-    // a pseudonym (shown to the user), no other patient attribute is copied; UIDs are kept (Retain UIDs
-    // option) so the SEG still references its source images. keepIdentifiers is the explicit opt-in.
-    ...(opts.keepIdentifiers
-      ? { PatientName: d.patientName ?? '', PatientID: d.patientID ?? '' }
-      : {
-          PatientName: opts.pseudonym ?? 'ANONYMOUS',
-          PatientID: opts.pseudonym ?? 'ANONYMOUS',
-          PatientIdentityRemoved: 'YES',
-          DeidentificationMethod: 'PS3.15 Basic Profile; Retain UIDs; patient name and ID replaced by a pseudonym',
-          DeidentificationMethodCodeSequence: [
-            { CodeValue: '113100', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Basic Application Confidentiality Profile' },
-            { CodeValue: '113110', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Retain UIDs Option' },
-          ],
-        }),
+    ...deidentification(d, opts),
     ImageType: ['DERIVED', 'PRIMARY'],
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
@@ -124,17 +148,7 @@ export function writeDicomSeg(mask: Mask, scan: Scan, frame = 0, opts: SegOption
     ...(ref && d.seriesInstanceUID ? { ReferencedSeriesSequence: [{ SeriesInstanceUID: d.seriesInstanceUID, ReferencedInstanceSequence: refImage.map(({ ReferencedSOPClassUID, ReferencedSOPInstanceUID }) => ({ ReferencedSOPClassUID, ReferencedSOPInstanceUID })) }] } : {}),
     PixelData: packBits(mask),
   };
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: SEG_SOP_CLASS,
-    MediaStorageSOPInstanceUID: sopInstance,
-    TransferSyntaxUID: EXPLICIT_LE,
-    ImplementationClassUID: '2.25.80302813137786398554742050926734630921',
-    ImplementationVersionName: 'VLSM-WB-0.1',
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return new Uint8Array(dict.write());
+  return part10(dataset, sopInstance);
 }
 
 export interface SegInfo {
@@ -152,7 +166,7 @@ const first = <T>(v: unknown): T | undefined => (Array.isArray(v) ? (v[0] as T) 
  */
 /** dcmjs zero-pads pixel data cut short by the end of the file: the declared length is checked here
  *  (explicit VR little endian Pixel Data, as SEG files are written). */
-function checkPixelDataComplete(b: Uint8Array): void {
+export function checkPixelDataComplete(b: Uint8Array): void {
   for (let i = b.length - 12; i >= 132; i--) {
     if (b[i] !== 0xe0 || b[i + 1] !== 0x7f || b[i + 2] !== 0x10 || b[i + 3] !== 0x00) continue;
     const vr = String.fromCharCode(b[i + 4], b[i + 5]);

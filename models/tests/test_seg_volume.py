@@ -1,0 +1,72 @@
+"""The app's multi-frame DICOM SEG of real DICOM series, read by pydicom and highdicom (seg_check.py).
+
+The SEGs are written by the app's own TypeScript writer (scripts/seg-volume-cli.mjs, through Node) for
+three real series of ../shared/data/sample-files: a 5-slice CT, a 3-slice 512x512 MR and an enhanced
+multi-frame MR (frames referenced by number). The checker must also fail: on a SEG whose frames reference
+the wrong slices, and on a wrong algorithm type.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from tests.helpers import DATA_DIR, REPO_ROOT
+from tests.seg_check import SegCheckError, check
+
+SAMPLES = DATA_DIR / "sample-files" / "dicom"
+SERIES = {
+    "ct5n": sorted((SAMPLES / "pydicom" / "series-CT5N-16x16").iterdir()),
+    "vs-seg-001": sorted((SAMPLES / "niivue-series-VS-SEG-001").iterdir()),
+    "enhanced": [SAMPLES / "niivue" / "enh.dcm"],
+}
+pytestmark = [
+    pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/data/sample-files is missing"),
+    pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run the app's writer"),
+]
+
+
+def write_seg(tmp_path: Path, sources: list[Path], *extra: str) -> tuple[Path, dict, dict]:
+    out = tmp_path / "seg.dcm"
+    res = subprocess.run(["node", "scripts/seg-volume-cli.mjs", str(out), *map(str, sources), *extra],
+                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    app = json.loads(res.stdout.strip().splitlines()[-1])
+    return out, json.loads(Path(f"{out}.expected.json").read_text()), app
+
+
+@pytest.mark.parametrize("name", list(SERIES))
+def test_app_seg_of_real_series(tmp_path, name):
+    seg, expected, app = write_seg(tmp_path, SERIES[name])
+    facts = check(seg, expected, SERIES[name])
+    assert facts["voxels"] > 0 and facts["highdicomDice"] == 1.0
+    # slice 0 is left empty by the test mask: no frame for it
+    assert 0 not in facts["nonEmptySlices"] and facts["frames"] == len(facts["nonEmptySlices"])
+    assert facts["referencedInstances"] == len(SERIES[name])
+    assert facts["algorithmType"] == "AUTOMATIC" and facts["algorithmName"] == "test-model@0123456789ab"
+    assert facts["patientName"] == "ANON-TEST"
+    # the app reads its own SEG back onto the series exactly
+    assert app["readBackDice"] == 1 and app["unmatched"] == 0
+
+
+def test_semiautomatic(tmp_path):
+    seg, expected, _ = write_seg(tmp_path, SERIES["vs-seg-001"], "--type", "SEMIAUTOMATIC")
+    assert check(seg, expected, SERIES["vs-seg-001"])["algorithmType"] == "SEMIAUTOMATIC"
+    with pytest.raises(SegCheckError, match="SegmentAlgorithmType"):
+        check(seg, {**expected, "algorithmType": "AUTOMATIC"}, SERIES["vs-seg-001"])
+
+
+def test_checker_fails_on_wrong_references(tmp_path):
+    seg, expected, _ = write_seg(tmp_path, SERIES["ct5n"])
+    ds = pydicom.dcmread(seg)
+    a, b = (g.DerivationImageSequence[0].SourceImageSequence[0] for g in ds.PerFrameFunctionalGroupsSequence[:2])
+    a.ReferencedSOPInstanceUID, b.ReferencedSOPInstanceUID = b.ReferencedSOPInstanceUID, a.ReferencedSOPInstanceUID
+    bad = tmp_path / "swapped.dcm"
+    ds.save_as(bad)
+    with pytest.raises(SegCheckError, match="references"):
+        check(bad, expected, SERIES["ct5n"])
