@@ -1,12 +1,12 @@
 // The PACS layer without a server: a real 5-slice CT series from ../shared/data stacked into one volume in
 // position order whatever order its files arrive in; the bounded pool; QIDO parameters; error wording.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readScan } from '../scan';
 import { DATA_ROOT, hasData, readData } from '../scan/testing/data';
 import { PacsError, resolveUrl, studyParams, toPacsError } from './client';
 import { runPool } from './pool';
-import { seriesVolume } from './series';
+import { DEFAULT_POOL, PACS_BENCH_RESULT, seriesVolume } from './series';
 import { stackByInstance, type Slice } from './stack';
 
 const SERIES = 'sample-files/dicom/pydicom/series-CT5N-16x16';
@@ -173,5 +173,21 @@ describe('QIDO parameters and messages', () => {
       expect(e.message).not.toContain('s3cret-pw');
     }
     expect(toPacsError({ status: 0 }, cfg, 'Searching studies', true).kind).toBe('cancelled');
+  });
+});
+
+describe('the default download pool', () => {
+  it('is the best pool of the committed bench:pacs result, which says when, under what load and how it was measured', () => {
+    const r = JSON.parse(readFileSync(PACS_BENCH_RESULT, 'utf8')) as {
+      date: string; command: string; gitCommit: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[];
+      byPool: { pool: number; openMs: number }[]; bestPool: number;
+    };
+    expect(r.command).toMatch(/bench-pacs\.mjs/);
+    expect(r.gitCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(r.loadAverageAtStart).toHaveLength(3);
+    expect(r.loadAverageAtEnd).toHaveLength(3);
+    const best = r.byPool.reduce((a, b) => (b.openMs < a.openMs ? b : a));
+    expect(r.bestPool).toBe(best.pool);
+    expect(DEFAULT_POOL).toBe(r.bestPool);
   });
 });

@@ -9,14 +9,18 @@ import { assembleSeries } from '../scan/volume/series';
 import { runPool } from './pool';
 import { stackByInstance, type Slice } from './stack';
 
+/** The committed `npm run bench:pacs` result the default pool follows (src/pacs/pacs.test.ts checks it). */
+export const PACS_BENCH_RESULT = 'bench/results/2026-12-04-pacs-quiet.json';
+
 /**
- * Default number of instance downloads in flight, chosen by `npm run bench:pacs` (bench/results/
- * 2026-12-04-pacs.json: 100 slices of 512x512 from the local Orthanc, medians of 3 under load 16-20 on 2
- * cores: pool 1 10.6 s, 6 9.8 s, 8 7.9 s, 12 5.9 s to download and decode). Chromium keeps at most 6
- * HTTP/1.1 connections per host; more requests wait in its queue, so each connection gets its next image
- * without waiting for the busy main thread to ask for it.
+ * Default number of instance downloads in flight: the best median of PACS_BENCH_RESULT (100 slices of
+ * 512x512 from the local Orthanc through the /pacs/ proxy, 3 runs per pool, started at load 2.5 on 2 cores,
+ * load 11 by its end as other work resumed): open in 5.2 s with 8 (21.4 images/s), 6.2 s with 1, 6.6 s
+ * with 12, 7.8 s with 16. The spread between runs of one pool (e.g. 4.3-9.3 s with 12) is as large as the
+ * differences between pools, so this is a loose optimum. Chromium keeps at most 6 HTTP/1.1 connections
+ * per host; a few more requests queued let each connection start its next image at once.
  */
-export const DEFAULT_POOL = 12;
+export const DEFAULT_POOL = 8;
 
 export interface SeriesProgress {
   done: number;
