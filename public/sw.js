@@ -71,7 +71,10 @@ async function securedPage(res) {
   const hosts = await modelHosts();
   const out = isolated(res);
   if (!hosts.length) return out;
-  const widen = (p) => p.replace("connect-src 'self'", `connect-src 'self' ${hosts.join(' ')}`);
+  // the built page's <meta> has the quotes as HTML entities (&#39;): both spellings are widened, else the
+  // meta policy (enforced beside the header's) would keep blocking the allowed hosts
+  const widen = (p) =>
+    p.replace("connect-src 'self'", `connect-src 'self' ${hosts.join(' ')}`).replace('connect-src &#39;self&#39;', `connect-src &#39;self&#39; ${hosts.join(' ')}`);
   const headers = new Headers(out.headers);
   headers.set('Content-Security-Policy', widen(CSP));
   const html = (res.headers.get('Content-Type') || '').includes('text/html');

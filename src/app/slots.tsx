@@ -9,6 +9,7 @@ import { ExportPanel } from '../ui/export/ExportPanel';
 import { CorrectionToolbar } from '../ui/correction/CorrectionToolbar';
 import { VersionsPanel } from '../ui/correction/VersionsPanel';
 import { ModelManager } from '../ui/models/ModelManager';
+import { CompareModels } from '../ui/models/CompareModels';
 import { InferenceStatus } from '../ui/models/InferenceStatus';
 import { PacsPanel } from './pacs/PacsPanel';
 import { VolumePanel } from '../ui/volume/VolumePanel';
@@ -28,6 +29,7 @@ export const RIGHT_PANELS: Slot[] = [
   { id: 'runs', title: 'Runs', Component: RunsPanel },
   { id: 'results', title: 'Results', Component: ResultsTable },
   { id: 'chart', title: 'Compare prompts', Component: ScoreChart },
+  { id: 'compare', title: 'Compare models', Component: CompareModels, collapsed: true },
   { id: 'versions', title: 'Corrected versions', Component: VersionsPanel, collapsed: true },
   { id: 'models', title: 'Model', Component: ModelManager, collapsed: true },
   { id: 'export', title: 'Export', Component: ExportPanel },

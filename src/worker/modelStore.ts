@@ -8,7 +8,10 @@
 // interrupted download keeps its partial file, to resume).
 import { BundleError, parseManifest } from '../engine/manifest';
 import type { FileEntry, Manifest } from '../engine/manifest';
-import { verifyFile } from '../engine/bundle';
+import { sha256Hex, verifyFile } from '../engine/bundle';
+import { checkHfConfig, checkHfGraph, HF_CONFIG, HF_GRAPHS, HF_PREPROCESSOR, HF_TOKENIZER, hfManifest, hubFileUrl, bundleIdFor, parseJsonFile } from '../engine/hfLayout';
+import type { HfGraph, HubRepo } from '../engine/hfLayout';
+import { onnxGraphIo } from '../engine/onnxIo';
 import { concatBytes } from '../lib/bytes';
 import { MODEL_CACHE, USER_MODELS_PATH } from './httpSource';
 
@@ -161,7 +164,14 @@ export async function importFolder(cache: CacheLike, files: File[], onProgress?:
   const rel = (f: File) => (f.webkitRelativePath || f.name).split('/').slice(f.webkitRelativePath ? 1 : 0).join('/');
   const byPath = new Map(files.map((f) => [rel(f), f]));
   const manifestFile = byPath.get('manifest.json');
-  if (!manifestFile) throw new BundleError('the chosen folder has no manifest.json at its top level (pick the bundle folder itself)');
+  if (!manifestFile && byPath.has(HF_CONFIG)) {
+    const folder = files.find((f) => f.webkitRelativePath)?.webkitRelativePath.split('/')[0] ?? 'model';
+    return storeHfLayout(cache, folder, 'imported folder (transformers.js layout)', async (path) => {
+      const f = byPath.get(path);
+      return f ? new Uint8Array(await f.arrayBuffer()) : null;
+    }, HF_GRAPHS.map((g) => g.path), onProgress);
+  }
+  if (!manifestFile) throw new BundleError('the chosen folder has no manifest.json at its top level (pick the bundle folder itself, or a transformers.js model folder with config.json and onnx/)');
   const manifestBytes = new Uint8Array(await manifestFile.arrayBuffer());
   const m = parseManifest(new TextDecoder().decode(manifestBytes));
   checkPaths(m);
@@ -273,6 +283,105 @@ async function downloadFile(
     if (got.byteLength) await cache.put(partialUrl(id, entry.path), stored(got, 'application/octet-stream', { 'X-Vlsm-Validator': nextValidator }));
     throw new Interrupted(`download of '${entry.path}' interrupted at ${loaded} of ${entry.bytes} bytes (${(e as Error).message}); download again to resume`);
   }
+}
+
+/** Reads one file of a transformers.js folder or hub repository; null when it is not there. */
+type LayoutReader = (path: string, onBytes?: (n: number) => void) => Promise<Uint8Array | null>;
+
+/** Stores a transformers.js CLIPSeg folder (config.json, preprocessor_config.json, tokenizer.json and the
+ * `graphs` present among onnx/model*.onnx) as a single-graph bundle whose manifest this app writes: every
+ * file's size and sha256 as read, each graph's inputs and outputs read from its own bytes. The config is
+ * checked before any graph is read, so a wrong model costs one small file. */
+async function storeHfLayout(cache: CacheLike, label: string, source: string, read: LayoutReader, graphs: readonly string[], onProgress?: (p: StoreProgress) => void): Promise<StoredModel> {
+  const id = bundleIdFor(label);
+  const need = async (path: string) => {
+    const b = await read(path);
+    if (!b) throw new BundleError(`${path} is missing (a transformers.js model folder has ${HF_CONFIG}, ${HF_PREPROCESSOR}, ${HF_TOKENIZER} and onnx/model_quantized.onnx or onnx/model.onnx)`);
+    return b;
+  };
+  const configBytes = await need(HF_CONFIG);
+  const config = parseJsonFile(HF_CONFIG, configBytes);
+  checkHfConfig(config);
+  const files: FileEntry[] = [];
+  const hfGraphs: HfGraph[] = [];
+  let done = 0;
+  const stage = async (path: string, bytes: Uint8Array) => {
+    const entry = { path, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) };
+    await cache.put(stagedUrl(id, path), stored(bytes));
+    files.push(entry);
+    done += bytes.byteLength;
+    onProgress?.({ file: path, loaded: done, total: 0 });
+  };
+  try {
+    await stage(HF_CONFIG, configBytes);
+    const pp = await need(HF_PREPROCESSOR);
+    const preprocessor = parseJsonFile(HF_PREPROCESSOR, pp);
+    await stage(HF_PREPROCESSOR, pp);
+    await stage(HF_TOKENIZER, await need(HF_TOKENIZER));
+    for (const path of graphs) {
+      const bytes = await read(path, (n) => onProgress?.({ file: path, loaded: done + n, total: 0 }));
+      if (!bytes) continue;
+      let io: { inputs: HfGraph['inputs']; outputs: HfGraph['outputs'] };
+      try {
+        io = onnxGraphIo(bytes);
+      } catch (e) {
+        throw new BundleError(`${path} cannot be read as an ONNX model: ${(e as Error).message}`);
+      }
+      const g = { path, ...io };
+      checkHfGraph(g);
+      hfGraphs.push(g);
+      await stage(path, bytes);
+    }
+    if (!hfGraphs.length) throw new BundleError(`there is no ${graphs.join(' or ')} (the transformers.js layout keeps its graphs in onnx/)`);
+    const m = hfManifest({ label, config, preprocessor, graphs: hfGraphs, files, source });
+    return await commit(cache, m, new TextEncoder().encode(JSON.stringify(m, null, 1)), source, m.files);
+  } catch (e) {
+    await cleanFailed(cache, id, false);
+    throw e;
+  }
+}
+
+/** Most bytes read for one JSON file of a hub repository (config, preprocessor config, tokenizer). */
+const MAX_HUB_JSON_BYTES = 32 * 1024 * 1024;
+/** Most bytes read for one ONNX graph from a hub (the fp32 CLIPSeg-rd64 graph is about 600 MB). */
+const MAX_HUB_GRAPH_BYTES = 4 * 1024 * 1024 * 1024;
+
+export interface HubDownloadOptions extends DownloadOptions {
+  /** Graph files to fetch (default: onnx/model_quantized.onnx, what transformers.js loads by default). */
+  graphs?: readonly string[];
+}
+
+/** Downloads a transformers.js CLIPSeg repository from a model hub (`<host>/<owner>/<name>/resolve/<rev>/<file>`)
+ * and stores it as a bundle. Only the files named are requested, only from `repo.host` (and where it redirects). */
+export async function downloadHubModel(cache: CacheLike, repo: HubRepo, opts: HubDownloadOptions = {}): Promise<StoredModel> {
+  const f = opts.fetchImpl ?? fetch;
+  const source = `${repo.host}/${repo.repo}${repo.revision === 'main' ? '' : `@${repo.revision}`}`;
+  const graphs = opts.graphs ?? ['onnx/model_quantized.onnx'];
+  const read: LayoutReader = async (path, onBytes) => {
+    const url = hubFileUrl(repo, path);
+    const res = await f(url, { signal: opts.signal, mode: 'cors', credentials: 'omit' });
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => undefined);
+      return null;
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw new BundleError(`${repo.host} refused ${repo.repo} (HTTP ${res.status}): it is private or gated, or the name is wrong; this app does not sign in to hubs, so download the folder and use Import folder`);
+    }
+    if (!res.ok) throw new BundleError(`${url} answered HTTP ${res.status}`);
+    const limit = path.endsWith('.onnx') ? MAX_HUB_GRAPH_BYTES : MAX_HUB_JSON_BYTES;
+    return readLimited(res, limit, `'${path}'`, onBytes);
+  };
+  const first = await read(HF_CONFIG);
+  if (!first) throw new BundleError(`${source} has no ${HF_CONFIG} (HTTP 404 at ${hubFileUrl(repo, HF_CONFIG)}): check the hub address and the model name (owner/name)`);
+  let config: Uint8Array | null = first;
+  return storeHfLayout(cache, repo.repo, source, (path, onBytes) => {
+    if (path === HF_CONFIG && config) {
+      const c = config;
+      config = null;
+      return Promise.resolve(c);
+    }
+    return read(path, onBytes);
+  }, graphs, opts.onProgress);
 }
 
 export async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {

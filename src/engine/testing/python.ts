@@ -52,6 +52,18 @@ export const tinyBundles: Reference = {
   modules: 'numpy, onnx, onnxruntime, torch',
 };
 
+export const HF = 'models/build/hf';
+
+/** A tiny random CLIPSeg in the transformers.js folder layout (HF/Xenova/clipseg-tiny-random) and its split
+ * bundle (HF/clipseg-tiny-split, python -m vlsm.split_single), for the hub/import and comparison tests. */
+export const hfLayoutReference: Reference = {
+  label: 'transformers.js layout (tiny random CLIPSeg) and its split',
+  script: 'src/engine/testing/make_hf_layout.py',
+  args: [HF],
+  output: `${HF}/done-1`,
+  modules: 'numpy, onnx, onnxruntime, torch, transformers, tokenizers',
+};
+
 /** resize.ts against PIL BILINEAR and torch bilinear. */
 export const resizeReference: Reference = {
   label: 'resize',

@@ -1,12 +1,15 @@
 // Model panel: the loaded model and backend (with the reason), backend preference, shipped and stored
 // bundles (use / delete), import a bundle folder, download one from a URL (progress, cancel, resume),
-// and storage used. Every network request here is one the user asked for.
+// a transformers.js CLIPSeg folder from a model hub (<host>/<owner>/<name>/resolve/main/<file>, host
+// configurable, huggingface.co by default), and storage used. Every network request here is one the user asked for.
 import { useCallback, useEffect, useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { useInference } from '../../state/inference';
 import type { BundleRef } from '../../worker/client';
 import { allowModelHost, hostInForce } from '../../worker/modelHosts';
-import { deleteStoredModel, downloadModel, importFolder, listStoredModels, openModelCache, storageEstimate } from '../../worker/modelStore';
+import { deleteStoredModel, downloadHubModel, downloadModel, importFolder, listStoredModels, openModelCache, storageEstimate } from '../../worker/modelStore';
+import { DEFAULT_HUB, hubOrigins, parseHubRepo } from '../../engine/hfLayout';
+import type { HubRepo } from '../../engine/hfLayout';
 import type { StoredModel, StoreProgress } from '../../worker/modelStore';
 import type { BackendPreference } from '../../worker/protocol';
 import { backendPreference, DEFAULT_MODEL, loadModelChosen, setBackendPreference, useInferenceClient } from './InferenceContext';
@@ -14,6 +17,14 @@ import { backendLabel, plainReason, rememberDecision } from './backendChoice';
 import { formatBytes } from '../../lib/format';
 import { loadProgressText } from './format';
 import { ModelCardButton } from './ModelCard';
+
+const HUB_KEY = 'vlsm.modelHub';
+const HUB_GRAPHS = {
+  quantized: ['onnx/model_quantized.onnx'],
+  fp32: ['onnx/model.onnx'],
+  both: ['onnx/model_quantized.onnx', 'onnx/model.onnx'],
+} as const;
+type HubGraphs = keyof typeof HUB_GRAPHS;
 
 interface Shipped {
   id: string;
@@ -32,6 +43,9 @@ export function ModelManager() {
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null);
   const [pref, setPref] = useState<BackendPreference>(backendPreference());
   const [active, setActive] = useState<BundleRef>(DEFAULT_MODEL);
+  const [hub, setHub] = useState(() => globalThis.localStorage?.getItem(HUB_KEY) ?? DEFAULT_HUB);
+  const [hubName, setHubName] = useState('');
+  const [hubGraphs, setHubGraphs] = useState<HubGraphs>('quantized');
 
   const refresh = useCallback(async () => {
     const res = await fetch(`${import.meta.env.BASE_URL}models/index.json`).catch(() => null);
@@ -86,21 +100,39 @@ export function ModelManager() {
       setMessage({ kind: 'error', text: 'Enter the web address (https://…) of a bundle folder that contains manifest.json.' });
       return;
     }
-    if (!hostInForce(target.origin)) {
-      // the page's security policy only lets it contact hosts the user allowed (see worker/modelHosts.ts)
-      const origin = target.origin;
-      if (!globalThis.navigator?.serviceWorker?.controller) {
-        setMessage({ kind: 'error', text: `This app contacts no other site unless you allow it, which needs the installed (offline) app. Download the bundle folder from ${origin} and use Import folder instead.` });
-        return;
-      }
-      void allowModelHost(origin).then(
-        () => setMessage({ kind: 'ok', text: `${origin} is now allowed for model downloads. Reload the page (the security policy is set when the page loads), then press Download again.` }),
-        () => setMessage({ kind: 'error', text: `${origin} could not be allowed (the browser refused to store the setting).` }),
-      );
-      return;
-    }
+    if (!originsInForce([target.origin], `the bundle folder from ${target.origin}`)) return;
     void run('Downloading', (cache, ctl) =>
       downloadModel(cache, target.href, { signal: ctl.signal, onProgress: (p) => setJob((j) => j && { ...j, progress: p }) }),
+    );
+  };
+
+  /** Allows `origins` for downloads (the page's security policy), or says why it cannot; true when all are in force. */
+  const originsInForce = (origins: string[], what: string): boolean => {
+    const missing = origins.filter((o) => !hostInForce(o));
+    if (!missing.length) return true;
+    if (!globalThis.navigator?.serviceWorker?.controller) {
+      setMessage({ kind: 'error', text: `This app contacts no other site unless you allow it, which needs the installed (offline) app. Download ${what} yourself and use Import folder instead.` });
+      return false;
+    }
+    void Promise.all(missing.map((o) => allowModelHost(o))).then(
+      () => setMessage({ kind: 'ok', text: `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} now allowed for model downloads. Reload the page (the security policy is set when the page loads), then press Download again.` }),
+      () => setMessage({ kind: 'error', text: `${missing[0]} could not be allowed (the browser refused to store the setting).` }),
+    );
+    return false;
+  };
+
+  const onHubDownload = () => {
+    let repo: HubRepo;
+    try {
+      repo = parseHubRepo(hubName, hub);
+    } catch (e) {
+      setMessage({ kind: 'error', text: `${(e as Error).message}.` });
+      return;
+    }
+    globalThis.localStorage?.setItem(HUB_KEY, hub.trim() || DEFAULT_HUB);
+    if (!originsInForce(hubOrigins(repo.host), `the model folder from ${repo.host}/${repo.repo}`)) return;
+    void run('Downloading', (cache, ctl) =>
+      downloadHubModel(cache, repo, { graphs: HUB_GRAPHS[hubGraphs], signal: ctl.signal, onProgress: (p) => setJob((j) => j && { ...j, progress: p }) }),
     );
   };
 
@@ -178,11 +210,30 @@ export function ModelManager() {
         <input type="url" placeholder="https://…/bundle/" data-testid="model-url" value={url} onChange={(e) => setUrl(e.target.value)} />
         <button type="button" data-testid="model-download" disabled={!!job} onClick={onDownload}>Download</button>
       </div>
+      <fieldset className="hub" data-testid="model-hub">
+        <legend title="A CLIPSeg model published in the transformers.js layout (config.json, preprocessor_config.json, tokenizer.json, onnx/), e.g. Xenova/clipseg-rd64-refined">From a model hub</legend>
+        <div className="row">
+          <input type="text" placeholder="owner/name, e.g. Xenova/clipseg-rd64-refined" data-testid="model-hub-name" value={hubName} onChange={(e) => setHubName(e.target.value)} />
+          <button type="button" data-testid="model-hub-download" disabled={!!job || !hubName.trim()} onClick={onHubDownload}>Download</button>
+        </div>
+        <label className="field">
+          Hub
+          <input type="url" data-testid="model-hub-host" value={hub} onChange={(e) => setHub(e.target.value)} />
+        </label>
+        <label className="field" title="transformers.js loads the quantized graph by default; the full-precision one is about four times larger">
+          Graph
+          <select data-testid="model-hub-graphs" value={hubGraphs} onChange={(e) => setHubGraphs(e.target.value as HubGraphs)}>
+            <option value="quantized">Quantized (model_quantized.onnx)</option>
+            <option value="fp32">Full precision (model.onnx)</option>
+            <option value="both">Both</option>
+          </select>
+        </label>
+      </fieldset>
       {(job || pct !== null || inf.state === 'loading') && (
         <div data-testid="model-progress" className="model-progress">
           <progress max={100} value={pct ?? undefined} />{' '}
           <span data-testid="model-progress-text">
-            {job ? `${job.label}${job.progress ? ` ${formatBytes(job.progress.loaded)} of ${formatBytes(job.progress.total)}` : ''}${pct !== null ? ` (${pct} %)` : ''}` : loadProgressText(inf.progress)}
+            {job ? `${job.label}${job.progress ? ` ${job.progress.file}: ${formatBytes(job.progress.loaded)}${job.progress.total ? ` of ${formatBytes(job.progress.total)}` : ''}` : ''}${pct !== null ? ` (${pct} %)` : ''}` : loadProgressText(inf.progress)}
           </span>
           {job && <button type="button" onClick={() => job.ctl.abort()}>Cancel</button>}
           {!job && loadCtl && <button type="button" data-testid="model-load-cancel" onClick={() => loadCtl.abort()}>Cancel</button>}
