@@ -40,12 +40,22 @@ export function getTestState(): TestState {
   };
 }
 
+/** The open scan's pixels in brief: dtype, value count, sum (as a float64) and the values at `at`. */
+export function scanDigest(at: number[] = []): { dtype: string; values: number; sum: number; samples: number[] } | null {
+  const scan = useScans.getState().scan;
+  if (!scan) return null;
+  const d = scan.data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i++) sum += d[i];
+  return { dtype: scan.dtype, values: d.length, sum, samples: at.map((i) => d[i]) };
+}
+
 declare global {
   interface Window {
-    __vlsm?: { getState(): TestState };
+    __vlsm?: { getState(): TestState; scanDigest: typeof scanDigest };
   }
 }
 
 export function installTestHook(): void {
-  window.__vlsm = { getState: getTestState };
+  window.__vlsm = { getState: getTestState, scanDigest };
 }

@@ -1,7 +1,7 @@
 // Scan repository: save (metadata + pixel chunks in one transaction), list, load, rename, delete.
 import type { PixelArray, Scan, ScanDType } from '../scan/types';
 import { guardWrite, StorageFullError } from './errors';
-import { chunksOf, type WorkbenchDB } from './schema';
+import { SCAN_CHUNK_BYTES, type WorkbenchDB } from './schema';
 import type { ScanRow } from './types';
 
 export interface SaveOptions {
@@ -36,9 +36,15 @@ export async function saveScan(db: WorkbenchDB, scan: Scan, opts: SaveOptions = 
     const { usage = 0, quota = Infinity } = await opts.estimate();
     if (usage + row.bytes * 1.1 > quota) throw new StorageFullError(`"${scan.name}"`);
   }
+  // One chunk copied at a time (a stored value is a copy, and cloning a view clones its whole buffer), so
+  // saving a 150 MiB volume holds one 8 MiB copy at a time, not a second copy of the volume.
+  const data = scan.data;
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   await guardWrite(`"${scan.name}"`, () =>
     db.transaction('rw', db.scans, db.scanChunks, async () => {
-      await db.scanChunks.bulkAdd(chunksOf(row.id, scan.data));
+      for (let index = 0, at = 0; at < bytes.length || index === 0; index++, at += SCAN_CHUNK_BYTES) {
+        await db.scanChunks.add({ scanId: row.id, index, data: bytes.slice(at, Math.min(bytes.length, at + SCAN_CHUNK_BYTES)).buffer });
+      }
       await db.scans.add(row);
     }),
   );
@@ -52,24 +58,29 @@ export async function listScans(db: WorkbenchDB): Promise<ScanRow[]> {
 
 /** The full scan (metadata + pixels), or null when missing or incomplete. */
 export async function loadScan(db: WorkbenchDB, id: string): Promise<Scan | null> {
-  const [row, chunks, legacy] = await db.transaction('r', db.scans, db.scanChunks, db.scanPixels, () =>
-    Promise.all([db.scans.get(id), db.scanChunks.where('[scanId+index]').between([id, 0], [id, Infinity]).toArray(), db.scanPixels.get(id)]),
-  );
-  if (!row) return null;
-  let buffer: ArrayBuffer;
-  if (chunks.length) {
-    const total = chunks.reduce((a, c) => a + c.data.byteLength, 0);
+  // Chunks are read one at a time into the scan's buffer, so loading never holds the volume twice.
+  const got = await db.transaction('r', db.scans, db.scanChunks, db.scanPixels, async () => {
+    const row = await db.scans.get(id);
+    if (!row) return null;
+    const perSample = (ARRAYS[row.dtype] as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    const total = row.width * row.height * row.frames * row.channels * perSample;
+    const count = await db.scanChunks.where('scanId').equals(id).count();
+    if (!count) {
+      const legacy = await db.scanPixels.get(id);
+      return legacy && legacy.data.byteLength === total ? { row, buffer: legacy.data } : null;
+    }
     const bytes = new Uint8Array(total);
     let at = 0;
-    for (const c of chunks) {
+    for (let index = 0; index < count; index++) {
+      const c = await db.scanChunks.get([id, index]);
+      if (!c || at + c.data.byteLength > total) return null; // missing or oversized: incomplete
       bytes.set(new Uint8Array(c.data), at);
       at += c.data.byteLength;
     }
-    buffer = bytes.buffer;
-  } else if (legacy) buffer = legacy.data;
-  else return null;
-  const perSample = (ARRAYS[row.dtype] as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  if (buffer.byteLength !== row.width * row.height * row.frames * row.channels * perSample) return null; // incomplete
+    return at === total ? { row, buffer: bytes.buffer } : null; // incomplete
+  });
+  if (!got) return null;
+  const { row, buffer } = got;
   const data = new ARRAYS[row.dtype](buffer);
   return {
     name: row.name, format: row.format, width: row.width, height: row.height, frames: row.frames, shape: row.shape,
