@@ -1,7 +1,7 @@
 // Three views and 3-D correction on a real volume (FLAIR, 124 x 160 x 140, RAS, from the shared sample
 // files): axial, coronal and sagittal views with their own markers; a click in one view moves the other
 // two; a brush stroke on a coronal slice edits many axial slices and is one undo step; fill between two
-// corrected axial slices; remove a 3-D component; the edits are autosaved, mark the mask corrected and
+// corrected axial slices; remove a 3-D component; a polygon on a sagittal slice; the edits are autosaved, mark the mask corrected and
 // are there after a reload.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -133,11 +133,27 @@ test('three views of FLAIR: markers, synced crosshair, coronal correction, undo,
   expect(withBlob - kept).toBeLessThan(30);
   expect(await sliceVoxels(page, 'axial', 54)).toBe(mid);
 
+  // a polygon on the sagittal view (slice i = 60): a 10 x 10 voxel square in j (anterior) and k (height)
+  await page.getByTestId('mpr-tool-polygon').click();
+  const sag0 = await sliceVoxels(page, 'sagittal', 60);
+  const corners: Voxel[] = [[60, 120, 20], [60, 130, 20], [60, 130, 30], [60, 120, 30], [60, 120, 20]];
+  for (const v of corners) {
+    const p = await screenOf(page, 'sagittal', v);
+    await page.mouse.click(p.x, p.y);
+  }
+  await expect.poll(async () => (await sliceVoxels(page, 'sagittal', 60)) - sag0).toBeGreaterThan(80);
+  expect((await sliceVoxels(page, 'sagittal', 60)) - sag0).toBeLessThan(130);
+  expect(await sliceVoxels(page, 'axial', 25)).toBeGreaterThan(5); // the square crosses axial slices 20-30
+  const final = (await mpr(page)).voxels!;
+  expect((await mpr(page)).undoDepth).toBe(6);
+
+  // MPR_SHOT=<file.png>: a screenshot of the three views with the corrected mask, for a look by eye
+  if (process.env.MPR_SHOT) await page.screenshot({ path: process.env.MPR_SHOT });
   // autosaved and marked corrected
   await expect.poll(async () => (await mpr(page)).saved, { timeout: 20_000 }).toBe('clean');
   expect((await mpr(page)).provenance).toBe('corrected');
   await expect(page.getByTestId('volume-result')).toContainText('corrected by hand');
-  await expect(page.getByTestId('volume-voxels')).toHaveText(String(kept));
+  await expect(page.getByTestId('volume-voxels')).toHaveText(String(final));
   // one large view and back
   await page.getByTestId('mpr-coronal-large').click();
   await expect(page.getByTestId('mpr-axial')).toBeHidden();
@@ -150,13 +166,13 @@ test('three views of FLAIR: markers, synced crosshair, coronal correction, undo,
   await page.reload();
   await page.waitForFunction(() => !!window.__vlsm && !!window.__vlsmMpr);
   await wb.until((st) => expect(st.scan?.id).toBe(opened.scan!.id), 60_000);
-  await expect(page.getByTestId('volume-voxels')).toHaveText(String(kept), { timeout: 30_000 });
+  await expect(page.getByTestId('volume-voxels')).toHaveText(String(final), { timeout: 30_000 });
   await expect(page.getByTestId('volume-result')).toContainText('corrected by hand');
   await page.getByTestId('volume-mpr').click();
   await expect(page.getByTestId('mpr-coronal')).toBeVisible();
   const back = await mpr(page);
   expect(back.provenance).toBe('corrected');
-  expect(back.voxels).toBe(kept);
+  expect(back.voxels).toBe(final);
   expect(await sliceVoxels(page, 'axial', 54)).toBe(mid);
   expect(await sliceVoxels(page, 'axial', 58)).toBe(ends[1]);
 });
