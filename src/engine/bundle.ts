@@ -23,6 +23,16 @@ export interface LoadProgress {
   total: number;
 }
 
+/**
+ * The bundle's version as recorded with its results (e.g. SegmentAlgorithmVersion of a DICOM SEG): the
+ * first 12 hex digits of the sha256 of its file list ("<sha256> <path>" lines, sorted), so any changed
+ * file (weights, tokenizer) gives another version while the manifest's wording does not.
+ */
+export async function bundleHash(m: Pick<Manifest, 'files'>): Promise<string> {
+  const lines = m.files.map((f) => `${f.sha256} ${f.path}`).sort().join('\n');
+  return (await sha256Hex(new TextEncoder().encode(lines))).slice(0, 12);
+}
+
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');

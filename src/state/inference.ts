@@ -12,6 +12,8 @@ export interface InferenceProgress {
 export interface InferenceModelInfo {
   modelId: string;
   modelName: string;
+  /** The bundle's version (12 hex digits over its files' sha256; recorded in DICOM SEG exports). */
+  bundleHash: string;
   variant: string;
   kind: 'split' | 'single';
   threshold: number;

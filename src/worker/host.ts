@@ -1,6 +1,6 @@
 // Worker-side request handling, independent of the worker global so Node tests can drive it with
 // onnxruntime-node: a serial queue (one ORT run at a time), latest-wins per scan, cancel, progress.
-import { loadBundle } from '../engine/bundle';
+import { bundleHash, loadBundle } from '../engine/bundle';
 import type { BundleSource } from '../engine/bundle';
 import { AbortError, createCaches, VlsmEngine } from '../engine/engine';
 import type { VisionEncoder } from '../engine/engine';
@@ -161,6 +161,7 @@ export class InferenceHost {
       visionWorker,
       modelId: m.id,
       modelName: m.name,
+      bundleHash: await bundleHash(m),
       variant: engine.variant.name,
       kind: m.kind,
       threshold: m.output.threshold,

@@ -55,6 +55,8 @@ export interface ModelInfo extends BackendInfo {
   visionWorker: boolean;
   modelId: string;
   modelName: string;
+  /** The bundle's version: 12 hex digits of the sha256 over its files' hashes (engine/bundle.ts bundleHash). */
+  bundleHash: string;
   variant: string;
   kind: 'split' | 'single';
   threshold: number;

@@ -76,7 +76,7 @@ export function InferenceProvider({ children }: { children: ReactNode }) {
         state: s.state,
         model: s.model
           ? {
-              modelId: s.model.modelId, modelName: s.model.modelName, variant: s.model.variant, kind: s.model.kind, threshold: s.model.threshold,
+              modelId: s.model.modelId, modelName: s.model.modelName, bundleHash: s.model.bundleHash, variant: s.model.variant, kind: s.model.kind, threshold: s.model.threshold,
               classes: s.model.classes, promptExamples: s.model.promptExamples, card: (s.model.card as ModelCard | undefined) ?? null, license: s.model.license ?? null,
             }
           : null,

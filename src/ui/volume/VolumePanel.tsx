@@ -1,6 +1,6 @@
 // "All slices" panel: one prompt run on every slice (or a range) of the open volume, with a progress bar,
 // ETA and cancel; the 3-D mask's statistics (voxels, mL, mean/SD/min/max, HU for CT) and its
-// full-volume NIfTI export. Shown for scans with several slices.
+// full-volume NIfTI and multi-frame DICOM SEG export, a SEG loaded as the 3-D reference. Shown for scans with several slices.
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { slicesPerVolume } from '../../scan/volume/orientation';
 import { useScans } from '../../state/scans';
@@ -8,6 +8,7 @@ import { useView } from '../../state/view';
 import { download } from '../export/exportActions';
 import { getSegmenter, onSegmenter } from '../prompts/segmenter';
 import { openGeometry, setMpr, useMpr } from './mprEdit';
+import { VolumeSegSection } from './VolumeSegSection';
 import { drawVolumeLayer, installVolumeTestHook, loadVolumeMask, runAllSlices, useVolumeRun, volumeMaskNifti } from './volumeRun';
 
 const seconds = (ms: number): string => (ms >= 90_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(1, Math.round(ms / 1000))} s`);
@@ -117,6 +118,7 @@ export function VolumePanel() {
           </button>
         </div>
       )}
+      <VolumeSegSection />
     </div>
   );
 }

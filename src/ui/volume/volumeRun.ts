@@ -13,6 +13,7 @@ import { writeNiftiVolumeMask } from '../../scan/writers/nifti';
 import type { Scan } from '../../scan/types';
 import { getDb } from '../../storage';
 import { loadVolumeMask as loadSavedVolumeMask, saveVolumeMask as saveVolumeMaskRow } from '../../storage/volumeMasks';
+import { useInference } from '../../state/inference';
 import { useLayers } from '../../state/layers';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
@@ -33,6 +34,8 @@ export interface VolumeMask {
   to: number;
   data: Uint8Array;
   modelId: string;
+  /** Version of the model bundle that made it (engine/bundle.ts bundleHash); DICOM SEG records it. */
+  bundleHash?: string;
   createdAt: number;
   /** 'corrected' once edited by hand (the field 2-D corrections use; DICOM SEG: SEMIAUTOMATIC). */
   provenance: 'model' | 'corrected';
@@ -120,6 +123,7 @@ export async function loadVolumeMask(): Promise<void> {
     setCurrent({
       scanId: activeId, prompt: String(meta.prompt ?? ''), width: rec.width, height: rec.height, slices: rec.slices,
       from: Number(meta.from ?? 0), to: Number(meta.to ?? rec.slices - 1), data: rec.data, modelId: String(meta.modelId ?? ''),
+      ...(typeof meta.bundleHash === 'string' ? { bundleHash: meta.bundleHash } : {}),
       createdAt: rec.createdAt, provenance: rec.provenance,
     }, scan);
   } catch (e) {
@@ -186,6 +190,8 @@ export async function runAllSlices(prompt: string, from?: number, to?: number): 
       const out = mask.data.subarray(k * plane, (k + 1) * plane);
       for (let i = 0; i < plane; i++) out[i] = probs[i] >= t ? 1 : 0;
       mask.modelId = res.modelId;
+      const model = useInference.getState().model;
+      if (model?.modelId === res.modelId) mask.bundleHash = model.bundleHash;
       done++;
       const elapsed = performance.now() - startedAt;
       useVolumeRun.setState({ progress: { done, total, startedAt, etaMs: (elapsed / done) * (total - done) } });
