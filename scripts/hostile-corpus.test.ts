@@ -33,4 +33,11 @@ describe('hostile corpus', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  it('a NIfTI with ±Infinity voxels opens with a finite window from its finite voxels', async () => {
+    const c = corpus.find((x) => x.id === 'nii-voxels-inf')!;
+    const scan = await readScan({ name: c.files[0].name, bytes: c.files[0].bytes });
+    expect(scan.range).toEqual([2, 63]);
+    expect(Number.isFinite(scan.window.center) && Number.isFinite(scan.window.width)).toBe(true);
+  });
 });

@@ -160,8 +160,13 @@ export function hostileCorpus(): HostileCase[] {
   scan('nii-good', 'nii-good.nii', nii({ dims: [3, 4, 4, 4] }), 'opens');
   scan('nii-good-gz', 'nii-good.nii.gz', gzipSync(nii({ dims: [3, 4, 4, 4] })), 'opens');
   scan('nii-dim-neg', 'nii-neg.nii', nii({ dims: [3, -4, 4, 4] }), 'refused', /impossible|corrupt/i);
-  // a 0 in dim[] is read as 1 (tools write 0 for unused axes): it opens
-  scan('nii-dim-zero', 'nii-zero.nii', nii({ dims: [3, 0, 4, 4] }), 'opens');
+  // a 0 in dim[1..dim[0]] means no voxels: refused (not read as 1)
+  scan('nii-dim-zero', 'nii-zero.nii', nii({ dims: [3, 0, 4, 4] }), 'refused', /dimension 1 \(dim\[1\]\) is 0/);
+  scan('nii-dim3-zero', 'nii-zero3.nii', nii({ dims: [3, 4, 4, 0] }), 'refused', /dimension 3 \(dim\[3\]\) is 0/);
+  // a 0 beyond dim[0] is unused and ignored: it opens
+  scan('nii-dim-zero-unused', 'nii-zero-unused.nii', nii({ dims: [3, 4, 4, 4, 0] }), 'opens');
+  // voxels of +Infinity and -Infinity among finite ones: opens, the window spans the finite values only
+  scan('nii-voxels-inf', 'nii-inf.nii', (() => { const b = nii({ dims: [3, 4, 4, 4], datatype: 16, bitpix: 32 }, 256); const dv = new DataView(b.buffer, b.byteOffset); const off = 352; for (let i = 0; i < 64; i++) dv.setFloat32(off + 4 * i, i === 0 ? Infinity : i === 1 ? -Infinity : i, true); return b; })(), 'opens');
   scan('nii-ndim-9', 'nii-ndim.nii', nii({ dims: [9, 4, 4, 4] }), 'refused', /NIfTI|corrupt|dimension/i);
   scan('nii-huge', 'nii-huge.nii', nii({ dims: [3, 32767, 32767, 32767] }), 'refused', /Mpx|limit|GiB/);
   scan('nii-datatype-1', 'nii-binary.nii', nii({ dims: [3, 4, 4, 4], datatype: 1, bitpix: 1 }), 'refused', /datatype|not supported/i);

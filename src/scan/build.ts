@@ -24,7 +24,8 @@ export function valueRange(a: PixelArray, start = 0, end = a.length): [number, n
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (lo === Infinity || hi === -Infinity || Number.isNaN(lo)) return rangeSkippingNaN(a, start, end);
+  // NaN never wins a comparison; ±Infinity does, and would make the window infinite: skip both
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return rangeSkippingNaN(a, start, end);
   return [lo, hi];
 }
 

@@ -50,10 +50,19 @@ export function parseNiftiHeader(b: Uint8Array): NiftiHeader {
   const dims = rawDims.slice(1, ndim + 1);
   const bad = dims.find((d) => !Number.isSafeInteger(d) || d < 0);
   if (bad !== undefined) throw new ScanReadError(`The NIfTI header is corrupt: it declares a dimension of ${bad}.`, 'corrupt');
+  // dim[i] = 0 for an axis the header says it has (i <= dim[0]) is not "unused": the image would hold no
+  // voxels. Reading it as 1 would show an image the file does not contain, so it is refused.
+  const zero = dims.indexOf(0);
+  if (zero >= 0) {
+    throw new ScanReadError(
+      `The NIfTI header is corrupt: it declares ${ndim} dimensions but dimension ${zero + 1} (dim[${zero + 1}]) is 0, so the image holds no voxels. Re-export the file from the tool that made it.`,
+      'corrupt',
+    );
+  }
   return {
     version,
     little,
-    dims: dims.map((d) => Math.max(d, 1)),
+    dims,
     datatype: v1 ? i16(70) : i16(12),
     bitpix: v1 ? i16(72) : i16(14),
     pixdim: Array.from({ length: 8 }, (_, i) => (v1 ? f32(76 + 4 * i) : f64(104 + 8 * i))),
