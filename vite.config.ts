@@ -2,7 +2,10 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { modelsPlugin } from './scripts/vite-models-plugin';
-import { CSP_META, DEV_SECURITY_HEADERS, SECURITY_HEADERS } from './scripts/security-headers';
+import { CSP_META, devSecurityHeaders, SECURITY_HEADERS } from './scripts/security-headers';
+
+// The one inline script of the dev page: plugin-react's refresh preamble (base '/'), allowed by its hash.
+const DEV_INLINE_SCRIPTS = [react.preambleCode.replace('__BASE__', '/')];
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -32,7 +35,7 @@ export default defineConfig({
     // the built page carries its CSP as a <meta> too, for static hosting without these headers
     { name: 'csp-meta', apply: 'build', transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP_META }, injectTo: 'head-prepend' }] },
   ],
-  server: { headers: { ...isolation, ...DEV_SECURITY_HEADERS }, port: 5173, strictPort: false, proxy },
+  server: { headers: { ...isolation, ...devSecurityHeaders(DEV_INLINE_SCRIPTS) }, port: 5173, strictPort: false, proxy },
   preview: { headers: { ...isolation, ...SECURITY_HEADERS }, port: 4173, proxy },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
