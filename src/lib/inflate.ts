@@ -9,6 +9,8 @@ export interface BoundedInflateOptions {
   want?: number;
   /** Throw when the output would exceed this many bytes. */
   maxBytes: number;
+  /** With `want` known: told the fraction of it inflated so far, every 4 MiB of output. */
+  onProgress?: (fraction: number) => void;
 }
 
 export class InflateLimitError extends Error {
@@ -29,12 +31,18 @@ export function inflateBounded(input: Uint8Array, opts: BoundedInflateOptions): 
   const parts: Uint8Array[] = [];
   let total = 0;
   let ended = false;
+  const PROGRESS_STEP = 4 * 2 ** 20;
+  let nextProgress = PROGRESS_STEP;
   const onData = (chunk: Uint8Array, final: boolean): void => {
     if (chunk.length) {
       if (pre) {
         if (total < want) pre.set(chunk.subarray(0, Math.min(chunk.length, want - total)), total);
       } else parts.push(chunk);
       total += chunk.length;
+      if (pre && opts.onProgress && total >= nextProgress) {
+        nextProgress = total + PROGRESS_STEP;
+        opts.onProgress(Math.min(1, total / want));
+      }
       // Past the cap and still wanting more: give up now rather than buffering a bomb.
       if (!pre && total > opts.maxBytes) throw new InflateLimitError(opts.maxBytes);
     }

@@ -9,6 +9,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Told the decoded size a header declares, once checked and before decoding (time limits follow it). */
   onDeclared?: (d: { bytes: number; width: number; height: number; frames: number }) => void;
+  /** Told how far a long decode has come, as a fraction in [0, 1] (inflated bytes, decoded frames). */
+  onProgress?: (fraction: number) => void;
 }
 
 export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
@@ -19,6 +21,7 @@ export interface Limits {
   maxBytes: number;
   signal?: AbortSignal;
   onDeclared?: ReadOptions['onDeclared'];
+  onProgress?: ReadOptions['onProgress'];
 }
 
 export function limitsOf(opts: ReadOptions = {}): Limits {
@@ -27,6 +30,7 @@ export function limitsOf(opts: ReadOptions = {}): Limits {
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
     signal: opts.signal,
     onDeclared: opts.onDeclared,
+    onProgress: opts.onProgress,
   };
 }
 

@@ -140,6 +140,15 @@ describe('NIfTI', () => {
     expect([s.width, s.height, s.frames]).toEqual([4, 4, 4]);
     expect(performance.now() - t0).toBeLessThan(1500);
   });
+  it('reports the progress of inflating a large .nii.gz: rising fractions up to 0.9', async () => {
+    const file = niftiFile({ dims: [3, 256, 256, 256] }, Uint8Array.from({ length: 256 ** 3 }, (_, i) => (i * 7) & 0xff));
+    const fractions: number[] = [];
+    const s = await read('big.nii.gz', gzipSync(file, { level: 1 }), { onProgress: (f) => fractions.push(f) });
+    expect(s.frames).toBe(256);
+    expect(fractions.length).toBeGreaterThanOrEqual(3); // 16 MiB in 4 MiB steps
+    expect(fractions.every((f, i) => f > 0 && f <= 0.9 && (i === 0 || f > fractions[i - 1]))).toBe(true);
+    expect(fractions.at(-1)).toBeGreaterThan(0.8);
+  });
   it('applies scl_slope/scl_inter and reads spacing; .nii.gz works', async () => {
     const file = niftiFile({ dims: [3, 2, 2, 2], datatype: 2, bitpix: 8, sclSlope: 0.5, sclInter: 10, pixdim: [1, 0.8, 0.9, 3] }, Uint8Array.from([0, 2, 4, 6, 8, 10, 12, 14]));
     const s = await read('s.nii.gz', gzipSync(file));

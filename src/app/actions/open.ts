@@ -60,11 +60,18 @@ export async function openFiles(files: readonly File[]): Promise<number> {
       if (abort.signal.aborted) break;
       setBusy(files.length > 1 ? `Reading ${i + 1} / ${files.length}: ${file.name}…` : `Reading ${file.name}…`, () => abort.abort());
       try {
+        // a large decode says what it is decoding and how far it has come (and stays cancellable)
+        let what: string | null = null;
+        const prefix = files.length > 1 ? `${i + 1} / ${files.length}: ` : '';
         read.push(
-          await readFile(file, abort.signal, (d) => {
-            // a large decode says what it is decoding (and stays cancellable)
-            const mib = d.bytes / 2 ** 20;
-            if (mib >= 32) setBusy(`Decoding ${file.name} (${d.width} × ${d.height}${d.frames > 1 ? ` × ${d.frames}` : ''}, ${mib.toFixed(0)} MiB)…`, () => abort.abort());
+          await readFile(file, abort.signal, {
+            onDeclared: (d) => {
+              const mib = d.bytes / 2 ** 20;
+              if (mib < 32) return;
+              what = `Decoding ${prefix}${file.name} (${d.width} × ${d.height}${d.frames > 1 ? ` × ${d.frames}` : ''}, ${mib.toFixed(0)} MiB)`;
+              setBusy(`${what}…`, () => abort.abort());
+            },
+            onProgress: (f) => setBusy(`${what ?? `Decoding ${prefix}${file.name}`}… ${Math.floor(f * 100)} %`, () => abort.abort()),
           }),
         );
       } catch (e) {

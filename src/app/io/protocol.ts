@@ -12,4 +12,6 @@ export type ReadReply =
   | { id: number; ok: true; mask: Mask }
   /** The decoded size the file's header declares, sent before decoding: the time limit is set from it. */
   | { id: number; declared: { bytes: number; width: number; height: number; frames: number } }
+  /** How far the decode has come (0-1), at most every 100 ms or 5 %, for long decodes only. */
+  | { id: number; progress: number }
   | { id: number; ok: false; code: ScanReadError['code']; message: string };

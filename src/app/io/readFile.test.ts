@@ -66,7 +66,7 @@ describe('readFile', () => {
     const { readFile, readTimeoutMs, decodeTimeoutMs } = await import('./readFile');
     FakeWorker.mode = 'declare';
     const declared: number[] = [];
-    const p = readFile(file('vol.nii.gz', 100_000_000), undefined, (d) => declared.push(d.bytes));
+    const p = readFile(file('vol.nii.gz', 100_000_000), undefined, { onDeclared: (d) => declared.push(d.bytes) });
     let settled = false;
     void p.catch(() => undefined).finally(() => (settled = true));
     // past the file-size limit (27 s for 100 MB): still decoding

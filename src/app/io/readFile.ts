@@ -19,6 +19,12 @@ export const decodeTimeoutMs = (decodedBytes: number, fileBytes: number): number
 
 export type Declared = { bytes: number; width: number; height: number; frames: number };
 
+/** What a read reports while it runs: the size the header declares, then (long decodes) the fraction done. */
+export interface ReadEvents {
+  onDeclared?: (d: Declared) => void;
+  onProgress?: (fraction: number) => void;
+}
+
 let worker: Worker | null = null;
 let nextId = 1;
 
@@ -42,7 +48,7 @@ export class ReadCancelled extends Error {
   }
 }
 
-export async function readFile(file: { name: string; size: number; arrayBuffer(): Promise<ArrayBuffer> }, signal?: AbortSignal, onDeclared?: (d: Declared) => void): Promise<Scan> {
+export async function readFile(file: { name: string; size: number; arrayBuffer(): Promise<ArrayBuffer> }, signal?: AbortSignal, events?: ReadEvents): Promise<Scan> {
   if (file.size === 0) throw new ScanReadError(`"${file.name}" is empty (0 bytes).`, 'empty');
   if (file.size > MAX_FILE_BYTES) {
     throw new ScanReadError(
@@ -52,11 +58,11 @@ export async function readFile(file: { name: string; size: number; arrayBuffer()
   }
   const bytes = await file.arrayBuffer();
   if (signal?.aborted) throw new ReadCancelled(file.name);
-  return readBytes(file.name, bytes, signal, onDeclared);
+  return readBytes(file.name, bytes, signal, events);
 }
 
-export function readBytes(name: string, bytes: ArrayBuffer, signal?: AbortSignal, onDeclared?: (d: Declared) => void): Promise<Scan> {
-  return request<Scan>({ id: 0, name, bytes }, readTimeoutMs(bytes.byteLength), signal, onDeclared);
+export function readBytes(name: string, bytes: ArrayBuffer, signal?: AbortSignal, events?: ReadEvents): Promise<Scan> {
+  return request<Scan>({ id: 0, name, bytes }, readTimeoutMs(bytes.byteLength), signal, events);
 }
 
 /** Reads a reference mask for `frame` of an open scan in the worker (sizes checked before decoding). */
@@ -67,7 +73,7 @@ export function readMaskBytes(name: string, bytes: ArrayBuffer, target: MaskTarg
   return request<Mask>({ id: 0, kind: 'mask', name, bytes, target: { spacing, spacingKnown, geometry, width, height, frames }, frame }, timeout, signal);
 }
 
-function request<T>(req: ReadRequest, firstTimeout: number, signal?: AbortSignal, onDeclared?: (d: Declared) => void): Promise<T> {
+function request<T>(req: ReadRequest, firstTimeout: number, signal?: AbortSignal, events: ReadEvents = {}): Promise<T> {
   warmReader();
   const w = worker as Worker;
   const id = nextId++;
@@ -97,7 +103,11 @@ function request<T>(req: ReadRequest, firstTimeout: number, signal?: AbortSignal
           clearTimeout(timer);
           timer = setTimeout(onTimeout, Math.max(0, started + timeout - Date.now()));
         }
-        onDeclared?.(r.declared);
+        events.onDeclared?.(r.declared);
+        return;
+      }
+      if ('progress' in r) {
+        events.onProgress?.(r.progress);
         return;
       }
       done();

@@ -165,6 +165,8 @@ export async function storedPixels(ds: DataSet, f: PixelFormat, limits: Limits):
       const frame = await decodeFrame(ds, pd, f, i, limits);
       all ??= container(frame.BYTES_PER_ELEMENT * 8, per * f.frames);
       all.set(frame, i * per);
+      // decoding compressed frames is most of a multi-frame DICOM's work: reported as 0-90 %
+      if (f.frames > 1) limits.onProgress?.((0.9 * (i + 1)) / f.frames);
     }
     data = all ?? new Uint8Array(0);
   }

@@ -53,11 +53,12 @@ function voxels(p: VolumeParts, limits: Limits): { count: number; bytes: number 
   return { count, bytes: count * size };
 }
 
-function payloadBytes(p: VolumeParts, need: number): Uint8Array {
+function payloadBytes(p: VolumeParts, need: number, limits: Limits): Uint8Array {
   if (p.encoding === 'raw') return p.payload;
   const container = p.payload[0] === 0x1f && p.payload[1] === 0x8b ? 'gzip' : p.encoding === 'zlib' ? 'zlib' : 'gzip';
   try {
-    return inflateBounded(p.payload, { container, want: need, maxBytes: need }).data;
+    const progress = limits.onProgress;
+    return inflateBounded(p.payload, { container, want: need, maxBytes: need, onProgress: progress && ((f) => progress(0.9 * f)) }).data;
   } catch (e) {
     if (e instanceof InflateLimitError) throw new ScanReadError(`The ${p.what} data expands past the memory limit.`, 'too-large');
     throw new ScanReadError(`The ${p.what} compressed data is corrupt: ${(e as Error).message}.`, 'corrupt');
@@ -66,7 +67,7 @@ function payloadBytes(p: VolumeParts, need: number): Uint8Array {
 
 export function volumeScan(p: VolumeParts, limits: Limits): Scan {
   const { count, bytes } = voxels(p, limits);
-  const raw = payloadBytes(p, bytes);
+  const raw = payloadBytes(p, bytes, limits);
   if (raw.length < bytes) throw new ScanReadError(`The ${p.what} file is truncated: ${raw.length} bytes of voxel data, ${bytes} declared.`, 'truncated');
   const data: PixelArray = typedFromBytes(raw, CTORS[p.dtype], count, p.little);
   const [w, h = 1, ...rest] = p.sizes;
