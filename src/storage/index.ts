@@ -6,4 +6,4 @@ export * from './scans';
 export * from './settings';
 export * from './masks';
 export * from './quota';
-export { StorageFullError, isQuotaError } from './errors';
+export { SaveCancelled, StorageFullError, StorageWriteError, isQuotaError } from './errors';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addMaskVersion, listMaskVersions, listMasks, listRuns, putMask, putRun } from './masks';
 import { deleteScan, listScans, loadScan, renameScan, saveScan, touchScan } from './scans';
 import { getSetting, setSetting } from './settings';
-import { StorageFullError } from './errors';
+import { SaveCancelled, StorageFullError, StorageWriteError } from './errors';
 import { freshDb, tinyScan } from './testing';
 
 describe('scan repository', () => {
@@ -65,7 +65,7 @@ describe('scan repository', () => {
     expect(await loadScan(db, b.id)).not.toBeNull();
   });
 
-  it('stores a 512 x 512 x 300 int16 volume (150 MiB) in chunks of at most 8 MiB and loads it back', async () => {
+  it('stores a 512 x 512 x 300 int16 volume (150 MiB) in chunks of at most 1 MiB and loads it back', async () => {
     const db = freshDb();
     const frames = 300;
     const data = new Int16Array(512 * 512 * frames);
@@ -75,8 +75,8 @@ describe('scan repository', () => {
     const row = await saveScan(db, scan);
     const sizes: number[] = [];
     await db.scanChunks.where('scanId').equals(row.id).each((c) => void sizes.push(c.data.byteLength));
-    expect(sizes.length).toBe(19);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(sizes.length).toBe(150);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1024 * 1024);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(data.byteLength);
     const back = (await loadScan(db, row.id))!;
     expect(back.data.length).toBe(data.length);
@@ -111,5 +111,36 @@ describe('full storage', () => {
     const estimate = async () => ({ usage: 990, quota: 1000 });
     await expect(saveScan(db, tinyScan('x'), { estimate })).rejects.toBeInstanceOf(StorageFullError);
     expect(await db.scans.count()).toBe(0);
+  });
+
+  it('any other refused write is a sentence (never the browser text) and loses nothing saved before', async () => {
+    const db = freshDb();
+    await saveScan(db, tinyScan('kept'));
+    db.scans.hook('creating', () => {
+      throw new DOMException('Internal error opening backing store for indexedDB.open.', 'UnknownError');
+    });
+    const err = (await saveScan(db, tinyScan('refused')).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(StorageWriteError);
+    expect(err.message).toMatch(/^"refused" was not saved: the browser refused to store it .*Everything saved earlier is intact\.$/);
+    expect(err.message).not.toMatch(/backing store|indexedDB/);
+    expect((await listScans(db)).map((s) => s.name)).toEqual(['kept']);
+    expect(await db.scanChunks.count()).toBe(1);
+  });
+
+  it('a cancelled save keeps nothing of the scan (a multi-chunk volume, cancelled mid-way)', async () => {
+    const db = freshDb();
+    const big = { ...tinyScan('big'), dtype: 'uint8' as const, width: 1024, height: 1024, frames: 40, shape: [40, 1024, 1024], data: new Uint8Array(1024 * 1024 * 40) };
+    const abort = new AbortController();
+    let chunks = 0;
+    db.scanChunks.hook('creating', () => {
+      if (++chunks === 2) abort.abort();
+    });
+    await expect(saveScan(db, big, { signal: abort.signal })).rejects.toBeInstanceOf(SaveCancelled);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await db.scans.count()).toBe(0);
+    expect(await db.scanChunks.count()).toBe(0);
+    // and the same scan saves when not cancelled: 40 chunks of 1 MiB
+    const row = await saveScan(db, big);
+    expect(await db.scanChunks.where('scanId').equals(row.id).count()).toBe(40);
   });
 });

@@ -1,7 +1,8 @@
 // Scan repository: save (metadata + pixel chunks in one transaction), list, load, rename, delete.
 import type { PixelArray, Scan, ScanDType } from '../scan/types';
-import { guardWrite, StorageFullError } from './errors';
-import { SCAN_CHUNK_BYTES, type WorkbenchDB } from './schema';
+import { Dexie } from 'dexie';
+import { guardWrite, SaveCancelled, StorageFullError } from './errors';
+import { chunkCount, chunkOf, type WorkbenchDB } from './schema';
 import type { ScanRow } from './types';
 
 export interface SaveOptions {
@@ -9,6 +10,8 @@ export interface SaveOptions {
   source?: 'file' | 'demo' | 'pacs';
   /** Free space check before writing (navigator.storage.estimate); injectable for tests. */
   estimate?: () => Promise<{ usage?: number; quota?: number }>;
+  /** Cancels the save: the transaction is aborted, nothing of the scan is kept (SaveCancelled). */
+  signal?: AbortSignal;
 }
 
 const ARRAYS: Record<ScanDType, new (b: ArrayBuffer) => PixelArray> = {
@@ -29,25 +32,58 @@ export function scanToRow(scan: Scan, id: string, now: number, opts: SaveOptions
   };
 }
 
-/** Saves a scan and returns its row. The metadata row and every pixel chunk are written, or none. */
+/**
+ * Saves a scan and returns its row. The metadata row and every pixel chunk are written, or none.
+ * Chunks are cut and added one at a time, each after the previous one is stored, so the page never
+ * copies and serialises a whole large volume in one task (a 512 MiB volume would hold the main thread
+ * for seconds). `signal` aborts the transaction.
+ */
 export async function saveScan(db: WorkbenchDB, scan: Scan, opts: SaveOptions = {}): Promise<ScanRow> {
   const row = scanToRow(scan, newId(), Date.now(), opts);
+  const what = `"${scan.name}"`;
+  const { signal } = opts;
+  if (signal?.aborted) throw new SaveCancelled(what);
   if (opts.estimate) {
     const { usage = 0, quota = Infinity } = await opts.estimate();
-    if (usage + row.bytes * 1.1 > quota) throw new StorageFullError(`"${scan.name}"`);
+    if (usage + row.bytes * 1.1 > quota) throw new StorageFullError(what);
   }
-  // One chunk copied at a time (a stored value is a copy, and cloning a view clones its whole buffer), so
-  // saving a 150 MiB volume holds one 8 MiB copy at a time, not a second copy of the volume.
-  const data = scan.data;
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  await guardWrite(`"${scan.name}"`, () =>
+  let cancel: (() => void) | null = null;
+  const cancelled = new Promise<never>((_, reject) => {
+    cancel = () => reject(new SaveCancelled(what));
+    signal?.addEventListener('abort', cancel, { once: true });
+  });
+  cancelled.catch(() => undefined);
+  const write = guardWrite(what, () =>
     db.transaction('rw', db.scans, db.scanChunks, async () => {
-      for (let index = 0, at = 0; at < bytes.length || index === 0; index++, at += SCAN_CHUNK_BYTES) {
-        await db.scanChunks.add({ scanId: row.id, index, data: bytes.slice(at, Math.min(bytes.length, at + SCAN_CHUNK_BYTES)).buffer });
+      const tx = Dexie.currentTransaction;
+      const abort = () => {
+        try {
+          tx?.abort();
+        } catch {
+          // already finished
+        }
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      try {
+        for (let i = 0, n = chunkCount(scan.data); i < n; i++) {
+          if (signal?.aborted) throw new SaveCancelled(what);
+          await db.scanChunks.add(chunkOf(row.id, scan.data, i));
+        }
+        await db.scans.add(row);
+      } finally {
+        signal?.removeEventListener('abort', abort);
       }
-      await db.scans.add(row);
     }),
   );
+  try {
+    // a cancel answers at once, even if the database has not started the transaction yet
+    await Promise.race([write, cancelled]);
+  } catch (e) {
+    if (signal?.aborted) throw new SaveCancelled(what);
+    throw e;
+  } finally {
+    if (cancel) signal?.removeEventListener('abort', cancel);
+  }
   return row;
 }
 

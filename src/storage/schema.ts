@@ -5,8 +5,13 @@
 import { Dexie, type DexieOptions, type Table, type Transaction } from 'dexie';
 import type { MaskRow, MaskVersionRow, RunRow, ScanChunkRow, ScanPixelsRow, ScanRow, SettingRow } from './types';
 
-/** Most bytes in one stored pixel chunk (schema v3). */
-export const SCAN_CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * Most bytes in one stored pixel chunk (schema v3). Readers take chunks of any size (rows written with
+ * 8 MiB chunks load as before); 1 MiB since each add() serialises its value on the page's main thread:
+ * an 8 MiB chunk took 80-140 ms there on the loaded machine (npm run bench:longtasks), 1 MiB stays well
+ * under the 50 ms of a long task.
+ */
+export const SCAN_CHUNK_BYTES = 1024 * 1024;
 
 export const DB_NAME = 'vlsm-workbench';
 
@@ -36,14 +41,22 @@ export function defineSchema(db: Dexie): void {
   db.version(3).stores({ scanChunks: '[scanId+index], scanId' }).upgrade(migrateV2toV3);
 }
 
+const bytesOf = (data: ArrayBuffer | ArrayBufferView): Uint8Array =>
+  data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+
+/** How many chunk rows a pixel buffer takes (at least one, even when empty). */
+export const chunkCount = (data: ArrayBuffer | ArrayBufferView): number => Math.max(1, Math.ceil(data.byteLength / SCAN_CHUNK_BYTES));
+
+/** Chunk row `index` of a pixel buffer (a copy of at most SCAN_CHUNK_BYTES). */
+export function chunkOf(scanId: string, data: ArrayBuffer | ArrayBufferView, index: number): ScanChunkRow {
+  const bytes = bytesOf(data);
+  const at = index * SCAN_CHUNK_BYTES;
+  return { scanId, index, data: bytes.slice(at, Math.min(bytes.length, at + SCAN_CHUNK_BYTES)).buffer };
+}
+
 /** Splits a pixel buffer into chunk rows of at most SCAN_CHUNK_BYTES. */
 export function chunksOf(scanId: string, data: ArrayBuffer | ArrayBufferView): ScanChunkRow[] {
-  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const out: ScanChunkRow[] = [];
-  for (let i = 0, index = 0; i < bytes.length || index === 0; i += SCAN_CHUNK_BYTES, index++) {
-    out.push({ scanId, index, data: bytes.slice(i, Math.min(bytes.length, i + SCAN_CHUNK_BYTES)).buffer });
-  }
-  return out;
+  return Array.from({ length: chunkCount(data) }, (_, i) => chunkOf(scanId, data, i));
 }
 
 /** v2 -> v3: every single-value pixel row becomes chunk rows; the old rows are removed. */

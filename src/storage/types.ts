@@ -37,8 +37,9 @@ export interface ScanPixelsRow {
 
 /**
  * Schema v3 on: a scan's pixel bytes in consecutive chunks of at most SCAN_CHUNK_BYTES (chunk `index`
- * holds bytes [index * SCAN_CHUNK_BYTES, ...)), so no stored value is ever huge: browsers refuse single
- * values over ~128 MiB, and a 512 x 512 x 300 int16 volume is 150 MiB.
+ * follows chunk `index - 1`; rows written before the chunk size became 1 MiB hold 8 MiB chunks, and
+ * loading concatenates whatever sizes are stored), so no stored value is ever huge: browsers refuse
+ * single values over ~128 MiB, and a 512 x 512 x 300 int16 volume is 150 MiB.
  */
 export interface ScanChunkRow {
   scanId: string;

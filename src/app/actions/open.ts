@@ -5,7 +5,7 @@ import { makeDemo, type DemoKind } from '../../demo';
 import type { Scan } from '../../scan/types';
 import { openingFrame } from '../../scan/volume/orientation';
 import { assembleSeries } from '../../scan/volume/series';
-import { getDb, putMask, saveScan, type SaveOptions } from '../../storage';
+import { getDb, putMask, SaveCancelled, saveScan, type SaveOptions } from '../../storage';
 import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
 import { thumbnailOf } from '../../viewer/thumbnail';
@@ -15,17 +15,26 @@ import { showScan } from './show';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Saves a scan; on failure reports it and returns null (the scan can still be shown, unsaved). */
+/**
+ * Saves a scan; on failure reports it and returns null (the scan can still be shown, unsaved, and the
+ * status bar says so). While it saves, the busy label offers Cancel: a save never holds the app.
+ */
 export async function trySave(scan: Scan, opts: SaveOptions): Promise<string | null> {
+  const abort = new AbortController();
+  const { setBusy } = useScans.getState();
+  setBusy(`Saving ${scan.name}…`, () => abort.abort());
   try {
     const thumbnail = safeThumb(scan);
     const storage = globalThis.navigator?.storage;
     const estimate = storage?.estimate ? () => storage.estimate() : undefined;
-    return (await saveScan(getDb(), scan, { ...opts, thumbnail, estimate })).id;
+    return (await saveScan(getDb(), scan, { ...opts, thumbnail, estimate, signal: abort.signal })).id;
   } catch (e) {
     // Still shown: the user can work on it, it is just not saved.
-    notify('error', `"${scan.name}" is open but not saved`, message(e));
+    if (e instanceof SaveCancelled) notify('info', 'Not saved', e.message);
+    else notify('error', `"${scan.name}" is open but not saved`, message(e));
     return null;
+  } finally {
+    setBusy(null);
   }
 }
 
@@ -87,7 +96,6 @@ export async function openFiles(files: readonly File[]): Promise<number> {
     if (problems.length) notify('error', problems.length > 1 ? `${problems.length} problems in the series (what is consistent opened)` : 'A problem in the series (what is consistent opened)', problems.join('\n'));
     let opened = 0;
     for (const scan of scans) {
-      setBusy(`Saving ${scan.name}…`);
       await show(scan, await trySave(scan, { source: 'file' }));
       opened++;
     }

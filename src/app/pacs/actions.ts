@@ -166,7 +166,6 @@ async function openSeriesScan(
       },
     });
     const t1 = performance.now();
-    setBusy(`Saving ${scan.name}…`);
     const id = await trySave(scan, { source: 'pacs' });
     // User timing for npm run bench:pacs: download + decode + stack, then with saving.
     performance.measure('vlsm:pacs-transfer', { start: t0, end: t1, detail: { frames: scan.frames } });

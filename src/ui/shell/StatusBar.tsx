@@ -42,6 +42,7 @@ function useSettledCursor() {
 export function StatusBar({ children }: { children?: ReactNode }) {
   const scan = useScans((s) => s.scan);
   const busy = useScans((s) => s.busy);
+  const saved = useScans((s) => s.activeId !== null);
   const cancelBusy = useScans((s) => s.cancelBusy);
   const cursor = useSettledCursor();
   const window = useView((s) => s.window);
@@ -63,6 +64,11 @@ export function StatusBar({ children }: { children?: ReactNode }) {
       )}
       {scan && (
         <>
+          {!saved && !busy && (
+            <span className="status-item unsaved" data-testid="status-unsaved" title="This scan is open but not stored in the browser: it is gone after a reload. Free some storage (delete scans you no longer need) and open it again to keep it.">
+              Not saved
+            </span>
+          )}
           <span className="status-item mono" data-testid="status-pixel">
             {cursor ? `x ${cursor.x}  y ${cursor.y}  = ${cursor.value}` : 'x –  y –'}
           </span>
