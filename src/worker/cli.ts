@@ -3,7 +3,11 @@
 //        [--variant NAME] [--threads N] [--out mask.pgm]
 // Prints JSON: model, variant, per-prompt timings, cache use and foreground fraction; --out writes the
 // last probability map as an 8-bit PGM at the scan's size.
-import { readFile, writeFile } from 'node:fs/promises';
+//   node scripts/bench-node.mjs --batch spec.json
+// Batch mode (the study parity test, models/tests/test_study_parity.py): spec {bundle, variant?, threads?, outDir,
+// images: [{path, prompts: [...]}]}; writes outDir/<i>_<j>.f32 (float32 probabilities at the scan's size, row-major)
+// and prints {width, height} per image.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadBundle } from '../engine/bundle';
 import { VlsmEngine } from '../engine/engine';
 import { preprocess } from '../engine/preprocess';
@@ -22,7 +26,37 @@ function parse(argv: string[]): { bundle: string; image: string; prompts: string
   return { bundle, image, prompts, variant: get('--variant'), threads: Number(get('--threads') ?? 2), out: get('--out') };
 }
 
+interface BatchSpec {
+  bundle: string;
+  variant?: string;
+  threads?: number;
+  outDir: string;
+  images: { path: string; prompts: string[] }[];
+}
+
+async function batch(specPath: string): Promise<unknown> {
+  const spec = JSON.parse(await readFile(specPath, 'utf8')) as BatchSpec;
+  const bundle = await loadBundle(fsSource(spec.bundle), { backend: 'wasm', name: spec.variant });
+  const engine = await VlsmEngine.create(nodeRuntime({ intraOpNumThreads: spec.threads ?? 1 }), bundle);
+  await mkdir(spec.outDir, { recursive: true });
+  const images = [];
+  for (const [i, im] of spec.images.entries()) {
+    const scan = await readScan({ name: im.path, bytes: new Uint8Array(await readFile(im.path)) });
+    const pre = preprocess(scan, engine.manifest.input);
+    for (const [j, prompt] of im.prompts.entries()) {
+      const r = await engine.segment(`batch-${i}`, prompt, pre);
+      const p = r.probabilities;
+      await writeFile(`${spec.outDir}/${i}_${j}.f32`, new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+    }
+    images.push({ path: im.path, width: scan.width, height: scan.height, channels: scan.channels });
+  }
+  await engine.dispose();
+  return { modelId: engine.manifest.id, variant: engine.variant.name, threshold: engine.manifest.output.threshold, images };
+}
+
 export async function main(argv: string[]): Promise<unknown> {
+  const b = argv.indexOf('--batch');
+  if (b >= 0) return batch(argv[b + 1]);
   const a = parse(argv);
   const t0 = performance.now();
   const bundle = await loadBundle(fsSource(a.bundle), { backend: 'wasm', name: a.variant });
