@@ -1,15 +1,22 @@
 // PACS through DICOMweb against a real Orthanc (scripts/orthanc.sh; started and seeded here when it is not
 // running): search, thumbnails, a series opened as one volume and cached in IndexedDB, a mask sent back
-// as a DICOM SEG (checked in Orthanc itself) and re-opened from the PACS with Dice 1.0, and what the
+// as a DICOM SEG (checked in Orthanc itself) and re-opened from the PACS with Dice 1.0, the whole 3-D mask
+// of a series sent as one multi-frame SEG (found in Orthanc with every reference, checked by pydicom and
+// highdicom, re-opened from the PACS as the series' 3-D reference with Dice 1.0), and what the
 // panel says when the server is unreachable, the login is wrong, the transfer syntax is unreadable, the
 // connection drops mid-series or the user cancels. Requests to other hosts are recorded: none may happen.
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { encode } from 'fast-png';
 import { decodeRle } from '../src/mask/rle';
 import { recordForeignRequests } from './pages/network';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SHARED } from './pages/files';
+import { appMask, checkSeg, dice, paintOnSlice, voxelsOf } from './pages/seg3d';
 import {
   deleteSeries,
   ensureOrthanc,
+  fetchInstanceBytes,
   fetchSeg,
   PACS_PASSWORD,
   PacsPanel,
@@ -235,6 +242,101 @@ test('Send to PACS stores a SEG of the series; re-opened from the PACS it overla
       sum += (mask[i] ? 1 : 0) + sent[i];
     }
     expect((2 * inter) / sum).toBe(1);
+    expect(foreign2).toEqual([]);
+    await ctx2.close();
+  } finally {
+    for (const u of segs) await deleteSeries(u);
+  }
+  expect(foreign).toEqual([]);
+});
+
+test('Send to PACS sends the whole 3-D mask as one multi-frame SEG; Orthanc has it with every reference; re-opened from the PACS it is the 3-D reference with Dice 1.0', async ({
+  page,
+  browser,
+  context,
+  baseURL,
+}) => {
+  test.setTimeout(300_000);
+  const foreign = recordForeignRequests(context, baseURL);
+  const ct = await studyOf('98890234');
+  const source = ct.series.find((s) => s.modality === 'CT')!;
+  const frames = await framesOf(ct.study, source.uid);
+  const files = readdirSync(join(SHARED, 'sample-files/dicom/pydicom/series-CT5N-16x16')).map((f) =>
+    join(SHARED, 'sample-files/dicom/pydicom/series-CT5N-16x16', f),
+  );
+  const segsBefore = new Set(
+    (await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')),
+  );
+
+  const app = new Workbench(page);
+  await app.goto();
+  const pacs = new PacsPanel(page);
+  await pacs.open();
+  await pacs.configure(APP_PACS);
+  await pacs.search({ id: '98890234' });
+  await pacs.chooseStudy(ct.study);
+  await pacs.series(source.uid).getByTestId('pacs-open').click();
+  await app.until((st) => expect(st.scan).toMatchObject({ frames: 5, width: 16, height: 16 }), 30_000);
+
+  // every slice prompted, then corrected by hand on slice 4 (so the mask is not empty, and SEMIAUTOMATIC)
+  const panel = page.getByTestId('volume-panel');
+  await panel.getByTestId('volume-prompt').fill('liver');
+  await expect(panel.getByTestId('volume-run')).toBeEnabled({ timeout: 120_000 });
+  await panel.getByTestId('volume-run').click();
+  await expect(panel.getByTestId('volume-last')).toContainText('“liver”: 5 slices', { timeout: 120_000 });
+  await paintOnSlice(page, 3, 8, 8, 2);
+  const sent = await appMask(page);
+  const info = (await page.evaluate(() => window.__vlsmVolume!.state().info)) as { modelId: string; bundleHash?: string };
+  const nonEmpty = [0, 1, 2, 3, 4].filter((k) => Buffer.from(sent.mask, 'base64').subarray(k * 256, (k + 1) * 256).some((v) => v));
+  expect(nonEmpty).toContain(3);
+
+  // the Send control offers the 3-D mask first
+  await expect(page.getByTestId('pacs-send-source')).toHaveValue('volume');
+  await page.getByTestId('pacs-send').click();
+  await expect(page.getByTestId('pacs-info')).toContainText('Sent the 3-D mask', { timeout: 15_000 });
+
+  const segs = (await qido(`/studies/${ct.study}/series?Modality=SEG`))
+    .map((d) => val(d, '0020000E'))
+    .filter((u) => !segsBefore.has(u));
+  expect(segs).toHaveLength(1);
+  try {
+    // one SEG instance in Orthanc: a frame per non-empty slice, each referencing its slice; every instance listed
+    const insts = await qido(`/studies/${ct.study}/series/${segs[0]}/instances`);
+    expect(insts).toHaveLength(1);
+    const sop = val(insts[0], '00080018');
+    const seg = await fetchSeg(ct.study, segs[0], sop);
+    expect(seg).toMatchObject({ Modality: 'SEG', StudyInstanceUID: ct.study, NumberOfFrames: nonEmpty.length });
+    const list = <T,>(v: unknown): T[] => (Array.isArray(v) ? v : [v]) as T[];
+    const ref = list<Record<string, unknown>>(seg.ReferencedSeriesSequence)[0];
+    expect(ref.SeriesInstanceUID).toBe(source.uid);
+    expect(list<Record<string, string>>(ref.ReferencedInstanceSequence).map((r) => r.ReferencedSOPInstanceUID).sort()).toEqual([...frames].sort());
+    const perFrame = list<Record<string, unknown>>(seg.PerFrameFunctionalGroupsSequence).map(
+      (g) => list<Record<string, unknown>>(list<Record<string, unknown>>(g.DerivationImageSequence)[0].SourceImageSequence)[0].ReferencedSOPInstanceUID,
+    );
+    expect(perFrame).toEqual(nonEmpty.map((k) => frames[k]));
+    // and the stored file as pydicom and highdicom read it, against the source files
+    const facts = checkSeg(await fetchInstanceBytes(ct.study, segs[0], sop), { ...sent, algorithmType: 'SEMIAUTOMATIC', algorithmName: `${info.modelId}@${info.bundleHash}` }, files);
+    expect(facts).toMatchObject({ highdicomDice: 1, referencedInstances: 5, voxels: voxelsOf(sent.mask) });
+
+    // A fresh browser profile: the SEG opens its series from the PACS as the 3-D reference, Dice 1.0 with what was sent
+    const ctx2 = await browser.newContext();
+    const foreign2 = recordForeignRequests(ctx2, baseURL);
+    const page2 = await ctx2.newPage();
+    const app2 = new Workbench(page2);
+    await app2.goto();
+    const pacs2 = new PacsPanel(page2);
+    await pacs2.open();
+    await pacs2.configure(APP_PACS);
+    await pacs2.search({ id: '98890234' });
+    await pacs2.chooseStudy(ct.study);
+    await pacs2.series(segs[0]).getByTestId('pacs-open').click();
+    await app2.until((st) => expect(st.scan?.frames).toBe(5), 30_000);
+    await expect(page2.getByTestId('volume-reference')).toContainText('PACS SEG', { timeout: 15_000 });
+    await expect(page2.getByTestId('pacs-info')).toContainText('3-D reference');
+    const got = await page2.evaluate(() => window.__vlsmVolumeSeg!.referencePixels());
+    expect(got).not.toBeNull();
+    expect(dice(got!, sent.mask)).toBe(1);
+    expect(got).toBe(sent.mask);
     expect(foreign2).toEqual([]);
     await ctx2.close();
   } finally {

@@ -56,6 +56,13 @@ export const val = (ds: Record<string, { Value?: unknown[] }>, tag: string): str
 
 /** A SEG stored in Orthanc, read back with dcmjs (naturalized). */
 export async function fetchSeg(study: string, series: string, sop: string): Promise<Record<string, unknown>> {
+  const part = await fetchInstanceBytes(study, series, sop);
+  const ab = part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength) as ArrayBuffer;
+  return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(ab).dict);
+}
+
+/** One stored instance as its DICOM file bytes (WADO-RS, first part of the multipart answer). */
+export async function fetchInstanceBytes(study: string, series: string, sop: string): Promise<Buffer> {
   const r = await orthanc(`/dicom-web/studies/${study}/series/${series}/instances/${sop}`, {
     headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
   });
@@ -64,9 +71,7 @@ export async function fetchSeg(study: string, series: string, sop: string): Prom
   const start = body.indexOf(Buffer.from('DICM')) - 128;
   const boundary = /boundary=([^;]+)/.exec(r.headers.get('content-type') ?? '')?.[1]?.replace(/"/g, '');
   const end = boundary ? body.indexOf(Buffer.from(`\r\n--${boundary}`), start) : body.length;
-  const part = body.subarray(start, end);
-  const ab = part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength);
-  return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(ab).dict);
+  return Buffer.from(body.subarray(start, end));
 }
 
 /** Deletes a series from Orthanc by its SeriesInstanceUID (test clean-up). */

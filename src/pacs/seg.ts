@@ -10,6 +10,8 @@ export interface SegReferences {
   seriesInstanceUID: string;
   sopInstanceUIDs: string[];
   label: string;
+  /** Number of frames (a multi-frame SEG covers several slices). */
+  frames: number;
 }
 
 const list = (v: unknown): Record<string, unknown>[] =>
@@ -39,5 +41,6 @@ export function segReferences(bytes: ArrayBuffer): SegReferences {
     seriesInstanceUID,
     sopInstanceUIDs: [...sops],
     label: String(seg?.SegmentLabel ?? ds.SeriesDescription ?? 'segmentation'),
+    frames: Number(ds.NumberOfFrames ?? 1) || 1,
   };
 }

@@ -6,6 +6,7 @@ import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useToolSettings } from '../../state/tool';
 import { maskSources } from '../../ui/export/exportActions';
+import { useVolumeRun } from '../../ui/volume/volumeRun';
 import { STUDY_LIMIT } from '../../pacs/client';
 import { DEFAULT_POOL } from '../../pacs/series';
 import {
@@ -16,6 +17,7 @@ import {
   savePacsSettings,
   search,
   sendToPacs,
+  VOLUME_SOURCE,
 } from './actions';
 import { usePacs } from './store';
 
@@ -272,7 +274,11 @@ function Send() {
   useRuns((s) => s.pixelsVersion);
   useToolSettings((s) => s.maskVersion);
   const busy = usePacs((s) => s.busy);
-  const sources = maskSources();
+  const volumeInfo = useVolumeRun((s) => s.info);
+  const activeId = useScans((s) => s.activeId);
+  const volume = volumeInfo && volumeInfo.scanId === activeId ? volumeInfo : null;
+  // the 3-D mask first (every slice in one SEG), then the current slice's masks
+  const sources = [...(volume ? [{ id: VOLUME_SOURCE, label: `3-D mask, every slice (“${volume.prompt}”)` }] : []), ...maskSources()];
   const [source, setSource] = useState('correction');
   const chosen = sources.some((s) => s.id === source) ? source : (sources[0]?.id ?? '');
   const dicom = !!scan?.geometry?.dicom?.studyInstanceUID && !!scan.geometry.dicom.sopInstanceUIDs?.length;
@@ -300,7 +306,9 @@ function Send() {
         data-testid="pacs-send"
         title={
           dicom
-            ? 'Store this slice’s mask in the PACS as a DICOM SEG of its series'
+            ? chosen === VOLUME_SOURCE
+              ? 'Store the 3-D mask in the PACS as one DICOM SEG of its series (a frame per slice with mask)'
+              : 'Store this slice’s mask in the PACS as a DICOM SEG of its series'
             : 'Open a DICOM series first'
         }
       >

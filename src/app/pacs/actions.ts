@@ -24,6 +24,8 @@ import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { maskSources } from '../../ui/export/exportActions';
+import { currentVolumeMask } from '../../ui/volume/volumeRun';
+import { importSegReference, volumeMaskSeg } from '../../ui/volume/volumeSeg';
 import { readBytes } from '../io/readFile';
 import { refreshList } from '../actions/scans';
 import { showScan } from '../actions/show';
@@ -220,6 +222,24 @@ export async function openSeg(series: SeriesSummary): Promise<void> {
   const opened = await openSeriesScan(source, 'Opening the segmented series');
   if (!opened) return;
   const { id, scan } = opened;
+  if (seg.refs.frames > 1 && id) {
+    // a multi-frame SEG (e.g. a 3-D mask sent from here): the volume's 3-D reference, frames on their slices
+    let slices: number[] = [];
+    try {
+      const ref = await importSegReference(new Uint8Array(seg.bytes), 'PACS SEG', { scanId: id, scan });
+      slices = ref.slices;
+    } catch (e) {
+      st().set({ error: `The segmentation could not be read or kept: ${message(e)}` });
+      return;
+    }
+    await showScan(scan, id);
+    if (slices.length) useView.getState().setFrame(slices[Math.floor(slices.length / 2)]);
+    await refreshList();
+    st().set({
+      info: `Segmentation "${seg.refs.label}" shown as the 3-D reference of this series (${slices.length} slice${slices.length === 1 ? '' : 's'} with mask).`,
+    });
+    return;
+  }
   const uids = scan.geometry?.dicom?.sopInstanceUIDs ?? [];
   const frames = uids.map((u, k) => (seg.refs.sopInstanceUIDs.includes(u) ? k : -1)).filter((k) => k >= 0);
   if (frames.length === 0) {
@@ -248,8 +268,28 @@ export async function openSeg(series: SeriesSummary): Promise<void> {
   });
 }
 
-/** Sends the chosen mask of the current slice as a DICOM SEG into the scan's study. */
+/** The id of the 3-D mask among the masks the Send control offers. */
+export const VOLUME_SOURCE = 'volume';
+
+/** Sends the open volume's 3-D mask as one multi-frame DICOM SEG into the scan's study. */
+async function sendVolume(): Promise<void> {
+  const { config } = st();
+  const mask = currentVolumeMask();
+  const sent = await guarded('Sending the 3-D mask to the PACS…', async () => {
+    const f = volumeMaskSeg();
+    const d = useScans.getState().scan?.geometry?.dicom;
+    await storeInstances(config, [f.bytes.buffer.slice(f.bytes.byteOffset, f.bytes.byteOffset + f.bytes.byteLength) as ArrayBuffer], d?.studyInstanceUID);
+    return f;
+  });
+  if (sent && mask) {
+    st().set({ info: `Sent the 3-D mask "${mask.prompt}" to the PACS as one segmentation of this series (${sent.algorithmType.toLowerCase()}).` });
+    notify('info', 'Sent to the PACS', `The 3-D mask "${mask.prompt}" is stored in the study as a DICOM SEG.`);
+  }
+}
+
+/** Sends the chosen mask (of the current slice, or the 3-D mask) as a DICOM SEG into the scan's study. */
 export async function sendToPacs(sourceId: string): Promise<void> {
+  if (sourceId === VOLUME_SOURCE) return sendVolume();
   const { scan } = useScans.getState();
   const frame = useView.getState().frame;
   const d = scan?.geometry?.dicom;
