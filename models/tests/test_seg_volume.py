@@ -40,9 +40,15 @@ def write_seg(tmp_path: Path, sources: list[Path], *extra: str) -> tuple[Path, d
     return out, json.loads(Path(f"{out}.expected.json").read_text()), app
 
 
+@pytest.fixture(scope="module")
+def app_segs(tmp_path_factory):
+    """The app's AUTOMATIC SEG of each series, written once for the tests of this module."""
+    return {name: write_seg(tmp_path_factory.mktemp(name), files) for name, files in SERIES.items()}
+
+
 @pytest.mark.parametrize("name", list(SERIES))
-def test_app_seg_of_real_series(tmp_path, name):
-    seg, expected, app = write_seg(tmp_path, SERIES[name])
+def test_app_seg_of_real_series(app_segs, name):
+    seg, expected, app = app_segs[name]
     facts = check(seg, expected, SERIES[name])
     assert facts["voxels"] > 0 and facts["highdicomDice"] == 1.0
     # slice 0 is left empty by the test mask: no frame for it
@@ -61,8 +67,8 @@ def test_semiautomatic(tmp_path):
         check(seg, {**expected, "algorithmType": "AUTOMATIC"}, SERIES["vs-seg-001"])
 
 
-def test_checker_fails_on_wrong_references(tmp_path):
-    seg, expected, _ = write_seg(tmp_path, SERIES["ct5n"])
+def test_checker_fails_on_wrong_references(tmp_path, app_segs):
+    seg, expected, _ = app_segs["ct5n"]
     ds = pydicom.dcmread(seg)
     a, b = (g.DerivationImageSequence[0].SourceImageSequence[0] for g in ds.PerFrameFunctionalGroupsSequence[:2])
     a.ReferencedSOPInstanceUID, b.ReferencedSOPInstanceUID = b.ReferencedSOPInstanceUID, a.ReferencedSOPInstanceUID
