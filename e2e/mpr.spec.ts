@@ -175,4 +175,23 @@ test('three views of FLAIR: markers, synced crosshair, coronal correction, undo,
   expect(back.voxels).toBe(final);
   expect(await sliceVoxels(page, 'axial', 54)).toBe(mid);
   expect(await sliceVoxels(page, 'axial', 58)).toBe(ends[1]);
+
+  // an edit followed at once by a reload, before its 400 ms autosave: kept (localStorage on pagehide)
+  await page.getByTestId('mpr-tool-brush').click();
+  await page.getByTestId('mpr-radius').fill('3');
+  const q = await screenOf(page, 'axial', [95, 40, back.point![2]]);
+  await page.mouse.move(q.x, q.y);
+  await page.mouse.down();
+  await page.mouse.move(q.x + 2, q.y);
+  await page.mouse.up();
+  const quick = await mpr(page);
+  console.log('autosave state at the reload:', quick.saved);
+  expect(quick.voxels).toBeGreaterThan(final);
+  await page.reload();
+  await page.waitForFunction(() => !!window.__vlsm && !!window.__vlsmMpr);
+  await expect(page.getByTestId('volume-voxels')).toHaveText(String(quick.voxels), { timeout: 30_000 });
+  // and it went on into IndexedDB: a second reload finds it without the kept record
+  await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('vlsm:pending-volume:')).length)).toBe(0);
+  await page.reload();
+  await expect(page.getByTestId('volume-voxels')).toHaveText(String(quick.voxels), { timeout: 30_000 });
 });

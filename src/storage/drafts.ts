@@ -91,7 +91,8 @@ export async function saveDraftOffThread(db: WorkbenchDB, scanId: string, frame:
  */
 export async function saveVolumeMaskOffThread(db: WorkbenchDB, record: VolumeMaskRecord): Promise<void> {
   const data = record.data.slice();
-  await post((id) => ({ kind: 'volume', id, dbName: db.name, record: { ...record, data } }), [data.buffer], () => saveVolumeMask(db, record));
+  const savedAt = Date.now(); // this version's time: the pixels as they are now
+  await post((id) => ({ kind: 'volume', id, dbName: db.name, record: { ...record, data, savedAt } }), [data.buffer], () => saveVolumeMask(db, { ...record, data, savedAt }));
 }
 
 async function post(make: (id: number) => DraftRequest, transfer: Transferable[], here: () => Promise<void>): Promise<void> {

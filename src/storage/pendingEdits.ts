@@ -5,6 +5,7 @@
 // that frame the record is used when it is newer than the saved draft, then removed.
 import { cocoCountsToString, cocoStringToCounts, decodeRle, encodeRle } from '../mask/rle';
 import type { Mask } from '../mask/types';
+import type { VolumeMaskRecord } from './volumeMasks';
 
 const PREFIX = 'vlsm:pending-edit:';
 
@@ -67,6 +68,56 @@ export function readPendingEdit(dbName: string, scanId: string, frame: number): 
 export function clearPendingEdit(dbName: string, scanId: string, frame: number): void {
   try {
     store()?.removeItem(keyOf(dbName, scanId, frame));
+  } catch {
+    /* nothing to clear */
+  }
+}
+
+// --- the 3-D mask (volumeMasks.ts): the same, for hand edits of a volume's mask ----------------------
+
+const VOLUME_PREFIX = 'vlsm:pending-volume:';
+const volumeKey = (dbName: string, scanId: string): string => `${VOLUME_PREFIX}${dbName}:${scanId}`;
+
+interface StoredVolume extends Omit<VolumeMaskRecord, 'data'> {
+  v: 1;
+  counts: string;
+  at: number;
+}
+
+/** Writes the 3-D mask now (synchronously, RLE). False when the browser refused it (full, disabled). */
+export function writePendingVolume(dbName: string, rec: VolumeMaskRecord): boolean {
+  const s = store();
+  if (!s) return false;
+  const { data, ...rest } = rec;
+  const counts = cocoCountsToString(encodeRle({ width: rec.width, height: rec.height * rec.slices, data }).counts);
+  try {
+    s.setItem(volumeKey(dbName, rec.scanId), JSON.stringify({ ...rest, v: 1, counts, at: Date.now() } satisfies StoredVolume));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The kept 3-D mask of a scan with when it was kept, if one is there and readable (else removed). */
+export function readPendingVolume(dbName: string, scanId: string): { rec: VolumeMaskRecord; at: number } | null {
+  const s = store();
+  const key = volumeKey(dbName, scanId);
+  const text = s?.getItem(key);
+  if (!s || !text) return null;
+  try {
+    const { v, counts, at, ...rest } = JSON.parse(text) as StoredVolume;
+    if (v !== 1 || rest.scanId !== scanId || ![rest.width, rest.height, rest.slices].every(Number.isInteger)) throw new Error('bad record');
+    const { data } = decodeRle({ width: rest.width, height: rest.height * rest.slices, counts: cocoStringToCounts(counts) });
+    return { rec: { ...rest, data, provenance: rest.provenance === 'corrected' ? 'corrected' : 'model' }, at: Number(at) || 0 };
+  } catch {
+    s.removeItem(key);
+    return null;
+  }
+}
+
+export function clearPendingVolume(dbName: string, scanId: string): void {
+  try {
+    store()?.removeItem(volumeKey(dbName, scanId));
   } catch {
     /* nothing to clear */
   }

@@ -19,13 +19,15 @@ export interface VolumeMaskRecord {
   /** Everything else the app keeps about the mask (prompt, range, model), stored as JSON. */
   meta: Record<string, unknown>;
   createdAt: number;
+  /** When this version was written (set by saveVolumeMask). */
+  savedAt?: number;
 }
 
 export async function saveVolumeMask(db: WorkbenchDB, r: VolumeMaskRecord): Promise<void> {
   const rle = encodeRle({ width: r.width, height: r.height * r.slices, data: r.data });
   const row: MaskRow = {
     id: volumeMaskId(r.scanId), scanId: r.scanId, frame: -1, width: rle.width, height: rle.height, encoding: 'rle',
-    data: Uint32Array.from(rle.counts).buffer, provenance: r.provenance, label: JSON.stringify({ ...r.meta, slices: r.slices }),
+    data: Uint32Array.from(rle.counts).buffer, provenance: r.provenance, label: JSON.stringify({ ...r.meta, slices: r.slices, savedAt: r.savedAt ?? Date.now() }),
     createdAt: r.createdAt,
   };
   await guardWrite('the 3-D mask', () => db.masks.put(row));
@@ -41,7 +43,7 @@ export async function loadVolumeMask(db: WorkbenchDB, scanId: string): Promise<V
   const slices = Number(meta.slices) || 1;
   return {
     scanId, width: row.width, height: row.height / slices, slices, data, meta,
-    provenance: row.provenance === 'corrected' ? 'corrected' : 'model', createdAt: row.createdAt,
+    provenance: row.provenance === 'corrected' ? 'corrected' : 'model', createdAt: row.createdAt, savedAt: Number(meta.savedAt) || row.createdAt,
   };
 }
 

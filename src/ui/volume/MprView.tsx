@@ -15,7 +15,7 @@ import { useView, type ViewTransform } from '../../state/view';
 import { fitTransform, imageToScreen, screenMatrix, screenToImage, wheelFactor, zoomAbout } from '../../viewer/coords';
 import { dragWindow } from '../../viewer/windowing';
 import {
-  component, fillBetween, fillRange, flushVolumeEdits, openGeometry, polygon, redo3d, resetHistory, setMpr, setPoint, stepSlice,
+  component, fillBetween, fillRange, flushVolumeEdits, keepUnsavedVolumeEdits, openGeometry, polygon, redo3d, resetHistory, setMpr, setPoint, stepSlice,
   strokeEnd, strokeMove, strokeStart, undo3d, useMpr, type MprTool,
 } from './mprEdit';
 import { currentVolumeMask, useVolumeRun } from './volumeRun';
@@ -342,12 +342,12 @@ export function MprView() {
     if (useMpr.getState().on) setMpr(!!openGeometry());
   }, [activeId, scan]);
   useEffect(() => {
-    const flush = () => void flushVolumeEdits();
+    const flush = keepUnsavedVolumeEdits;
     const hidden = () => document.visibilityState === 'hidden' && flush();
     window.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', hidden);
     return () => {
-      flush();
+      void flushVolumeEdits();
       window.removeEventListener('pagehide', flush);
       document.removeEventListener('visibilitychange', hidden);
     };

@@ -18,6 +18,7 @@ import type { Plane } from '../../scan/volume/orientation';
 import type { Scan } from '../../scan/types';
 import { getDb } from '../../storage';
 import { saveVolumeMaskOffThread } from '../../storage/drafts';
+import { clearPendingVolume, writePendingVolume } from '../../storage/pendingEdits';
 import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
@@ -270,11 +271,24 @@ export function flushVolumeEdits(): Promise<void> {
   chain = chain
     .then(() => saveVolumeMaskOffThread(getDb(), volumeMaskRecord(mask)))
     .then(() => {
-      if (useMpr.getState().saved === 'saving') useMpr.setState({ saved: 'clean' });
+      if (useMpr.getState().saved !== 'saving') return;
+      useMpr.setState({ saved: 'clean' });
+      clearPendingVolume(getDb().name, mask.scanId); // what it kept, if anything, is saved now
     })
     .catch((e: unknown) => {
       useMpr.setState({ saved: 'failed' });
       notify('error', 'The 3-D correction was not saved', e instanceof Error ? e.message : String(e));
     });
   return chain;
+}
+
+/**
+ * Page hidden or left: edits not yet in IndexedDB go to localStorage at once (synchronously; the
+ * autosave's worker write may not finish before the page ends), then the autosave runs. The next load of
+ * the scan uses the kept record when it is newer than the saved row (volumeRun.loadVolumeMask).
+ */
+export function keepUnsavedVolumeEdits(): void {
+  const mask = history?.mask;
+  if (mask && useMpr.getState().saved !== 'clean') writePendingVolume(getDb().name, volumeMaskRecord(mask));
+  void flushVolumeEdits();
 }

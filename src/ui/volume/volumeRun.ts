@@ -12,6 +12,8 @@ import { slicesPerVolume } from '../../scan/volume/orientation';
 import { writeNiftiVolumeMask } from '../../scan/writers/nifti';
 import type { Scan } from '../../scan/types';
 import { getDb } from '../../storage';
+import { saveVolumeMaskOffThread } from '../../storage/drafts';
+import { clearPendingVolume, readPendingVolume } from '../../storage/pendingEdits';
 import { loadVolumeMask as loadSavedVolumeMask, saveVolumeMask as saveVolumeMaskRow } from '../../storage/volumeMasks';
 import { useInference } from '../../state/inference';
 import { useLayers } from '../../state/layers';
@@ -116,8 +118,13 @@ export async function loadVolumeMask(): Promise<void> {
   if (!activeId || !scan) return setCurrent(null, null);
   if (current?.scanId === activeId) return drawVolumeLayer();
   try {
-    const rec = await loadSavedVolumeMask(getDb(), activeId);
+    let rec = await loadSavedVolumeMask(getDb(), activeId);
     if (useScans.getState().activeId !== activeId) return;
+    // hand edits kept when the page was left before their autosave landed: newer than the row, so they win
+    const pending = readPendingVolume(getDb().name, activeId);
+    const recovered = !!pending && (!rec || pending.at >= (rec.savedAt ?? 0)) && pending.rec.width === scan.width && pending.rec.height === scan.height;
+    if (recovered) rec = pending.rec;
+    else if (pending) clearPendingVolume(getDb().name, activeId);
     if (!rec) return setCurrent(null, scan);
     const meta = rec.meta as Partial<VolumeMask>;
     setCurrent({
@@ -126,6 +133,10 @@ export async function loadVolumeMask(): Promise<void> {
       ...(typeof meta.bundleHash === 'string' ? { bundleHash: meta.bundleHash } : {}),
       createdAt: rec.createdAt, provenance: rec.provenance,
     }, scan);
+    if (recovered) {
+      await saveVolumeMaskOffThread(getDb(), rec);
+      clearPendingVolume(getDb().name, activeId);
+    }
   } catch (e) {
     useVolumeRun.setState({ error: `The saved 3-D mask could not be loaded: ${message(e)}` });
   }
