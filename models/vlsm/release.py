@@ -36,15 +36,16 @@ PHASE_NOTES = [
     "'right ventricle' and 'foot ulcer' had gone dead (sigmoid 0.0 on every pixel).",
     "from phase 2's weights, the same text loss plus two loss terms against dead prompts (positive pixels "
     "weighted by sqrt(negatives/positives) up to 8; softplus of minus the mean top-10 % logit inside each "
-    "non-empty target, weight 0.5); 40 epochs at 192 px (lr 1.2e-3) + 32 at 256 px (lr 6e-4), cosine; "
-    "checkpoint = best val score among the 256 px evaluations.",
+    "non-empty target, weight 0.5); 40 epochs at 192 px (lr 1.2e-3) + 20 of a 32-epoch cycle at 256 px (lr 6e-4, "
+    "cosine; stopped at epoch 60 for the session's time, val had been flat since epoch 45); checkpoint = best "
+    "val score among the 256 px evaluations (epochs 45, 50, 55, 60).",
 ]
 PHASES = [
     ("phase1", ["--epochs", "100", "--hires-epochs", "30", "--stop-after", "39"]),
     ("phase2", ["--init-from", "{phase1}/last.pt", "--reinit", "text,prompt-io", "--aux-text", "0.5", "--epochs", "75",
                 "--hires-epochs", "20", "--lr", "1.5e-3", "--cache-dir", "{phase1}/cache", "--stop-after", "26"]),
     ("", ["--init-from", "{phase2}/last.pt", "--aux-text", "0.5", "--mil", "0.5", "--balance", "--epochs", "40",
-          "--hires-epochs", "32", "--lr", "1.2e-3", "--cache-dir", "{phase1}/cache"]),
+          "--hires-epochs", "32", "--lr", "1.2e-3", "--cache-dir", "{phase1}/cache", "--stop-after", "60"]),
 ]
 
 
