@@ -139,6 +139,7 @@ def test_study_every_input_two_bundles_resumes(tmp_path, clipseg_bundle):
     assert study.main(argv) == 0
     again = json.loads((out / "study.json").read_text())
     assert again["scored_now"] == 0 and again["skipped_done"] == 6 and sorted(os.listdir(out / "rows")) == parts
+    assert again["earlier_runs"][0]["scored_now"] == 6
     assert len(pd.read_parquet(out / "rows.parquet")) == len(rows)
 
 
@@ -180,13 +181,23 @@ def _pids_of(tag: str) -> list[int]:
     return sorted(found - {os.getpid()})
 
 
+def _stop(tmp: str) -> None:
+    pids = _pids_of(tmp)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids + _pids_of(tmp):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        time.sleep(2)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
     ray_bin = str(Path(sys.executable).parent / "ray")
     if not os.path.exists(ray_bin):
         pytest.skip("ray is not installed (models/requirements.txt)")
-    tmp = f"/tmp/rt-{uuid.uuid4().hex[:8]}"  # short: Ray's socket paths must stay under 107 characters
-    port = _free_port()
     # Ray 2.60's `ray start` clusters authenticate with a token: one for this cluster, given to its nodes and
     # to this process (the driver), restored afterwards.
     auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": uuid.uuid4().hex + uuid.uuid4().hex}
@@ -194,22 +205,27 @@ def ray_cluster():
     os.environ.update(auth)
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     common = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--object-store-memory=100000000", "--disable-usage-stats"]
+    tmp = ""
     try:
-        subprocess.run([ray_bin, "start", "--head", f"--port={port}", f"--temp-dir={tmp}", "--include-dashboard=false", *common],
-                       check=True, env=env, capture_output=True, timeout=240)
-        subprocess.run([ray_bin, "start", f"--address=127.0.0.1:{port}", *common], check=True, env=env, capture_output=True,
-                       timeout=240)
+        # `ray start` gives a node 30 s to register (hard-coded in Ray); on a loaded machine that can pass,
+        # so a failed start tears down what it started and tries again (3 times at most).
+        for attempt in range(3):
+            tmp = f"/tmp/rt-{uuid.uuid4().hex[:8]}"  # short: Ray's socket paths must stay under 107 characters
+            port = _free_port()
+            try:
+                subprocess.run([ray_bin, "start", "--head", f"--port={port}", f"--temp-dir={tmp}", "--include-dashboard=false",
+                                *common], check=True, env=env, capture_output=True, timeout=240)
+                subprocess.run([ray_bin, "start", f"--address=127.0.0.1:{port}", *common], check=True, env=env,
+                               capture_output=True, timeout=240)
+                break
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+                _stop(tmp)
+                if attempt == 2:
+                    raise RuntimeError(f"ray start failed 3 times: {(e.stderr or b'')[-1500:].decode(errors='ignore')}") from e
         yield f"127.0.0.1:{port}"
     finally:
-        pids = _pids_of(tmp)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in pids + _pids_of(tmp):
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
-            time.sleep(2)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp:
+            _stop(tmp)
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)

@@ -477,7 +477,10 @@ def _ray_init(address: str | None, workers: int | None, object_store_mb: int):
     if address:
         ray.init(address=address, runtime_env=env, log_to_driver=False, logging_level="ERROR")
     else:
-        ray.init(num_cpus=workers or os.cpu_count(), object_store_memory=object_store_mb * 2**20, include_dashboard=False,
+        # Ray lowers its workers' priority (niceness 15 over the driver's); on a machine shared with other work
+        # that starves the actors, so a local instance runs them at the driver's own priority.
+        os.environ.setdefault("RAY_worker_niceness", "0")
+        ray.init(num_cpus=max(workers or 0, os.cpu_count() or 1), object_store_memory=object_store_mb * 2**20, include_dashboard=False,
                  runtime_env=env, log_to_driver=False, logging_level="ERROR")
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
@@ -519,11 +522,12 @@ def run(items: list[dict], bundles: list[str], out: str, prompt_sets: list[str],
         try:
             n_workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
             ref = ray.put(packed)
-            # blocks of ~64 items for large studies, at least 4 per worker for small ones
-            blocks = min(len(todo), max(n_workers * 4, len(todo) // 64))
+            # blocks of ~16 items (an actor task is a block: the progress bar and the parts advance per block,
+            # and a crash loses at most the blocks in flight), at least 8 per worker for small studies
+            blocks = min(len(todo), max(n_workers * 8, -(-len(todo) // 16)))
             ds = ray.data.from_items([{"item": json.dumps(it)} for it in todo], override_num_blocks=blocks)
             res = ds.map_batches(StudyWorker, fn_constructor_kwargs={"bundles": ref, **kwargs}, batch_size=batch_size,
-                                 batch_format="pandas", concurrency=n_workers, num_cpus=1)
+                                 batch_format="pandas", compute=ray.data.ActorPoolStrategy(size=n_workers), num_cpus=1)
             for batch in res.iter_batches(batch_size=None, batch_format="pyarrow"):
                 if "first_result_s" not in info:
                     info["first_result_s"] = round(time.perf_counter() - t0, 2)
@@ -549,10 +553,14 @@ def run(items: list[dict], bundles: list[str], out: str, prompt_sets: list[str],
     info["wall_s"] = round(time.perf_counter() - t0, 2)
     info["scored_now"] = len(todo)
     info["images_per_s"] = round(len(todo) / info["wall_s"], 3) if todo else None
-    if "first_result_s" in info and len(todo) > first_n and info["wall_s"] > info["first_result_s"]:
+    if "first_result_s" in info and len(todo) >= 2 * first_n and info["wall_s"] > info["first_result_s"]:
         # after the first result: actors started, sessions loaded (the rate a long study runs at)
         info["images_per_s_steady"] = round((len(todo) - first_n) / (info["wall_s"] - info["first_result_s"]), 3)
     info.update(summarise(out))
+    prev_path = os.path.join(out, "study.json")
+    if os.path.exists(prev_path):  # earlier runs into the same folder (a resumed study) stay on record
+        prev = json.load(open(prev_path))
+        info["earlier_runs"] = prev.pop("earlier_runs", []) + [prev]
     with open(os.path.join(out, "study.json"), "w") as f:
         json.dump(info, f, indent=1)
     return info
@@ -692,7 +700,7 @@ def plot(table: list[dict], out: str) -> None:
         ax.set_ylabel("Dice (mean, 95 % CI)")
         ax.set_title(title)
         ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="best")
 
     meta = {"Date": None}
     for ds, rows in by_ds.items():
