@@ -56,7 +56,8 @@ const out = mkdtempSync(join(tmpdir(), 'bench-volume-'));
 let server;
 let browser;
 try {
-  await build({ root, logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+  // test mode: the app's read-outs (window.__vlsm, __vlsmVolume) exist only outside production builds
+  await build({ root, mode: 'test', logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
   server = await preview({ root, logLevel: 'warn', build: { outDir: out }, preview: { port, strictPort: true, host: '127.0.0.1' } });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -1,6 +1,7 @@
 // The security headers agree wherever they are written: vite preview/dev (scripts/security-headers.ts),
 // the built page's <meta>, and the service worker's offline responses (public/sw.js).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import react from '@vitejs/plugin-react';
@@ -35,5 +36,48 @@ describe('security headers', () => {
     expect(/const CSP = "([^"]+)"/.exec(sw)?.[1]).toBe(CSP);
     expect(sw).toContain("'X-Content-Type-Options': 'nosniff'");
     expect(sw).toContain("'Referrer-Policy': 'no-referrer'");
+  });
+
+  it('test read-outs (window.__vlsm*) are installed only outside production builds', () => {
+    const src = new URL('../', import.meta.url).pathname;
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const f of readdirSync(d)) {
+        const p = join(d, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f)) files.push(p);
+      }
+    };
+    walk(src);
+    const calls: string[] = [];
+    const unguarded: string[] = [];
+    // installers that check the mode themselves (first line of their body)
+    const selfGuarded = new Set<string>();
+    for (const f of files) {
+      const lines = readFileSync(f, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        const m = /^export function (install\w*TestHook)\(/.exec(line);
+        if (m && /import\.meta\.env\.MODE === 'production'\) return/.test(lines[i + 1] ?? '')) selfGuarded.add(m[1]);
+      });
+    }
+    for (const f of files) {
+      if (f.includes('/worker/harness/')) continue; // the engine harness page is a test page, not the app
+      const lines = readFileSync(f, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        // a hook is set only inside an install…TestHook function, or behind the MODE check on its line
+        if (/window\.__vlsm\w* = /.test(line) && !/MODE !== 'production'/.test(line)) {
+          const fn = lines.slice(0, i).reverse().find((l) => /^export function /.test(l)) ?? '';
+          if (!/install\w*TestHook/.test(fn)) unguarded.push(`${f}:${i + 1}`);
+        }
+        // every call of an installer sits behind the MODE check (same line or the enclosing if, 3 lines up)
+        if (/\binstall\w*TestHook\b/.test(line) && !/^export function|^import/.test(line.trim())) {
+          calls.push(`${f}:${i + 1}`);
+          const name = /\b(install\w*TestHook)\b/.exec(line)![1];
+          if (!selfGuarded.has(name) && !lines.slice(Math.max(0, i - 3), i + 1).some((l) => /import\.meta\.env\.MODE !== 'production'/.test(l))) unguarded.push(`${f}:${i + 1}`);
+        }
+      });
+    }
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    expect(unguarded).toEqual([]);
   });
 });

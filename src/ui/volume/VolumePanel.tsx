@@ -21,7 +21,10 @@ function useVolumeLayer(): void {
     void loadVolumeMask();
   }, [activeId]);
   useEffect(() => useView.subscribe((s, prev) => s.frame !== prev.frame && drawVolumeLayer()), []);
-  useEffect(installVolumeTestHook, []);
+  useEffect(() => {
+    // test builds only (dev server, `vite build --mode test`): dead code in a production build
+    if (import.meta.env.MODE !== 'production') installVolumeTestHook();
+  }, []);
 }
 
 export function VolumePanel() {
