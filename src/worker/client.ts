@@ -140,10 +140,11 @@ export class InferenceClient {
   ): Promise<EncodeResult> {
     const input = toInput(image, opts.frame, opts.window);
     // Keep our own copy of just this frame (not the caller's scan), for re-sending after a worker restart.
-    const copy = cloneInput(input);
+    // copied a few MiB per task: a 64 Mpx frame copied at once held the main thread for about a second
+    const copy = await cloneInputInSteps(input);
     this.remember(scanId, copy);
     this.sent.add(scanId);
-    return (await this.request({ type: 'encodeImage', scanId, input: cloneInput(copy) }, opts.signal, 'vision')) as EncodeResult;
+    return (await this.request({ type: 'encodeImage', scanId, input: await cloneInputInSteps(copy) }, opts.signal, 'vision')) as EncodeResult;
   }
 
   async segment(scanId: string, prompt: string, opts: { signal?: AbortSignal } = {}): Promise<SegmentResult> {
@@ -301,6 +302,27 @@ function cloneInput(input: ImageInput): ImageInput {
   const frame = Math.min(Math.max(0, input.frame ?? 0), scan.frames - 1);
   const n = scan.width * scan.height * scan.channels;
   const data = scan.data.slice(frame * n, (frame + 1) * n);
+  const { geometry: _g, metadata: _m, ...rest } = scan;
+  return { kind: 'scan', scan: { ...rest, metadata: {}, frames: 1, data }, frame: 0, window: input.window };
+}
+
+/** Most bytes copied in one task by cloneInputInSteps. */
+const COPY_STEP_BYTES = 4 * 2 ** 20;
+
+/** As cloneInput, but a large frame is copied COPY_STEP_BYTES at a time, yielding between steps. */
+async function cloneInputInSteps(input: ImageInput): Promise<ImageInput> {
+  if (input.kind === 'preprocessed') return cloneInput(input);
+  const { scan } = input;
+  const frame = Math.min(Math.max(0, input.frame ?? 0), scan.frames - 1);
+  const n = scan.width * scan.height * scan.channels;
+  if (n * scan.data.BYTES_PER_ELEMENT <= COPY_STEP_BYTES) return cloneInput(input);
+  const src = scan.data.subarray(frame * n, (frame + 1) * n);
+  const data = new (scan.data.constructor as new (n: number) => typeof scan.data)(n);
+  const step = Math.floor(COPY_STEP_BYTES / scan.data.BYTES_PER_ELEMENT);
+  for (let at = 0; at < n; at += step) {
+    data.set(src.subarray(at, Math.min(n, at + step)), at);
+    if (at + step < n) await new Promise((r) => setTimeout(r, 0));
+  }
   const { geometry: _g, metadata: _m, ...rest } = scan;
   return { kind: 'scan', scan: { ...rest, metadata: {}, frames: 1, data }, frame: 0, window: input.window };
 }
