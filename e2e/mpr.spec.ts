@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { niftiHeader } from '../src/scan/testing/builders';
 import { SHARED } from './pages/files';
 import { Workbench } from './pages/Workbench';
 
@@ -116,10 +117,10 @@ test('three views of FLAIR: markers, synced crosshair, coronal correction, undo,
   expect(await sliceVoxels(page, 'axial', 54)).toBe(0);
   await expect(page.getByTestId('mpr-fill-between')).toHaveText('Fill between axial slices 51–59');
   await page.getByTestId('mpr-fill-between').click();
+  await expect.poll(async () => (await mpr(page)).undoDepth).toBe(3); // in the worker: done when it is a step
   const mid = await sliceVoxels(page, 'axial', 54);
   expect(mid).toBeGreaterThan(ends[0]);
   expect(mid).toBeLessThan(ends[1]);
-  expect((await mpr(page)).undoDepth).toBe(3);
 
   // a stray blob on slice 58, then remove it as a 3-D component (the filled part stays)
   await page.getByTestId('mpr-radius').fill('2');
@@ -194,4 +195,113 @@ test('three views of FLAIR: markers, synced crosshair, coronal correction, undo,
   await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('vlsm:pending-volume:')).length)).toBe(0);
   await page.reload();
   await expect(page.getByTestId('volume-voxels')).toHaveText(String(quick.voxels), { timeout: 30_000 });
+});
+
+/**
+ * Main-thread probe: every animation frame's gap and every long task (PerformanceObserver 'longtask')
+ * from now on, and whether the long-edit progress bar was ever shown. Read with probeResult.
+ */
+const startProbe = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __probe: { maxGap: number; maxTask: number; tasks: number; sawJob: boolean; stop: boolean } };
+    w.__probe = { maxGap: 0, maxTask: 0, tasks: 0, sawJob: false, stop: false };
+    const pr = w.__probe;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        pr.tasks++;
+        pr.maxTask = Math.max(pr.maxTask, e.duration);
+      }
+    }).observe({ type: 'longtask' });
+    let last = performance.now();
+    const tick = (now: number) => {
+      pr.maxGap = Math.max(pr.maxGap, now - last);
+      last = now;
+      if (document.querySelector('[data-testid="mpr-job"]')) pr.sawJob = true;
+      if (!pr.stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+const probeResult = (page: Page) =>
+  page.evaluate(() => {
+    const pr = (window as unknown as { __probe: { maxGap: number; maxTask: number; tasks: number; sawJob: boolean; stop: boolean } }).__probe;
+    pr.stop = true;
+    return { maxGapMs: Math.round(pr.maxGap), maxTaskMs: Math.round(pr.maxTask), longTasks: pr.tasks, sawJob: pr.sawJob };
+  });
+
+/** Longest main-thread stall allowed while a long 3-D edit runs (the page must keep painting). */
+const MAX_STALL_MS = 300;
+
+test('long 3-D edits on a 512 x 512 x 64 volume run off the main thread: the page keeps painting, progress shows, cancel leaves the mask as it was', async ({ page }) => {
+  test.setTimeout(240_000);
+  // a uint8 volume (generated here): a textured disc on every slice
+  const [NX, NY, NZ] = [512, 512, 64];
+  const vox = new Uint8Array(NX * NY * NZ);
+  for (let z = 0; z < NZ; z++) for (let y = 0; y < NY; y++) for (let x = 0; x < NX; x++) vox[(z * NY + y) * NX + x] = (x - 256) ** 2 + (y - 256) ** 2 < 200 ** 2 ? 60 + ((x * 7 + y * 13 + z * 31) % 61) : 0;
+  const file = Buffer.concat([niftiHeader({ dims: [3, NX, NY, NZ, 1, 1, 1, 1], datatype: 2, bitpix: 8, pixdim: [1, 0.8, 0.8, 2] }), vox]);
+  const wb = new Workbench(page);
+  await wb.goto();
+  await wb.openFiles([{ name: 'big512x64.nii', mimeType: 'application/octet-stream', buffer: file }]);
+  await wb.until((st) => {
+    expect(st.scan).toMatchObject({ format: 'nifti', frames: NZ });
+    expect(st.scan?.id).toBeTruthy();
+  }, 90_000);
+  await page.getByTestId('volume-mpr').click();
+  await expect(page.getByTestId('mpr-axial')).toBeVisible();
+  expect((await mpr(page)).planes).toMatchObject({ axial: { n: 2 } });
+
+  // a large square on axial slice 2 and another on slice 61 (polygon tool), then fill the 58 slices between
+  const square = async (z: number, lo: number, hi: number) => {
+    await page.getByTestId('mpr-tool-crosshair').click();
+    const c = await screenOf(page, 'coronal', [256, 0, z]);
+    await page.mouse.click(c.x, c.y);
+    await expect.poll(async () => (await mpr(page)).point?.[2]).toBe(z);
+    await page.getByTestId('mpr-tool-polygon').click();
+    for (const [x, y] of [[lo, lo], [hi, lo], [hi, hi], [lo, hi], [lo, lo]]) {
+      const p = await screenOf(page, 'axial', [x, y, z]);
+      await page.mouse.click(p.x, p.y);
+    }
+    await expect.poll(() => sliceVoxels(page, 'axial', z)).toBeGreaterThan((hi - lo - 2) ** 2);
+  };
+  await square(2, 60, 450);
+  await square(61, 100, 400);
+  expect((await mpr(page)).edited.axial.slice(-2)).toEqual([2, 61]);
+  const beforeFill = await mpr(page);
+  await startProbe(page);
+  await page.getByTestId('mpr-fill-between').click();
+  // waits through the DOM (the state hook counts every voxel on the main thread: not inside the probe)
+  await page.waitForFunction(() => (window as unknown as { __probe: { sawJob: boolean } }).__probe.sawJob && !document.querySelector('[data-testid="mpr-job"]'), null, { timeout: 60_000 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const fill = await probeResult(page);
+  expect((await mpr(page)).undoDepth).toBe(beforeFill.undoDepth + 1);
+  const filled = await mpr(page);
+  console.log('fill between axial slices 3-62 of 512 x 512 x 64:', JSON.stringify({ ...fill, voxelsChanged: filled.voxels! - beforeFill.voxels! }));
+  expect(await sliceVoxels(page, 'axial', 30)).toBeGreaterThan(300 * 300);
+  expect(fill.sawJob, 'progress shown while it ran').toBe(true);
+  expect(fill.maxTaskMs, 'longest main-thread task').toBeLessThan(MAX_STALL_MS);
+  expect(fill.maxGapMs, 'longest gap between painted frames').toBeLessThan(MAX_STALL_MS);
+
+  // keep one component, cancelled while it runs: the mask, its undo depth and autosave stay as they were
+  await expect.poll(async () => (await mpr(page)).saved, { timeout: 30_000 }).toBe('clean');
+  await page.getByTestId('mpr-tool-keep').click();
+  await startProbe(page);
+  const k = await screenOf(page, 'axial', [256, 256, (await mpr(page)).point![2]]);
+  await page.mouse.click(k.x, k.y);
+  await expect(page.getByTestId('mpr-job')).toBeVisible();
+  await expect(page.getByTestId('mpr-job-text')).toContainText('Keeping the part');
+  await page.getByTestId('mpr-job-cancel').click();
+  await expect(page.getByTestId('mpr-job')).toBeHidden();
+  const cancelled = await probeResult(page);
+  console.log('keep component, cancelled:', JSON.stringify(cancelled));
+  const after = await mpr(page);
+  expect(after.voxels).toBe(filled.voxels);
+  expect(after.undoDepth).toBe(filled.undoDepth);
+  expect(after.saved).toBe('clean');
+  expect(cancelled.maxTaskMs, 'longest main-thread task').toBeLessThan(MAX_STALL_MS);
+  // and editing goes on after it: removing the same part, left to finish, is one undo step that empties the mask
+  await page.getByTestId('mpr-tool-remove').click();
+  await page.mouse.click(k.x, k.y);
+  await expect.poll(async () => (await mpr(page)).undoDepth, { timeout: 60_000 }).toBe(filled.undoDepth + 1);
+  expect((await mpr(page)).voxels).toBe(0);
+  await page.getByTestId('mpr-undo').click();
+  await expect.poll(async () => (await mpr(page)).voxels).toBe(filled.voxels);
 });

@@ -17,6 +17,9 @@ export interface PlaneStrides {
   sn: number;
 }
 
+/** Reports how far a long operation is, 0..1 (called now and then, not per voxel). */
+export type Progress = (fraction: number) => void;
+
 /** One undoable change: voxel indices (ascending) with their values before and after. */
 export interface VolumeChange {
   indices: Uint32Array;
@@ -35,49 +38,59 @@ export function readPlaneMask(vol: Uint8Array, g: PlaneStrides, s: number, out?:
 
 /** Writes a 2-D mask into plane slice `s` of the volume; returns what changed (indices ascending). */
 export function writePlaneMask(vol: Uint8Array, g: PlaneStrides, s: number, m: Mask): VolumeChange {
-  const idx: number[] = [];
-  const before: number[] = [];
-  const after: number[] = [];
-  const base = s * g.sn;
-  let o = 0;
-  for (let y = 0; y < g.height; y++) {
-    for (let x = 0, at = base + y * g.sv; x < g.width; x++, at += g.su, o++) {
-      const v = m.data[o];
-      if (vol[at] === v) continue;
-      idx.push(at);
-      before.push(vol[at]);
-      after.push(v);
-      vol[at] = v;
-    }
-  }
-  return sortChange({ indices: Uint32Array.from(idx), before: Uint8Array.from(before), after: Uint8Array.from(after) });
+  const c = planeChange(g, s, (o, at) => vol[at] !== m.data[o], (o, at) => vol[at], (o) => m.data[o]);
+  for (let i = 0; i < c.indices.length; i++) vol[c.indices[i]] = c.after[i];
+  return c;
 }
 
 /** What differs between two versions of plane slice `s` (nothing is written). */
 export function planeDiff(g: PlaneStrides, s: number, before: Mask, after: Mask): VolumeChange {
-  const idx: number[] = [];
-  const b: number[] = [];
-  const a: number[] = [];
-  const base = s * g.sn;
-  let o = 0;
-  for (let y = 0; y < g.height; y++) {
-    for (let x = 0, at = base + y * g.sv; x < g.width; x++, at += g.su, o++) {
-      if (before.data[o] === after.data[o]) continue;
-      idx.push(at);
-      b.push(before.data[o]);
-      a.push(after.data[o]);
-    }
-  }
-  return sortChange({ indices: Uint32Array.from(idx), before: Uint8Array.from(b), after: Uint8Array.from(a) });
+  return planeChange(g, s, (o) => before.data[o] !== after.data[o], (o) => before.data[o], (o) => after.data[o]);
 }
 
+/**
+ * The voxels of plane slice `s` where `differs`, with their values before and after, in typed arrays
+ * (counted first, then filled: no per-voxel JS array, so a change of millions of voxels stays compact).
+ */
+function planeChange(
+  g: PlaneStrides, s: number, differs: (o: number, at: number) => boolean, was: (o: number, at: number) => number, becomes: (o: number, at: number) => number,
+): VolumeChange {
+  const base = s * g.sn;
+  let n = 0;
+  for (let y = 0, o = 0; y < g.height; y++) for (let x = 0, at = base + y * g.sv; x < g.width; x++, at += g.su, o++) if (differs(o, at)) n++;
+  const c: VolumeChange = { indices: new Uint32Array(n), before: new Uint8Array(n), after: new Uint8Array(n) };
+  let k = 0;
+  for (let y = 0, o = 0; y < g.height && k < n; y++) {
+    for (let x = 0, at = base + y * g.sv; x < g.width; x++, at += g.su, o++) {
+      if (!differs(o, at)) continue;
+      c.indices[k] = at;
+      c.before[k] = was(o, at);
+      c.after[k] = becomes(o, at);
+      k++;
+    }
+  }
+  return sortChange(c);
+}
+
+/** Sorts a change by voxel index: index, before and after packed in one float64 each, sorted natively. */
 function sortChange(c: VolumeChange): VolumeChange {
   const n = c.indices.length;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) sorted = c.indices[i - 1] < c.indices[i];
   if (sorted) return c;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => c.indices[a] - c.indices[b]);
-  return { indices: Uint32Array.from(order, (i) => c.indices[i]), before: Uint8Array.from(order, (i) => c.before[i]), after: Uint8Array.from(order, (i) => c.after[i]) };
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = c.indices[i] * 65536 + c.before[i] * 256 + c.after[i];
+  packed.sort();
+  const out: VolumeChange = { indices: new Uint32Array(n), before: new Uint8Array(n), after: new Uint8Array(n) };
+  for (let i = 0; i < n; i++) {
+    const v = packed[i];
+    const idx = Math.floor(v / 65536);
+    const rest = v - idx * 65536;
+    out.indices[i] = idx;
+    out.before[i] = rest >> 8;
+    out.after[i] = rest & 255;
+  }
+  return out;
 }
 
 /** Merges changes made one after another into one (the first `before`, the last `after` per voxel). */
@@ -179,7 +192,7 @@ export function signedDistance(m: Mask, sx = 1, sy = 1): Float32Array | null {
  * empty end slice is the other shape shrunk to nothing at that end. Slices a and b are not touched; the
  * slices between are replaced. Returns the change (already applied).
  */
-export function interpolateBetween(vol: Uint8Array, g: PlaneStrides, a: number, b: number, sx = 1, sy = 1): VolumeChange {
+export function interpolateBetween(vol: Uint8Array, g: PlaneStrides, a: number, b: number, sx = 1, sy = 1, progress?: Progress): VolumeChange {
   const lo = Math.max(0, Math.min(a, b));
   const hi = Math.min(g.slices - 1, Math.max(a, b));
   const empty: VolumeChange = { indices: new Uint32Array(0), before: new Uint8Array(0), after: new Uint8Array(0) };
@@ -205,6 +218,7 @@ export function interpolateBetween(vol: Uint8Array, g: PlaneStrides, a: number, 
     const t = (s - lo) / (hi - lo);
     for (let i = 0; i < slice.data.length; i++) slice.data[i] = (1 - t) * dA[i] + t * dB![i] > 0 ? 1 : 0;
     changes.push(writePlaneMask(vol, g, s, slice));
+    progress?.((s - lo) / (hi - lo));
   }
   return changes.length === 1 ? changes[0] : concatSorted(changes);
 }
@@ -244,7 +258,7 @@ class IndexList {
  * The 6-connected component of set voxels containing `seed` (an index), as ascending voxel indices;
  * empty when the seed voxel is not set. dims = [x, y, z] sizes (x fastest).
  */
-export function component6(vol: Uint8Array, dims: readonly [number, number, number], seed: number): Uint32Array {
+export function component6(vol: Uint8Array, dims: readonly [number, number, number], seed: number, progress?: Progress): Uint32Array {
   const [nx, ny, nz] = dims;
   if (seed < 0 || seed >= nx * ny * nz || !vol[seed]) return new Uint32Array(0);
   const plane = nx * ny;
@@ -254,8 +268,12 @@ export function component6(vol: Uint8Array, dims: readonly [number, number, numb
   const list = new IndexList();
   list.push(seed);
   mark(seed);
+  // progress: the share of the volume's set voxels reached so far (an upper bound on the component)
+  let setVoxels = 0;
+  if (progress) for (let i = 0; i < vol.length; i++) if (vol[i]) setVoxels++;
   // the list is also the queue: breadth first, every member visited once
   for (let q = 0; q < list.length; q++) {
+    if (progress && (q & 0xffff) === 0) progress(q / setVoxels);
     const i = list.data[q];
     const x = i % nx;
     const y = Math.floor(i / nx) % ny;
@@ -277,8 +295,8 @@ export function component6(vol: Uint8Array, dims: readonly [number, number, numb
 }
 
 /** Clears the component containing `seed`; returns the change (applied). */
-export function removeComponent(vol: Uint8Array, dims: readonly [number, number, number], seed: number): VolumeChange {
-  const indices = component6(vol, dims, seed);
+export function removeComponent(vol: Uint8Array, dims: readonly [number, number, number], seed: number, progress?: Progress): VolumeChange {
+  const indices = component6(vol, dims, seed, progress);
   const before = new Uint8Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     before[i] = vol[indices[i]];
@@ -288,8 +306,9 @@ export function removeComponent(vol: Uint8Array, dims: readonly [number, number,
 }
 
 /** Keeps only the component containing `seed` (every other set voxel is cleared); returns the change. */
-export function keepComponent(vol: Uint8Array, dims: readonly [number, number, number], seed: number): VolumeChange {
-  const keep = component6(vol, dims, seed);
+export function keepComponent(vol: Uint8Array, dims: readonly [number, number, number], seed: number, progress?: Progress): VolumeChange {
+  // finding the component is most of the work (0..0.8); the sweep for everything else the rest
+  const keep = component6(vol, dims, seed, progress && ((f) => progress(0.8 * f)));
   if (!keep.length) return { indices: new Uint32Array(0), before: new Uint8Array(0), after: new Uint8Array(0) };
   const idx = new IndexList();
   let k = 0;
@@ -302,6 +321,7 @@ export function keepComponent(vol: Uint8Array, dims: readonly [number, number, n
   // most of a volume mask is empty: skip it four voxels at a time
   const words = vol.byteOffset % 4 === 0 ? new Uint32Array(vol.buffer, vol.byteOffset, vol.length >> 2) : new Uint32Array(0);
   for (let w = 0; w < words.length; w++) {
+    if (progress && (w & 0x3fffff) === 0) progress(0.8 + (0.2 * w) / words.length);
     if (words[w] === 0) continue;
     const i = w << 2;
     visit(i);

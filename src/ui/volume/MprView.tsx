@@ -15,7 +15,7 @@ import { useView, type ViewTransform } from '../../state/view';
 import { fitTransform, imageToScreen, screenMatrix, screenToImage, wheelFactor, zoomAbout } from '../../viewer/coords';
 import { dragWindow } from '../../viewer/windowing';
 import {
-  component, fillBetween, fillRange, flushVolumeEdits, keepUnsavedVolumeEdits, openGeometry, polygon, redo3d, resetHistory, setMpr, setPoint, stepSlice,
+  cancelJob, component, fillBetween, fillRange, flushVolumeEdits, keepUnsavedVolumeEdits, openGeometry, polygon, redo3d, resetHistory, setMpr, setPoint, stepSlice,
   strokeEnd, strokeMove, strokeStart, undo3d, useMpr, type MprTool,
 } from './mprEdit';
 import { currentVolumeMask, useVolumeRun } from './volumeRun';
@@ -226,7 +226,7 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
       redraw();
     } else {
       drag.current = null;
-      if (inside(p)) component(plane, p, current === 'keep');
+      if (inside(p)) void component(plane, p, current === 'keep');
     }
   };
   const onMove = (e: ReactPointerEvent<HTMLCanvasElement>) => {
@@ -330,7 +330,7 @@ let shownScan: string | null = null;
 export function MprView() {
   const scan = useScans((s) => s.scan);
   const activeId = useScans((s) => s.activeId);
-  const { tool, radius, undoDepth, redoDepth, activePlane, saved, large } = useMpr();
+  const { tool, radius, undoDepth, redoDepth, activePlane, saved, large, job } = useMpr();
   useMpr((s) => s.edited);
   const info = useVolumeRun((s) => s.info);
   const g = scan ? openGeometry() : null;
@@ -380,19 +380,28 @@ export function MprView() {
           Size
           <input type="number" min={1} max={100} value={radius} data-testid="mpr-radius" onChange={(e) => useMpr.setState({ radius: Math.max(1, Math.min(100, Number(e.target.value) || 1)) })} />
         </label>
-        <button type="button" data-testid="mpr-undo" disabled={!undoDepth} onClick={undo3d} title="Undo (Ctrl+Z): one step, whatever slices it spans">
+        <button type="button" data-testid="mpr-undo" disabled={!undoDepth || !!job} onClick={undo3d} title="Undo (Ctrl+Z): one step, whatever slices it spans">
           Undo
         </button>
-        <button type="button" data-testid="mpr-redo" disabled={!redoDepth} onClick={redo3d} title="Redo (Ctrl+Shift+Z)">
+        <button type="button" data-testid="mpr-redo" disabled={!redoDepth || !!job} onClick={redo3d} title="Redo (Ctrl+Shift+Z)">
           Redo
         </button>
         <button
-          type="button" data-testid="mpr-fill-between" disabled={!range}
-          onClick={() => range && fillBetween(activePlane, range[0], range[1])}
+          type="button" data-testid="mpr-fill-between" disabled={!range || !!job}
+          onClick={() => range && void fillBetween(activePlane, range[0], range[1])}
           title={range ? `Interpolate the ${activePlane} slices between ${range[0] + 1} and ${range[1] + 1} from those two` : 'Correct two slices of a view (at least one slice apart), then fill the slices between them'}
         >
           {range ? `Fill between ${activePlane} slices ${range[0] + 1}–${range[1] + 1}` : 'Fill between slices'}
         </button>
+        {job && (
+          <span className="mpr-job" data-testid="mpr-job" role="status">
+            <progress max={1} value={job.fraction} />
+            <span data-testid="mpr-job-text">{job.label}… {Math.round(job.fraction * 100)} %</span>
+            <button type="button" data-testid="mpr-job-cancel" onClick={cancelJob} title="Stop: the 3-D mask stays as it was">
+              Cancel
+            </button>
+          </span>
+        )}
         <span className="hint" data-testid="mpr-mask-state">
           {info ? `3-D mask “${info.prompt}”${info.provenance === 'corrected' ? ' · corrected' : ''}` : 'No 3-D mask yet: drawing starts one'}
           {saved === 'pending' || saved === 'saving' ? ' · saving…' : saved === 'failed' ? ' · not saved' : ''}
@@ -414,7 +423,7 @@ declare global {
   interface Window {
     /** Read-out for e2e specs and benchmarks: MPR state, where a voxel is on screen, redraw timings. */
     __vlsmMpr?: {
-      state(): { on: boolean; large: Plane | null; point: Voxel | null; tool: MprTool; undoDepth: number; redoDepth: number; edited: Record<Plane, number[]>; saved: string; voxels: number | null; provenance: string | null; dims: Voxel | null; planes: Record<Plane, { u: number; v: number; n: number; slices: number }> | null };
+      state(): { on: boolean; large: Plane | null; point: Voxel | null; tool: MprTool; undoDepth: number; redoDepth: number; edited: Record<Plane, number[]>; saved: string; job: { label: string; fraction: number } | null; voxels: number | null; provenance: string | null; dims: Voxel | null; planes: Record<Plane, { u: number; v: number; n: number; slices: number }> | null };
       /** Client (page) coordinates of the centre of a voxel in a view, or null when the view is not shown. */
       screenOf(plane: Plane, voxel: Voxel): { x: number; y: number } | null;
       timings(): { plane: Plane; ms: number; resliced: boolean }[];
@@ -438,7 +447,7 @@ export function installMprTestHook(): void {
       const planes = g ? (Object.fromEntries(PLANES.map((p) => [p, { u: g.planes[p].u, v: g.planes[p].v, n: g.planes[p].n, slices: g.planes[p].slices }])) as Record<Plane, { u: number; v: number; n: number; slices: number }>) : null;
       return {
         on: s.on, large: s.large, point: s.point, tool: s.tool, undoDepth: s.undoDepth, redoDepth: s.redoDepth, edited: s.edited,
-        saved: s.saved, voxels, provenance: m?.provenance ?? null, dims: g?.dims ?? null, planes,
+        saved: s.saved, job: s.job, voxels, provenance: m?.provenance ?? null, dims: g?.dims ?? null, planes,
       };
     },
     screenOf: (plane, voxel) => {

@@ -9,10 +9,8 @@ import { create } from 'zustand';
 import { paintCapsule } from '../../mask/paint';
 import { fillPolygon } from '../../mask/polygon';
 import type { Mask, Point } from '../../mask/types';
-import {
-  interpolateBetween, keepComponent, planeDiff, readPlaneMask, removeComponent, VolumeHistory, writePlaneMask,
-  type VolumeChange,
-} from '../../mask/volumeEdit';
+import { planeDiff, readPlaneMask, VolumeHistory, writePlaneMask, type VolumeChange } from '../../mask/volumeEdit';
+import { applyChange, type VolumeJob } from '../../mask/volumeJobs';
 import { centreVoxel, fromPlane, mprGeometry, type MprGeometry, type Voxel } from '../../scan/volume/mpr';
 import type { Plane } from '../../scan/volume/orientation';
 import type { Scan } from '../../scan/types';
@@ -22,6 +20,7 @@ import { clearPendingVolume, writePendingVolume } from '../../storage/pendingEdi
 import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
+import { startVolumeJob, VolumeJobCancelled, type RunningVolumeJob } from './volumeJobClient';
 import { currentVolumeMask, emptyVolumeMask, setCurrent, useVolumeRun, volumeMaskRecord, type VolumeMask } from './volumeRun';
 
 export type MprTool = 'crosshair' | 'brush' | 'eraser' | 'polygon' | 'keep' | 'remove';
@@ -46,11 +45,13 @@ interface MprState {
   redoDepth: number;
   /** Autosave: the last write's state. */
   saved: 'clean' | 'pending' | 'saving' | 'failed';
+  /** A long edit running in the worker (fill between slices, keep/remove a component), or null. */
+  job: { label: string; fraction: number } | null;
 }
 
 export const useMpr = create<MprState>(() => ({
   on: false, large: null, point: null, tool: 'crosshair', radius: 6, activePlane: 'axial',
-  edited: { axial: [], coronal: [], sagittal: [] }, maskVersion: 0, undoDepth: 0, redoDepth: 0, saved: 'clean',
+  edited: { axial: [], coronal: [], sagittal: [] }, maskVersion: 0, undoDepth: 0, redoDepth: 0, saved: 'clean', job: null,
 }));
 
 let geomFor: { scan: Scan; g: MprGeometry | null } | null = null;
@@ -104,6 +105,10 @@ function editable(): { mask: VolumeMask; h: VolumeHistory; scan: Scan } | null {
   if (!scan) return null;
   if (useVolumeRun.getState().progress) {
     notify('info', 'Running on all slices', 'Correct the 3-D mask once the run has finished (or cancel it).');
+    return null;
+  }
+  if (running) {
+    notify('info', `${running.label} is running`, 'Edit the 3-D mask once it has finished (or cancel it).');
     return null;
   }
   const mask = currentVolumeMask() ?? emptyVolumeMask();
@@ -192,22 +197,21 @@ export function polygon(plane: Plane, points: readonly Point[], erase = false): 
   return record(writePlaneMask(e.mask.data, pg, slice, m), plane, slice);
 }
 
-/** Keeps (or removes) the 6-connected 3-D component under image point `pt` of `plane`'s current slice. */
-export function component(plane: Plane, pt: Point, keep: boolean): number {
+/** Keeps (or removes) the 6-connected 3-D component under image point `pt` of `plane`'s current slice
+ *  (in the worker); resolves to the voxels changed (0 when cancelled or nothing to do). */
+export function component(plane: Plane, pt: Point, keep: boolean): Promise<number> {
   const e = editable();
   const g = openGeometry();
   const p = useMpr.getState().point;
-  if (!e || !g || !p) return 0;
+  if (!e || !g || !p) return Promise.resolve(0);
   const pg = g.planes[plane];
   const v = fromPlane(pg, pt.x, pt.y, p[pg.n]);
   const seed = v[0] + g.dims[0] * (v[1] + g.dims[1] * v[2]);
   if (!e.mask.data[seed]) {
     notify('info', 'No mask there', `Click on the mask to ${keep ? 'keep' : 'remove'} its connected part.`);
-    return 0;
+    return Promise.resolve(0);
   }
-  const c = (keep ? keepComponent : removeComponent)(e.mask.data, g.dims, seed);
-  record(c);
-  return c.indices.length;
+  return runJob(keep ? 'Keeping the part' : 'Removing the part', { type: keep ? 'keep' : 'remove', vol: e.mask.data, dims: [...g.dims], seed });
 }
 
 /** The two slices "fill between" would use on `plane`: the last two distinct slices edited there. */
@@ -219,29 +223,75 @@ export function fillRange(plane: Plane): [number, number] | null {
   return Math.abs(a - b) >= 2 ? [Math.min(a, b), Math.max(a, b)] : null;
 }
 
-/** Interpolates the mask between slices a and b of `plane` (shape-based): one undo step. */
-export function fillBetween(plane: Plane, a: number, b: number): number {
+/** Interpolates the mask between slices a and b of `plane` (shape-based, in the worker): one undo step. */
+export function fillBetween(plane: Plane, a: number, b: number): Promise<number> {
   const e = editable();
   const g = openGeometry();
-  if (!e || !g) return 0;
+  if (!e || !g) return Promise.resolve(0);
   const pg = g.planes[plane];
-  const c = interpolateBetween(e.mask.data, pg, a, b, pg.spacingU, pg.spacingV);
-  record(c);
-  return c.indices.length;
+  const { width, height, slices, su, sv, sn } = pg;
+  return runJob('Filling between slices', { type: 'fill', vol: e.mask.data, g: { width, height, slices, su, sv, sn }, a, b, sx: pg.spacingU, sy: pg.spacingV });
+}
+
+// --- long edits, in the worker -------------------------------------------------------------------
+
+let running: { label: string; job: RunningVolumeJob } | null = null;
+
+/** Cancels the long edit in progress: the mask stays as it was. */
+export function cancelJob(): void {
+  running?.job.cancel();
+}
+
+/**
+ * Runs a long edit on a copy of the mask in the worker (progress in the store, cancel with cancelJob),
+ * then applies its change to the mask as one undo step. Edits are refused while it runs, so the mask it
+ * copied is the mask it changes; should it have been replaced meanwhile (a new all-slices run, another
+ * scan), the change is dropped.
+ */
+async function runJob(label: string, job: VolumeJob): Promise<number> {
+  const mask = history?.mask;
+  if (!mask || running) return 0;
+  const started = { label, job: startVolumeJob(job, (fraction) => useMpr.setState({ job: { label, fraction } })) };
+  running = started;
+  useMpr.setState({ job: { label, fraction: 0 } });
+  const version = useMpr.getState().maskVersion;
+  try {
+    const { change: c, vol } = await started.job.result;
+    // every pixel change bumps maskVersion: unchanged means the mask is still what the worker copied, so
+    // its edited copy is taken whole (one memcpy; voxel by voxel, millions of changes took ~100 ms here)
+    const same = history?.mask === mask && currentVolumeMask() === mask && useMpr.getState().maskVersion === version;
+    if (same && vol.length === mask.data.length) mask.data.set(vol);
+    if (!same || !history || (vol.length !== mask.data.length && !applyChange(mask.data, c))) {
+      notify('info', `${label} was not applied`, 'The 3-D mask changed while it ran.');
+      return 0;
+    }
+    history.h.push(c);
+    changed(c.indices.length > 0);
+    return c.indices.length;
+  } catch (err) {
+    if (!(err instanceof VolumeJobCancelled)) notify('error', `${label} failed`, err instanceof Error ? err.message : String(err));
+    return 0;
+  } finally {
+    if (running === started) running = null;
+    useMpr.setState({ job: null });
+  }
 }
 
 export function undo3d(): void {
+  if (running) return;
   if (!history || history.mask !== currentVolumeMask()) return;
   if (history.h.undo()) changed(true);
 }
 
 export function redo3d(): void {
+  if (running) return;
   if (!history || history.mask !== currentVolumeMask()) return;
   if (history.h.redo()) changed(true);
 }
 
 /** Drops the undo history (another mask was loaded or the scan closed). */
 export function resetHistory(): void {
+  cancelJob();
   history = null;
   gesture = null;
   useMpr.setState({ undoDepth: 0, redoDepth: 0, edited: { axial: [], coronal: [], sagittal: [] } });
