@@ -39,13 +39,17 @@ LIMITS = [
 ]
 
 
+# The v1 card's figures come from the old file-name split (issue 11 found its leaks): said first on its card.
+V1_SPLIT_NOTE = ('These figures come from a split by file name that was later found to leak (FUSeg test 0339.png is byte-identical to training 0303.png, one chest X-ray test image is a near-copy of a training image, 7 of 18 chest X-ray test images share a patient with training, a Kvasir test frame is the next video frame of a training frame), and the training schedule was tuned on it: read them as validation figures. An independent evaluation on data the project never had measured Kvasir 0.807, chest X-ray lungs 0.938, PH2 0.842 and another polyp set 0.592 with the class prompt, and the empty prompt scored 95-109 % of that: the words barely steer this model (docs: models/README.md, issue 11). Its successor (v2, words choose the structure) is not shipped yet: models/results/2026-12-04-compact-v2.')
+
+
 def limits(eval_json: dict, size: int) -> list[str]:
     """LIMITS with the bundle's input size and the evaluation's figures filled in; a line whose figure the
-    evaluation lacks (a partial evaluation) is left out."""
+    evaluation lacks (a partial evaluation) is left out. V1_SPLIT_NOTE first."""
     dice = eval_json.get("dice_class_prompt", {})
     figures = {"size": size, "busi": dice.get("busi"), "fuseg": dice.get("fuseg"),
                "busi_normal": eval_json.get("dice_per_prompt_type", {}).get("busi", {}).get("normal-class")}
-    out = []
+    out = [V1_SPLIT_NOTE]
     for line in LIMITS:
         if all(v is not None for k, v in figures.items() if "{" + k + "}" in line):
             out.append(line.format(**figures))
