@@ -27,10 +27,22 @@ test('a prompted DICOM series: one multi-frame SEG (automatic, then semi-automat
   await expect(panel.getByTestId('volume-export-seg')).toBeDisabled();
   await expect(panel.getByTestId('volume-seg-why')).toContainText('Run a prompt on all slices');
 
+  // the three views are open while the run fills the mask: they redraw it as slices come in (at most every
+  // 250 ms), not once
+  await page.getByTestId('volume-mpr').click();
+  await expect(page.getByTestId('mpr-coronal')).toBeVisible();
   await panel.getByTestId('volume-prompt').fill('brain');
   await expect(panel.getByTestId('volume-run')).toBeEnabled({ timeout: 120_000 });
   await panel.getByTestId('volume-run').click();
   await expect(panel.getByTestId('volume-last')).toContainText('“brain”: 3 slices', { timeout: 180_000 });
+  const redraws = await page.evaluate(() => window.__vlsmMpr!.maskRedraws());
+  // (this model finds no "brain" on this CT: the mask stays empty, so what is counted is the redraws)
+  const whileRunning = redraws.filter((r) => r.plane === 'coronal' && r.running).length;
+  console.log('coronal mask redraws while the 3-slice run went on:', whileRunning, JSON.stringify(await page.evaluate(() => window.__vlsmVolume!.state().last)));
+  expect(whileRunning, 'the coronal view redrew the mask as slices came in, not once').toBeGreaterThanOrEqual(2);
+  const mprState = await page.evaluate(() => window.__vlsmMpr!.state());
+  const rowY = mprState.point![mprState.planes!.coronal.n];
+  await expect.poll(() => page.evaluate(() => window.__vlsmMpr!.drawn().coronal?.mask)).toBe(await page.evaluate((y) => window.__vlsmMpr!.sliceVoxels('coronal', y), rowY));
   const info = (await page.evaluate(() => window.__vlsmVolume!.state().info)) as { modelId: string; bundleHash?: string };
   expect(info.bundleHash).toMatch(/^[0-9a-f]{12}$/);
   const algorithmName = `${info.modelId}@${info.bundleHash}`;
@@ -68,6 +80,15 @@ test('a prompted DICOM series: one multi-frame SEG (automatic, then semi-automat
   const ref = await page.evaluate(() => window.__vlsmVolumeSeg!.reference());
   expect(ref).toMatchObject({ dice: 1, voxels: voxelsOf(corrected.mask) });
   expect(await page.evaluate(() => window.__vlsmVolumeSeg!.referencePixels())).toBe(corrected.mask);
+  // the three views draw the reference too (it equals the mask here: the same voxels on each view's slice),
+  // hidden and shown again with the reference switch
+  const drawnNow = () => page.evaluate(() => window.__vlsmMpr!.drawn());
+  await expect(page.getByTestId('mpr')).toBeVisible();
+  await expect.poll(async () => Object.values(await drawnNow()).map((d) => d.reference > 0 && d.reference === d.mask)).toEqual([true, true, true]);
+  await page.getByTestId('volume-reference-visible').uncheck();
+  await expect.poll(async () => Object.values(await drawnNow()).map((d) => d.reference)).toEqual([0, 0, 0]);
+  await page.getByTestId('volume-reference-visible').check();
+  await expect.poll(async () => Object.values(await drawnNow()).every((d) => d.reference > 0)).toBe(true);
 
   // kept with the scan
   await page.reload();

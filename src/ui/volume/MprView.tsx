@@ -19,6 +19,8 @@ import {
   strokeEnd, strokeMove, strokeStart, undo3d, useMpr, type MprTool,
 } from './mprEdit';
 import { currentVolumeMask, useVolumeRun } from './volumeRun';
+import { openReference, useVolumeReference } from './volumeSeg';
+import { useRuns } from '../../state/runs';
 
 const MASK_RGB: [number, number, number] = [0, 220, 255];
 const LINE: Record<Plane, string> = { axial: '#ffd84d', coronal: '#7dff7d', sagittal: '#ff8a8a' };
@@ -34,6 +36,14 @@ const TOOLS: { id: MprTool; label: string; title: string }[] = [
 /** Redraw timings of the views (ms), for the test hook and the benchmark. */
 const timings: { plane: Plane; ms: number; resliced: boolean }[] = [];
 const panes = new Map<Plane, { el: HTMLCanvasElement; t: () => ViewTransform }>();
+/** What each view last drew over the image: set voxels of the 3-D mask and of the 3-D reference (0 when hidden). */
+const drawn = new Map<Plane, { mask: number; reference: number; slice: number; running: boolean }>();
+const maskRedraws: { plane: Plane; running: boolean; voxels: number }[] = [];
+const countSet = (px: Uint8ClampedArray): number => {
+  let n = 0;
+  for (let i = 3; i < px.length; i += 4) if (px[i]) n++;
+  return n;
+};
 
 function recordTiming(plane: Plane, ms: number, resliced: boolean): void {
   timings.push({ plane, ms, resliced });
@@ -49,6 +59,9 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
   const radius = useMpr((s) => s.radius);
   const maskVersion = useMpr((s) => s.maskVersion);
   const maskInfo = useVolumeRun((s) => s.info);
+  const maskTick = useVolumeRun((s) => s.maskTick);
+  const reference = useVolumeReference((s) => s.reference);
+  const showReference = useRuns((s) => s.showReference);
   const win = useView((s) => s.window);
   const invert = useView((s) => s.invert);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -60,7 +73,10 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
   const [, setPolyN] = useState(0);
   const [drawTick, setDrawTick] = useState(0);
   const redraw = () => setDrawTick((n) => n + 1);
-  const bufs = useRef<{ img: HTMLCanvasElement; mask: HTMLCanvasElement; imgPx: Uint8ClampedArray<ArrayBuffer>; maskPx: Uint8ClampedArray<ArrayBuffer>; key: string; maskKey: string } | null>(null);
+  const bufs = useRef<{
+    img: HTMLCanvasElement; mask: HTMLCanvasElement; ref: HTMLCanvasElement; imgPx: Uint8ClampedArray<ArrayBuffer>; maskPx: Uint8ClampedArray<ArrayBuffer>;
+    refPx: Uint8ClampedArray<ArrayBuffer>; key: string; maskKey: string; refKey: string;
+  } | null>(null);
   const tRef = useRef(t);
   tRef.current = t;
 
@@ -89,7 +105,8 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
     const t0 = performance.now();
     if (!bufs.current || bufs.current.img.width !== pg.width || bufs.current.img.height !== pg.height) {
       const mk = () => Object.assign(document.createElement('canvas'), { width: pg.width, height: pg.height });
-      bufs.current = { img: mk(), mask: mk(), imgPx: new Uint8ClampedArray(pg.width * pg.height * 4), maskPx: new Uint8ClampedArray(pg.width * pg.height * 4), key: '', maskKey: '' };
+      const px = () => new Uint8ClampedArray(pg.width * pg.height * 4);
+      bufs.current = { img: mk(), mask: mk(), ref: mk(), imgPx: px(), maskPx: px(), refPx: px(), key: '', maskKey: '', refKey: '' };
     }
     const b = bufs.current;
     const key = `${slice}|${win.center}|${win.width}|${invert}`;
@@ -102,7 +119,9 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
     }
     const mask = currentVolumeMask();
     const hasMask = !!mask && mask.width === g.dims[0] && mask.height === g.dims[1] && mask.slices === g.dims[2];
-    const maskKey = hasMask ? `${slice}|${maskVersion}|${maskInfo?.createdAt}` : '';
+    const maskKey = hasMask ? `${slice}|${maskVersion}|${maskInfo?.createdAt}|${maskTick}` : '';
+    const running = !!useVolumeRun.getState().progress;
+    const seen = drawn.get(plane) ?? { mask: 0, reference: 0, slice, running };
     if (b.maskKey !== maskKey) {
       if (hasMask) {
         resliceMaskRGBA(mask.data, pg, slice, MASK_RGB, b.maskPx);
@@ -110,7 +129,24 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
       } else b.mask.getContext('2d')?.clearRect(0, 0, pg.width, pg.height);
       b.maskKey = maskKey;
       resliced = true;
+      seen.mask = hasMask ? countSet(b.maskPx) : 0;
+      maskRedraws.push({ plane, running, voxels: seen.mask });
+      if (maskRedraws.length > 200) maskRedraws.shift();
     }
+    // the 3-D reference (a loaded DICOM SEG), in its own colour, shown with the reference switch
+    const ref = showReference && reference ? openReference() : null;
+    const hasRef = !!ref && ref.data.length === g.dims[0] * g.dims[1] * g.dims[2];
+    const refKey = hasRef ? `${slice}|${ref.version}` : '';
+    if (b.refKey !== refKey) {
+      if (hasRef) {
+        resliceMaskRGBA(ref.data, pg, slice, ref.rgb, b.refPx);
+        b.ref.getContext('2d')?.putImageData(new ImageData(b.refPx, pg.width, pg.height), 0, 0);
+      } else b.ref.getContext('2d')?.clearRect(0, 0, pg.width, pg.height);
+      b.refKey = refKey;
+      resliced = true;
+      seen.reference = hasRef ? countSet(b.refPx) : 0;
+    }
+    drawn.set(plane, { ...seen, slice, running });
     if (el.width !== size.w || el.height !== size.h) {
       el.width = size.w;
       el.height = size.h;
@@ -125,6 +161,10 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
     ctx.imageSmoothingEnabled = t.scale < 1;
     ctx.drawImage(b.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
+    if (hasRef) {
+      ctx.globalAlpha = 0.35;
+      ctx.drawImage(b.ref, 0, 0);
+    }
     ctx.globalAlpha = 0.45;
     ctx.drawImage(b.mask, 0, 0);
     ctx.globalAlpha = 1;
@@ -173,7 +213,7 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
     const ms = performance.now() - t0;
     recordTiming(plane, ms, resliced);
     if (resliced) performance.measure(`vlsm:mpr-redraw:${plane}`, { start: t0, end: t0 + ms });
-  }, [t, point, slice, win, invert, maskVersion, maskInfo, size, pg, g, scan, tool, radius, plane, drawTick]);
+  }, [t, point, slice, win, invert, maskVersion, maskInfo, maskTick, reference, showReference, size, pg, g, scan, tool, radius, plane, drawTick]);
 
   // pointer gestures
   const drag = useRef<{ mode: 'tool' | 'pan' | 'window'; x: number; y: number; t: ViewTransform; win: typeof win } | null>(null);
@@ -427,6 +467,10 @@ declare global {
       /** Client (page) coordinates of the centre of a voxel in a view, or null when the view is not shown. */
       screenOf(plane: Plane, voxel: Voxel): { x: number; y: number } | null;
       timings(): { plane: Plane; ms: number; resliced: boolean }[];
+      /** What each view last drew over its image: set voxels of the mask and of the reference on its slice. */
+      drawn(): Partial<Record<Plane, { mask: number; reference: number; slice: number; running: boolean }>>;
+      /** The last mask redraws of the views (whether an all-slices run was going on, voxels drawn). */
+      maskRedraws(): { plane: Plane; running: boolean; voxels: number }[];
       /** Count of set voxels on a view's slice through the crosshair. */
       sliceVoxels(plane: Plane, slice: number): number;
     };
@@ -460,6 +504,8 @@ export function installMprTestHook(): void {
       return { x: r.left + s.x, y: r.top + s.y };
     },
     timings: () => timings.slice(),
+    drawn: () => Object.fromEntries(drawn),
+    maskRedraws: () => maskRedraws.slice(),
     sliceVoxels: (plane, slice) => {
       const g = openGeometry();
       const m = currentVolumeMask();

@@ -4,10 +4,11 @@
 import { useEffect, useRef } from 'react';
 import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
+import { useRuns } from '../../state/runs';
 import { useView } from '../../state/view';
 import { download } from '../export/exportActions';
 import { useVolumeRun } from './volumeRun';
-import { algorithmTypeOf, drawReferenceLayer, importSegFile, installVolumeSegTestHook, loadReference, useVolumeReference, volumeMaskSeg, whyNoSeg } from './volumeSeg';
+import { algorithmTypeOf, drawReferenceLayer, syncReferenceVisibility, importSegFile, installVolumeSegTestHook, loadReference, useVolumeReference, volumeMaskSeg, whyNoSeg } from './volumeSeg';
 
 const ALGO_WORDS = { AUTOMATIC: 'automatic (the model’s mask as it came out)', SEMIAUTOMATIC: 'semi-automatic (the model’s mask, corrected by hand)', MANUAL: 'manual (drawn by hand)' };
 
@@ -21,6 +22,8 @@ export function VolumeSegSection() {
     void loadReference();
   }, [activeId]);
   useEffect(() => useView.subscribe((s, prev) => s.frame !== prev.frame && drawReferenceLayer()), []);
+  useEffect(() => useRuns.subscribe((s, prev) => s.showReference !== prev.showReference && syncReferenceVisibility()), []);
+  const showReference = useRuns((s) => s.showReference);
   useEffect(installVolumeSegTestHook, []);
   const why = whyNoSeg(scan);
   const kind = info ? algorithmTypeOf(info) : null;
@@ -81,6 +84,9 @@ export function VolumeSegSection() {
       )}
       {reference && (
         <p className="hint" data-testid="volume-reference">
+          <label title="Show the reference (yellow) on the scan and in the three views; the same switch as the reference outline">
+            <input type="checkbox" checked={showReference} onChange={(e) => useRuns.getState().setShowReference(e.target.checked)} data-testid="volume-reference-visible" /> show ·{' '}
+          </label>
           3-D reference “{reference.label}”: {reference.voxels} voxels on {reference.slices.length} slice{reference.slices.length === 1 ? '' : 's'}
           {reference.dice !== null && (
             <>

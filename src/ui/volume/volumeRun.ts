@@ -60,9 +60,15 @@ interface VolumeRunState {
   last: { prompt: string; slices: number; ms: number; cancelled: boolean } | null;
   error: string | null;
   cancel: (() => void) | null;
+  /** Bumped as slices of a run come in (at most every MASK_REFRESH_MS, and at its end): views redraw the mask. */
+  maskTick: number;
 }
 
-export const useVolumeRun = create<VolumeRunState>(() => ({ info: null, stats: null, progress: null, last: null, error: null, cancel: null }));
+export const useVolumeRun = create<VolumeRunState>(() => ({ info: null, stats: null, progress: null, last: null, error: null, cancel: null, maskTick: 0 }));
+
+/** Views showing the 3-D mask (the three views) refresh it at most this often while a run fills it. */
+export const MASK_REFRESH_MS = 250;
+const tick = (): void => useVolumeRun.setState((s) => ({ maskTick: s.maskTick + 1 }));
 
 let current: VolumeMask | null = null;
 let canvas: HTMLCanvasElement | null = null;
@@ -192,6 +198,7 @@ export async function runAllSlices(prompt: string, from?: number, to?: number): 
   const total = b - a + 1;
   useVolumeRun.setState({ error: null, progress: { done: 0, total, startedAt, etaMs: null }, cancel: () => ctrl.abort() });
   let done = 0;
+  let lastTick = performance.now();
   try {
     for (let k = a; k <= b; k++) {
       if (ctrl.signal.aborted || useScans.getState().activeId !== scanId) break;
@@ -206,8 +213,12 @@ export async function runAllSlices(prompt: string, from?: number, to?: number): 
       done++;
       const elapsed = performance.now() - startedAt;
       useVolumeRun.setState({ progress: { done, total, startedAt, etaMs: (elapsed / done) * (total - done) } });
-      // the slice on screen shows its mask as soon as it is ready
+      // the slice on screen shows its mask as soon as it is ready; the three views, throttled
       if (k === useView.getState().frame || done === 1) setCurrent(mask, scan);
+      if (performance.now() - lastTick >= MASK_REFRESH_MS) {
+        lastTick = performance.now();
+        tick();
+      }
     }
   } catch (e) {
     if (!ctrl.signal.aborted) useVolumeRun.setState({ error: `Running on all slices stopped at slice ${a + done + 1}: ${message(e)}` });
@@ -217,6 +228,7 @@ export async function runAllSlices(prompt: string, from?: number, to?: number): 
   if (!done || useScans.getState().activeId !== scanId) return;
   if (cancelled) mask.to = a + done - 1;
   setCurrent(mask, scan);
+  tick();
   try {
     await saveVolumeMask(mask);
   } catch (e) {

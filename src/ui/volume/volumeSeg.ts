@@ -17,6 +17,7 @@ import { slicesPerVolume } from '../../scan/volume/orientation';
 import { getDb } from '../../storage';
 import { loadVolumeReference, saveVolumeReference } from '../../storage/volumeMasks';
 import { useLayers } from '../../state/layers';
+import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { keepsIdentifiers, studyLabel } from '../export/exportActions';
@@ -45,6 +46,21 @@ export const useVolumeReference = create<VolumeReferenceState>(() => ({ referenc
 
 let pixels: { scanId: string; data: Uint8Array } | null = null;
 let canvas: HTMLCanvasElement | null = null;
+/** Bumped whenever the reference's voxels are replaced (the three views redraw it). */
+let pixelsVersion = 0;
+
+/** The open scan's 3-D reference voxels (slice order, as the 3-D mask), its version and colour; or null. */
+export function openReference(): { data: Uint8Array; version: number; rgb: [number, number, number] } | null {
+  const { activeId } = useScans.getState();
+  return pixels && pixels.scanId === activeId ? { data: pixels.data, version: pixelsVersion, rgb: COLOUR } : null;
+}
+
+/** Shows or hides the 3-D reference layer with the reference switch (state/runs showReference). */
+export function syncReferenceVisibility(): void {
+  const shown = useRuns.getState().showReference;
+  const layer = useLayers.getState().layers.find((l) => l.id === VOLUME_REFERENCE_LAYER);
+  if (layer && layer.visible !== shown) useLayers.getState().update(VOLUME_REFERENCE_LAYER, { visible: shown });
+}
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -104,12 +120,13 @@ export function drawReferenceLayer(): void {
   ctx.putImageData(img, 0, 0);
   const layer = useLayers.getState().layers.find((l) => l.id === VOLUME_REFERENCE_LAYER);
   if (layer) useLayers.getState().update(VOLUME_REFERENCE_LAYER, { version: layer.version + 1, canvas });
-  else useLayers.getState().upsert({ id: VOLUME_REFERENCE_LAYER, canvas, visible: true, opacity: 0.35, version: 1, z: 4 });
+  else useLayers.getState().upsert({ id: VOLUME_REFERENCE_LAYER, canvas, visible: useRuns.getState().showReference, opacity: 0.35, version: 1, z: 4 });
 }
 
 function setReference(scanId: string, label: string, data: Uint8Array | null): void {
   const { scan } = useScans.getState();
   pixels = data ? { scanId, data } : null;
+  pixelsVersion++;
   useVolumeReference.setState({ reference: data && scan ? describe(scanId, label, data, scan.width * scan.height) : null });
   drawReferenceLayer();
 }
