@@ -34,6 +34,23 @@ export function deidentification(d: DicomIds, opts: { keepIdentifiers?: boolean;
 }
 
 /** A naturalized dataset as a DICOM Part 10 file (explicit VR little endian). */
+/** The image attributes every BINARY SEG of this app carries (one frame or many). */
+export function binarySegImage(rows: number, columns: number): Record<string, unknown> {
+  return {
+    ImageType: ['DERIVED', 'PRIMARY'],
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: rows,
+    Columns: columns,
+    BitsAllocated: 1,
+    BitsStored: 1,
+    HighBit: 0,
+    PixelRepresentation: 0,
+    LossyImageCompression: '00',
+    SegmentationType: 'BINARY',
+  };
+}
+
 export function part10(dataset: Record<string, unknown>, sopInstance: string): Uint8Array {
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
@@ -115,17 +132,7 @@ export function writeDicomSeg(mask: Mask, scan: Scan, frame = 0, opts: SegOption
     SeriesTime: time,
     Manufacturer: 'VLSM Workbench',
     ...deidentification(d, opts),
-    ImageType: ['DERIVED', 'PRIMARY'],
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: mask.height,
-    Columns: mask.width,
-    BitsAllocated: 1,
-    BitsStored: 1,
-    HighBit: 0,
-    PixelRepresentation: 0,
-    LossyImageCompression: '00',
-    SegmentationType: 'BINARY',
+    ...binarySegImage(mask.height, mask.width),
     NumberOfFrames: 1,
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: uid() }],
     SegmentSequence: [

@@ -20,7 +20,7 @@
 import dcmjs from 'dcmjs';
 import type { Scan } from '../types';
 import { MaskReadError, type MaskTarget } from './maskImport';
-import { checkPixelDataComplete, deidentification, part10, SEG_SOP_CLASS } from './dicomSeg';
+import { binarySegImage, checkPixelDataComplete, deidentification, part10, SEG_SOP_CLASS } from './dicomSeg';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
@@ -181,17 +181,7 @@ export function writeDicomSegVolume(data: Uint8Array, scan: SegVolumeSource, opt
     DeviceSerialNumber: '1',
     SoftwareVersions: 'VLSM-WB-0.1',
     ...deidentification(d, opts),
-    ImageType: ['DERIVED', 'PRIMARY'],
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: scan.height,
-    Columns: scan.width,
-    BitsAllocated: 1,
-    BitsStored: 1,
-    HighBit: 0,
-    PixelRepresentation: 0,
-    LossyImageCompression: '00',
-    SegmentationType: 'BINARY',
+    ...binarySegImage(scan.height, scan.width),
     NumberOfFrames: slices.length,
     DimensionOrganizationType: '3D',
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimOrg }],

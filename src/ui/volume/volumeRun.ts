@@ -16,8 +16,8 @@ import { saveVolumeMaskOffThread } from '../../storage/drafts';
 import { clearPendingVolume, readPendingVolume } from '../../storage/pendingEdits';
 import { loadVolumeMask as loadSavedVolumeMask, saveVolumeMask as saveVolumeMaskRow } from '../../storage/volumeMasks';
 import { useInference } from '../../state/inference';
-import { useLayers } from '../../state/layers';
 import { useScans } from '../../state/scans';
+import { SliceLayer } from './sliceLayer';
 import { useView } from '../../state/view';
 import { getSegmenter } from '../prompts/segmenter';
 
@@ -71,41 +71,15 @@ export const MASK_REFRESH_MS = 250;
 const tick = (): void => useVolumeRun.setState((s) => ({ maskTick: s.maskTick + 1 }));
 
 let current: VolumeMask | null = null;
-let canvas: HTMLCanvasElement | null = null;
+const maskLayer = new SliceLayer(VOLUME_LAYER, { colour: COLOUR, opacity: 0.45, z: 5, visible: () => true });
 
 export const currentVolumeMask = (): VolumeMask | null => current;
 
 /** Draws the shown slice of the 3-D mask into its layer. */
 export function drawVolumeLayer(): void {
   const { activeId } = useScans.getState();
-  if (!current || current.scanId !== activeId) {
-    if (useLayers.getState().layers.some((l) => l.id === VOLUME_LAYER)) useLayers.getState().remove(VOLUME_LAYER);
-    return;
-  }
-  const { width, height } = current;
-  if (!canvas || canvas.width !== width || canvas.height !== height) {
-    canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-  }
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const plane = width * height;
-  const k = Math.min(useView.getState().frame, current.slices - 1);
-  const img = ctx.createImageData(width, height);
-  const src = current.data.subarray(k * plane, (k + 1) * plane);
-  for (let i = 0; i < plane; i++) {
-    if (!src[i]) continue;
-    const o = i * 4;
-    img.data[o] = COLOUR[0];
-    img.data[o + 1] = COLOUR[1];
-    img.data[o + 2] = COLOUR[2];
-    img.data[o + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
-  const layer = useLayers.getState().layers.find((l) => l.id === VOLUME_LAYER);
-  if (layer) useLayers.getState().update(VOLUME_LAYER, { version: layer.version + 1, canvas });
-  else useLayers.getState().upsert({ id: VOLUME_LAYER, canvas, visible: true, opacity: 0.45, version: 1, z: 5 });
+  if (!current || current.scanId !== activeId) return maskLayer.remove();
+  maskLayer.draw(current.data, current.width, current.height, Math.min(useView.getState().frame, current.slices - 1));
 }
 
 /** Shows `mask` as the open scan's 3-D mask (also after hand edits: statistics recomputed, layer redrawn). */

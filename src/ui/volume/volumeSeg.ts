@@ -21,6 +21,7 @@ import { useRuns } from '../../state/runs';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { keepsIdentifiers, studyLabel } from '../export/exportActions';
+import { SliceLayer } from './sliceLayer';
 import { currentVolumeMask, useVolumeRun, type VolumeMask } from './volumeRun';
 
 export const VOLUME_REFERENCE_LAYER = 'volume-reference';
@@ -45,7 +46,7 @@ interface VolumeReferenceState {
 export const useVolumeReference = create<VolumeReferenceState>(() => ({ reference: null, error: null, busy: false }));
 
 let pixels: { scanId: string; data: Uint8Array } | null = null;
-let canvas: HTMLCanvasElement | null = null;
+const referenceLayer = new SliceLayer(VOLUME_REFERENCE_LAYER, { colour: COLOUR, opacity: 0.35, z: 4, visible: () => useRuns.getState().showReference });
 /** Bumped whenever the reference's voxels are replaced (the three views redraw it). */
 let pixelsVersion = 0;
 
@@ -97,30 +98,8 @@ function describe(scanId: string, label: string, data: Uint8Array, plane: number
 export function drawReferenceLayer(): void {
   const { activeId, scan } = useScans.getState();
   const ref = useVolumeReference.getState().reference;
-  if (!pixels || !scan || pixels.scanId !== activeId || !ref) {
-    if (useLayers.getState().layers.some((l) => l.id === VOLUME_REFERENCE_LAYER)) useLayers.getState().remove(VOLUME_REFERENCE_LAYER);
-    return;
-  }
-  const { width, height } = scan;
-  if (!canvas || canvas.width !== width || canvas.height !== height) {
-    canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-  }
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const plane = width * height;
-  const k = Math.min(useView.getState().frame, slicesPerVolume(scan) - 1);
-  const img = ctx.createImageData(width, height);
-  const src = pixels.data.subarray(k * plane, (k + 1) * plane);
-  for (let i = 0; i < plane; i++) {
-    if (!src[i]) continue;
-    img.data.set([...COLOUR, 255], i * 4);
-  }
-  ctx.putImageData(img, 0, 0);
-  const layer = useLayers.getState().layers.find((l) => l.id === VOLUME_REFERENCE_LAYER);
-  if (layer) useLayers.getState().update(VOLUME_REFERENCE_LAYER, { version: layer.version + 1, canvas });
-  else useLayers.getState().upsert({ id: VOLUME_REFERENCE_LAYER, canvas, visible: useRuns.getState().showReference, opacity: 0.35, version: 1, z: 4 });
+  if (!pixels || !scan || pixels.scanId !== activeId || !ref) return referenceLayer.remove();
+  referenceLayer.draw(pixels.data, scan.width, scan.height, Math.min(useView.getState().frame, slicesPerVolume(scan) - 1));
 }
 
 function setReference(scanId: string, label: string, data: Uint8Array | null): void {
