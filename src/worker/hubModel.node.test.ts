@@ -15,29 +15,11 @@ import { parseHubRepo } from '../engine/hfLayout';
 import { preprocess } from '../engine/preprocess';
 import { HF, hfLayoutReference, pythonSkipReason } from '../engine/testing/python';
 import { downloadHubModel, importFolder, listStoredModels } from './modelStore';
-import type { CacheLike } from './modelStore';
 import { fsSource, nodeRuntime } from './nodeRuntime';
-import { rgbScan } from './testing';
+import { MemoryCache, rgbScan } from './testing';
 
 const FOLDER = `${HF}/Xenova/clipseg-tiny-random`;
 const SPLIT = `${HF}/clipseg-tiny-split`;
-
-class MemoryCache implements CacheLike {
-  readonly map = new Map<string, { body: Uint8Array; headers: Headers }>();
-  async match(key: string) {
-    const e = this.map.get(key);
-    return e ? new Response(e.body.slice() as Uint8Array<ArrayBuffer>, { headers: e.headers }) : undefined;
-  }
-  async put(key: string, res: Response) {
-    this.map.set(key, { body: new Uint8Array(await res.arrayBuffer()), headers: res.headers });
-  }
-  async delete(key: string) {
-    return this.map.delete(key);
-  }
-  async keys() {
-    return [...this.map.keys()].map((url) => ({ url }));
-  }
-}
 
 const cacheSource = (cache: MemoryCache, id: string): BundleSource => ({
   label: id,

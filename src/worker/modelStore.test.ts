@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { checkBundlePath, deleteStoredModel, downloadModel, importFolder, listStoredModels } from './modelStore';
-import type { CacheLike } from './modelStore';
+import { MemoryCache } from './testing';
 
 const files: Record<string, Uint8Array> = {
   'tokenizer.json': new TextEncoder().encode('{"model":{"type":"BPE","vocab":{},"merges":[]}}'),
@@ -23,23 +23,6 @@ const manifest = {
   files: Object.entries(files).map(([path, b]) => ({ path, bytes: b.byteLength, sha256: sha(b) })),
 };
 files['manifest.json'] = new TextEncoder().encode(JSON.stringify(manifest));
-
-class MemoryCache implements CacheLike {
-  readonly map = new Map<string, { body: Uint8Array; headers: Headers }>();
-  async match(key: string) {
-    const e = this.map.get(key);
-    return e ? new Response(e.body.slice() as Uint8Array<ArrayBuffer>, { headers: e.headers }) : undefined;
-  }
-  async put(key: string, res: Response) {
-    this.map.set(key, { body: new Uint8Array(await res.arrayBuffer()), headers: res.headers });
-  }
-  async delete(key: string) {
-    return this.map.delete(key);
-  }
-  async keys() {
-    return [...this.map.keys()].map((url) => ({ url }));
-  }
-}
 
 let server: Server;
 let base = '';

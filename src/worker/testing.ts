@@ -3,6 +3,7 @@
 // setup before any test) and synthetic scans.
 import { existsSync } from 'node:fs';
 import type { Scan } from '../scan/types';
+import type { CacheLike } from './modelStore';
 import { tinyBundles, TINY } from '../engine/testing/python';
 
 export { TINY };
@@ -30,4 +31,22 @@ export function rgbScan(rgb: Uint8Array, width: number, height: number, name = '
     range: [0, 255],
     metadata: {},
   };
+}
+
+/** Cache Storage stand-in for the model store's tests in Node (a Map of bodies and headers). */
+export class MemoryCache implements CacheLike {
+  readonly map = new Map<string, { body: Uint8Array; headers: Headers }>();
+  async match(key: string) {
+    const e = this.map.get(key);
+    return e ? new Response(e.body.slice() as Uint8Array<ArrayBuffer>, { headers: e.headers }) : undefined;
+  }
+  async put(key: string, res: Response) {
+    this.map.set(key, { body: new Uint8Array(await res.arrayBuffer()), headers: res.headers });
+  }
+  async delete(key: string) {
+    return this.map.delete(key);
+  }
+  async keys() {
+    return [...this.map.keys()].map((url) => ({ url }));
+  }
 }

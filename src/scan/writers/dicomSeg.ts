@@ -186,11 +186,13 @@ export function checkPixelDataComplete(b: Uint8Array): void {
   }
 }
 
-export function readDicomSeg(bytes: Uint8Array, scan: MaskTarget, frame = 0): SegInfo {
-  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+/** The parsed attributes of a SEG file and its frame size, or a MaskReadError in words (damaged, truncated,
+ * not a SEG, no valid Rows/Columns). Shared by the one-frame and the multi-frame readers. */
+export function readSegHeader(bytes: Uint8Array): { ds: Record<string, unknown>; rows: number; cols: number } {
   checkPixelDataComplete(bytes);
   let ds: Record<string, unknown>;
   try {
+    const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     ds = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf).dict);
   } catch {
     throw new MaskReadError('The DICOM SEG file is damaged or truncated: its attributes could not be read.');
@@ -199,6 +201,11 @@ export function readDicomSeg(bytes: Uint8Array, scan: MaskTarget, frame = 0): Se
   const rows = Number(ds.Rows);
   const cols = Number(ds.Columns);
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new MaskReadError('The DICOM SEG does not declare a valid size (Rows and Columns); the file is damaged.');
+  return { ds, rows, cols };
+}
+
+export function readDicomSeg(bytes: Uint8Array, scan: MaskTarget, frame = 0): SegInfo {
+  const { ds, rows, cols } = readSegHeader(bytes);
   if (cols !== scan.width || rows !== scan.height) throw new MaskReadError(`The SEG mask is ${cols} × ${rows} pixels, but the scan is ${scan.width} × ${scan.height}. A reference mask must have the scan's exact size; it is not stretched.`);
   const nFrames = Number(ds.NumberOfFrames ?? 1);
   if (!Number.isInteger(nFrames) || nFrames < 1) throw new MaskReadError('The DICOM SEG declares an impossible number of frames; the file is damaged.');

@@ -20,9 +20,9 @@
 import dcmjs from 'dcmjs';
 import type { Scan } from '../types';
 import { MaskReadError, type MaskTarget } from './maskImport';
-import { binarySegImage, checkPixelDataComplete, deidentification, part10, SEG_SOP_CLASS } from './dicomSeg';
+import { binarySegImage, deidentification, part10, readSegHeader, SEG_SOP_CLASS } from './dicomSeg';
 
-const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
+const { DicomMetaDictionary } = dcmjs.data;
 
 export type SegAlgorithmType = 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL';
 
@@ -240,17 +240,7 @@ const nums = (v: unknown): number[] => (Array.isArray(v) ? v : v === undefined |
 
 /** Reads a (multi-frame) SEG onto the slices of `scan`: segment `segment` (default: the first one). */
 export function readDicomSegVolume(bytes: Uint8Array, scan: MaskTarget & Pick<Scan, 'format'>, segment?: number): SegVolumeInfo {
-  checkPixelDataComplete(bytes);
-  let ds: Item;
-  try {
-    const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    ds = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf).dict);
-  } catch {
-    throw new MaskReadError('The DICOM SEG file is damaged or truncated: its attributes could not be read.');
-  }
-  if (ds.SOPClassUID !== SEG_SOP_CLASS) throw new MaskReadError('This DICOM file is not a Segmentation (SEG).');
-  const rows = Number(ds.Rows);
-  const cols = Number(ds.Columns);
+  const { ds, rows, cols } = readSegHeader(bytes);
   if (cols !== scan.width || rows !== scan.height)
     throw new MaskReadError(`The SEG frames are ${cols} × ${rows} pixels, but the scan's slices are ${scan.width} × ${scan.height}; it was not made on this series.`);
   const nFrames = Number(ds.NumberOfFrames ?? 1);
