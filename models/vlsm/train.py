@@ -153,10 +153,13 @@ def _part(rec: dict, y: torch.Tensor, flipped: bool, composite: bool) -> dict:
             "prompts": rec.get("prompts") if not (flipped or composite) else None}
 
 
-def canvas(recs: list[dict], size: int, rng: random.Random, train: bool = True, strong: tuple = ()) -> tuple[torch.Tensor, torch.Tensor, list[dict]]:
+def canvas(recs: list[dict], size: int, rng: random.Random, train: bool = True, strong: tuple = (),
+           no_flip: tuple = ()) -> tuple[torch.Tensor, torch.Tensor, list[dict]]:
     """One training canvas from 1 record (plain) or 2-4 (2x2 composite, empty cells black).
-    Returns (rgb [3,S,S], ignore [S,S], parts with canvas-sized structure masks)."""
-    flip_ok = lambda r: GROUP_OF_DATASET[r["dataset"]] != "lung"
+    Returns (rgb [3,S,S], ignore [S,S], parts with canvas-sized structure masks). Chest X-rays and the
+    datasets in `no_flip` are never mirrored: their words name sides ("left lung"; "right ventricle" lies on
+    the image left of a short-axis slice in radiological display), which a mirror would swap."""
+    flip_ok = lambda r: GROUP_OF_DATASET[r["dataset"]] != "lung" and r["dataset"] not in no_flip
     if len(recs) == 1:
         r = recs[0]
         fl = train and flip_ok(r) and rng.random() < 0.5
@@ -218,7 +221,7 @@ def normalise(rgb: torch.Tensor) -> torch.Tensor:
 
 
 def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float], n_images: int, k: int, size: int,
-               rng: random.Random, tok: Tokenizer, p_composite: float, strong: tuple = ()):
+               rng: random.Random, tok: Tokenizer, p_composite: float, strong: tuple = (), no_flip: tuple = ()):
     """n_images canvases x k prompts: pixel_values [B,3,S,S], ids/mask [B*k, L], targets and ignore [B*k,1,S,S]."""
     imgs, tgts, igns, prompts, named = [], [], [], [], []
     for _ in range(n_images):
@@ -236,7 +239,7 @@ def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float]
                     break
         else:
             recs = [rng.choice(by[rng.choices(names, weights)[0]])]
-        img, ign, parts = canvas(recs, size, rng, True, strong)
+        img, ign, parts = canvas(recs, size, rng, True, strong, no_flip)
         imgs.append(img)
         for text, target, _kind, structure in choose_tasks(parts, k, rng):
             prompts.append(text)
@@ -382,6 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--hires-cache", type=int, default=288)
     ap.add_argument("--weights", default=WEIGHTS)
     ap.add_argument("--strong", default="fuseg,acdc,ph2", help="datasets given any rotation (no canonical orientation)")
+    ap.add_argument("--no-flip", default="", help="datasets never mirrored (besides chest X-rays): their words name sides")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="records per dataset and split (smoke tests)")
@@ -443,6 +447,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.stop_after is not None:
         end = min(end, a.stop_after)
     strong = tuple(x for x in a.strong.split(",") if x)
+    no_flip = tuple(x for x in a.no_flip.split(",") if x)
     data: dict[int, tuple] = {}
     for epoch in range(start, end):
         hires = epoch >= a.epochs
@@ -465,7 +470,7 @@ def main(argv: list[str] | None = None) -> None:
             for g in opt.param_groups:
                 g["lr"] = lr
             img, ids, m, tgt, ign, _, named = make_batch(by, names, weights, a.batch, a.prompts_per_image, size, rng,
-                                                         tok, a.composite, strong)
+                                                         tok, a.composite, strong, no_flip)
             feats = model.vision(img)
             feats = [f.repeat_interleave(a.prompts_per_image, 0) for f in feats]
             t = model.text(ids, m)
