@@ -120,6 +120,17 @@ def test_dynamic_dims_match_anything():
     validate_manifest(m)
 
 
+def test_fixed_length_text_graph_needs_padding_to_that_length():
+    """CRIS's text graph takes exactly word_len ids (word features and pad mask of that length)."""
+    m = _valid()
+    m["variants"][0]["graphs"]["text"]["inputs"][0]["shape"] = [1, 17]
+    with pytest.raises(ValueError, match="input_ids has the fixed length 17, so text needs padding 'max_length' and "
+                                         "maxLength 17 \\(it has padding 'none', maxLength 77\\)"):
+        validate_manifest(m)
+    m["text"].update(padding="max_length", padTokenId=0, maxLength=17)
+    validate_manifest(m)
+
+
 def test_command_line(bundle, tmp_path, capsys):
     from vlsm.bundle import main
 

@@ -104,6 +104,7 @@ def _semantic_errors(m: dict) -> list[str]:
             errs.append(f"{where}: requires shader-f16 but does not list the webgpu backend")
         if m["kind"] == "split":
             errs.extend(_split_io_errors(where, graphs))
+            errs.extend(_text_length_errors(where, graphs["text"], m["text"]))
         else:
             errs.extend(_single_io_errors(where, graphs["model"]))
     return errs
@@ -143,6 +144,19 @@ def _split_io_errors(where: str, graphs: dict) -> list[str]:
     if not any(t["name"] == "logits" for t in graphs["decoder"]["outputs"]):
         errs.append(f"{where}/graphs/decoder: needs output 'logits'")
     return errs
+
+
+def _text_length_errors(where: str, text_graph: dict, text: dict) -> list[str]:
+    """A text graph whose input_ids has a fixed length (CRIS: word features and a padding mask of that length)
+    must be fed exactly that many tokens: the manifest has to pad every prompt to it."""
+    ids = next((t for t in text_graph["inputs"] if t["name"] == "input_ids"), None)
+    if not ids or len(ids["shape"]) != 2 or not isinstance(ids["shape"][1], int):
+        return []
+    n = ids["shape"][1]
+    if text["padding"] != "max_length" or text["maxLength"] != n:
+        return [f"{where}/graphs/text: input_ids has the fixed length {n}, so text needs padding 'max_length' and "
+                f"maxLength {n} (it has padding '{text['padding']}', maxLength {text['maxLength']})"]
+    return []
 
 
 def _single_io_errors(where: str, g: dict) -> list[str]:

@@ -1,7 +1,7 @@
 """Run bundles with onnxruntime (Python) the way the browser engine does, and compare them.
 
 Used by the parity tests and the benchmark command: preprocessing from the manifest, tokenisation
-with tokenizer.json (unpadded), a runner for split and single bundles, Dice, and per-graph timing.
+with tokenizer.json (unpadded unless the manifest pads), a runner for split and single bundles, Dice, and per-graph timing.
 """
 
 from __future__ import annotations
@@ -33,13 +33,18 @@ def preprocess(image, manifest: dict) -> np.ndarray:
     return x.transpose(2, 0, 1)[None].astype(np.float32)
 
 
-def tokenize(text: str, tokenizer_path: str | Path, max_length: int = 77) -> tuple[np.ndarray, np.ndarray]:
-    """Unpadded input_ids and attention_mask [1, L] int64 (truncated to max_length, keeping EOS)."""
+def tokenize(text: str, tokenizer_path: str | Path, max_length: int = 77, padding: str = "none",
+             pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """input_ids and attention_mask [1, L] int64 (truncated to max_length, keeping EOS); unpadded, or with
+    padding "max_length" filled to max_length with pad_id (mask 0 there), as the engine does."""
     ids = _tokenizer(str(tokenizer_path)).encode(text).ids
     if len(ids) > max_length:
         ids = ids[: max_length - 1] + [ids[-1]]
-    arr = np.asarray([ids], dtype=np.int64)
-    return arr, np.ones_like(arr)
+    mask = [1] * len(ids)
+    if padding == "max_length":
+        mask += [0] * (max_length - len(ids))
+        ids = ids + [pad_id] * (max_length - len(ids))
+    return np.asarray([ids], dtype=np.int64), np.asarray([mask], dtype=np.int64)
 
 
 @lru_cache(maxsize=4)
@@ -71,7 +76,7 @@ class BundleRunner:
 
     def tokenize(self, text: str):
         t = self.manifest["text"]
-        return tokenize(text, self.dir / t["tokenizer"], t["maxLength"])
+        return tokenize(text, self.dir / t["tokenizer"], t["maxLength"], t["padding"], t.get("padTokenId", 0))
 
     def encode_image(self, pixel_values: np.ndarray) -> dict[str, np.ndarray]:
         sess = self.sessions["vision"]

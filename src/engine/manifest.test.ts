@@ -33,4 +33,13 @@ describe('parseManifest', () => {
     expect(() => parseManifest(mutate((m) => (m.variants[0].graphs.decoder.inputs[0].name = 'ghost')))).toThrow(/decoder input 'ghost' is not a vision or text output/);
     expect(() => parseManifest(mutate((m) => (m.variants[0].graphs.model = m.variants[0].graphs.text)))).toThrow(/model graph\(s\) a split bundle does not use/);
   });
+
+  it('asks a fixed-length text graph (word-level features, as CRIS) for prompts padded to that length', () => {
+    const fixed = (m: Record<string, any>) => {
+      for (const v of m.variants) v.graphs.text.inputs = [{ name: 'input_ids', dtype: 'int64', shape: [1, 17] }];
+    };
+    expect(() => parseManifest(mutate(fixed))).toThrow(/text graph takes exactly 17 token ids, so text needs padding 'max_length' and maxLength 17 \(it has padding 'none', maxLength 77\)/);
+    const padded = parseManifest(mutate((m) => (fixed(m), Object.assign(m.text, { padding: 'max_length', padTokenId: 0, maxLength: 17 }))));
+    expect(padded.text.maxLength).toBe(17);
+  });
 });

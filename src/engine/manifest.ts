@@ -1,6 +1,7 @@
 // Bundle manifest: types mirroring models/schema/bundle.schema.json, ajv validation against that schema
 // (the same file the Python toolchain validates with), and the cross-field checks a schema cannot express
-// (graphs per kind, files listed, decoder inputs produced by vision/text). Errors are readable sentences.
+// (graphs per kind, files listed, decoder inputs produced by vision/text, a fixed-length text graph fed padded
+// prompts of that length). Errors are readable sentences.
 // The schema validator is compiled ahead of time (scripts/gen-manifest-validator.mjs): ajv compiling it at
 // run time needs `new Function`, which the app's Content-Security-Policy forbids.
 import validateManifestSchema from './manifestValidate.gen.js';
@@ -140,9 +141,19 @@ function crossCheck(m: Manifest): string[] {
         if (!produced.has(inp.name)) out.push(`variant '${v.name}' decoder input '${inp.name}' is not a vision or text output`);
       }
       if (!text.inputs.some((t) => t.name === 'input_ids')) out.push(`variant '${v.name}' text graph has no input_ids input`);
+      out.push(...fixedLengthProblems(v.name, text, m.text));
     }
   }
   return out;
+}
+
+/** A text graph whose input_ids has a fixed length (CRIS: word features and a padding mask of that length)
+ * must be fed exactly that many ids: the manifest has to pad every prompt to it. */
+function fixedLengthProblems(variant: string, text: GraphSpec, t: Manifest['text']): string[] {
+  const ids = text.inputs.find((x) => x.name === 'input_ids');
+  const n = ids?.shape.length === 2 ? ids.shape[1] : undefined;
+  if (typeof n !== 'number' || (t.padding === 'max_length' && t.maxLength === n)) return [];
+  return [`variant '${variant}' text graph takes exactly ${n} token ids, so text needs padding 'max_length' and maxLength ${n} (it has padding '${t.padding}', maxLength ${t.maxLength})`];
 }
 
 /** Files a variant needs (tokenizer first), with their manifest entries. */
