@@ -76,3 +76,26 @@ def test_checker_fails_on_wrong_references(tmp_path, app_segs):
     ds.save_as(bad)
     with pytest.raises(SegCheckError, match="references"):
         check(bad, expected, SERIES["ct5n"])
+
+
+@pytest.mark.parametrize("name", ["vs-seg-001", "enhanced"])
+def test_several_segments(tmp_path, name):
+    """Three 3-D masks as segments 1-3 of one SEG: numbers, labels, algorithm types and colours as written,
+    highdicom's pixels per segment equal to each mask, and the app reads every segment back (Dice 1.0)."""
+    seg, expected, app = write_seg(tmp_path, SERIES[name], "--segments")
+    facts = check(seg, expected, SERIES[name])
+    assert [(s["number"], s["label"], s["algorithmType"]) for s in facts["segments"]] == [
+        (1, "bright", "AUTOMATIC"), (2, "box", "SEMIAUTOMATIC"), (3, "box not bright", "MANUAL")]
+    assert all(s["voxels"] > 0 and s["highdicomDice"] == 1.0 for s in facts["segments"])
+    assert [s["readBackDice"] for s in app["segments"]] == [1, 1, 1]
+    assert [s["rgb"] for s in app["segments"]] == [[0, 220, 255], [255, 200, 0], [40, 200, 60]]
+    assert all(s["unmatched"] == 0 for s in app["segments"])
+    # the checker fails on a swapped segment label and on a segment's pixels moved to another segment
+    with pytest.raises(SegCheckError, match="SegmentLabel"):
+        check(seg, {**expected, "segments": [{**expected["segments"][0], "label": "other"}, *expected["segments"][1:]]}, SERIES[name])
+    ds = pydicom.dcmread(seg)
+    ds.PerFrameFunctionalGroupsSequence[0].SegmentIdentificationSequence[0].ReferencedSegmentNumber = 2
+    bad = tmp_path / "moved.dcm"
+    ds.save_as(bad)
+    with pytest.raises(SegCheckError, match="segment number"):
+        check(bad, expected, SERIES[name])

@@ -10,6 +10,8 @@ declare module 'dcmjs' {
     data: {
       DicomDict: new (meta: Dataset) => DicomDictInstance;
       DicomMessage: { readFile(buffer: ArrayBuffer, options?: Record<string, unknown>): DicomDictInstance };
+      /** sRGB (0-1 per channel) <-> DICOM CIELab (0-65535). */
+      Colors: { rgb2DICOMLAB(rgb: number[]): number[]; dicomlab2RGB(lab: readonly number[]): number[] };
       DicomMetaDictionary: {
         naturalizeDataset(dataset: Dataset): Dataset;
         denaturalizeDataset(dataset: Dataset): Dataset;

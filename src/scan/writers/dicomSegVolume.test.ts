@@ -13,7 +13,7 @@ import { DATA_ROOT, hasData, readData } from '../testing/data';
 import type { Scan } from '../types';
 import { assembleSeries } from '../volume/series';
 import { MaskReadError } from './maskImport';
-import { readDicomSegVolume, whyNoVolumeSeg, writeDicomSegVolume } from './dicomSegVolume';
+import { dicomLabToRgb, readDicomSegVolume, readDicomSegVolumeSegments, rgbToDicomLab, whyNoVolumeSeg, writeDicomSegVolume, writeDicomSegVolumeSegments } from './dicomSegVolume';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 const SERIES = {
@@ -129,5 +129,58 @@ describe.skipIf(!hasData)('3-D DICOM SEG on real series', () => {
     // liver.dcm (dcmqi, 512x512, 3 frames) references a CT series that is not in the samples
     const liver = readData('sample-files/dicom/pydicom-data/liver.dcm').bytes;
     expect(() => readDicomSegVolume(liver, vs)).toThrow(/None of the 3 frames .* made on another series/);
+  });
+
+  it('several 3-D masks as the segments of one SEG: numbers, labels, algorithm types, colours; each back with Dice 1.0', async () => {
+    const scan = await openSeries(SERIES.vs);
+    const plane = scan.width * scan.height;
+    const a = maskOf(scan);
+    // b: a square on slices 0 and 2 only; c: empty (one frame per slice, all empty)
+    const b = new Uint8Array(a.length);
+    for (const k of [0, 2]) for (let y = 100; y < 140; y++) for (let x = 200; x < 260; x++) b[k * plane + y * scan.width + x] = 1;
+    const c = new Uint8Array(a.length);
+    const seg = writeDicomSegVolumeSegments(
+      [
+        { data: a, label: 'tumour', ...algo, rgb: [0, 220, 255] },
+        { data: b, label: 'cochlea', algorithmType: 'SEMIAUTOMATIC', algorithm: { name: 'compact-vlsm', version: 'abcdef012345' }, rgb: [255, 200, 0] },
+        { data: c, label: 'nothing', algorithmType: 'MANUAL' },
+      ],
+      scan,
+      { pseudonym: 'ANON-X' },
+    );
+    const ds = parse(seg);
+    const segs = ds.SegmentSequence as Record<string, unknown>[];
+    expect(segs.map((s) => [s.SegmentNumber, s.SegmentLabel, s.SegmentAlgorithmType])).toEqual([
+      [1, 'tumour', 'AUTOMATIC'], [2, 'cochlea', 'SEMIAUTOMATIC'], [3, 'nothing', 'MANUAL'],
+    ]);
+    expect(segs[2].SegmentAlgorithmName).toBeUndefined();
+    // frames: a's 2 non-empty slices, b's 2, c's 3 (empty: every slice), segment by segment
+    expect(ds.NumberOfFrames).toBe(2 + 2 + 3);
+    const frames = ds.PerFrameFunctionalGroupsSequence as Record<string, Record<string, unknown>[]>[];
+    expect(frames.map((g) => g.SegmentIdentificationSequence[0].ReferencedSegmentNumber)).toEqual([1, 1, 2, 2, 3, 3, 3]);
+    expect(frames.map((g) => g.FrameContentSequence[0].DimensionIndexValues)).toEqual([[1, 2], [1, 3], [2, 1], [2, 3], [3, 1], [3, 2], [3, 3]]);
+
+    const back = readDicomSegVolumeSegments(seg, scan);
+    expect(back.map((s) => [s.number, s.label, s.algorithmType])).toEqual([[1, 'tumour', 'AUTOMATIC'], [2, 'cochlea', 'SEMIAUTOMATIC'], [3, 'nothing', 'MANUAL']]);
+    expect(dice3(scan, back[0].data, a)).toBe(1);
+    expect(dice3(scan, back[1].data, b)).toBe(1);
+    expect(back[2].data.some((v) => v)).toBe(false);
+    expect(back[1].slices).toEqual([0, 2]);
+    // colours survive the CIELab round trip within a grey level
+    back[0].rgb!.forEach((v, i) => expect(Math.abs(v - [0, 220, 255][i])).toBeLessThanOrEqual(1));
+    back[1].rgb!.forEach((v, i) => expect(Math.abs(v - [255, 200, 0][i])).toBeLessThanOrEqual(1));
+    expect(back[2].rgb).toBeNull();
+    // one segment asked for: that one
+    expect(readDicomSegVolume(seg, scan, 2).label).toBe('cochlea');
+  });
+});
+
+describe('DICOM CIELab colours', () => {
+  it('round-trips sRGB through RecommendedDisplayCIELabValue and knows white and black', () => {
+    expect(rgbToDicomLab([255, 255, 255])[0]).toBeGreaterThan(65000);
+    expect(rgbToDicomLab([0, 0, 0])[0]).toBe(0);
+    for (const rgb of [[255, 0, 0], [0, 128, 64], [12, 34, 200]] as [number, number, number][]) {
+      dicomLabToRgb(rgbToDicomLab(rgb)).forEach((v, i) => expect(Math.abs(v - rgb[i])).toBeLessThanOrEqual(1));
+    }
   });
 });
