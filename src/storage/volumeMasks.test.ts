@@ -6,7 +6,7 @@ import { saveVolumeMaskOffThread } from './drafts';
 import { SCAN_CHUNK_BYTES } from './schema';
 import { loadScan, saveScan } from './scans';
 import { freshDb, tinyScan } from './testing';
-import { loadVolumeMask, saveVolumeMask, volumeMaskId } from './volumeMasks';
+import { loadVolumeMask, loadVolumeReferences, saveVolumeMask, saveVolumeReferences, volumeMaskId } from './volumeMasks';
 
 describe('volume mask rows', () => {
   it('round-trips the voxels and the provenance', async () => {
@@ -25,6 +25,30 @@ describe('volume mask rows', () => {
     expect(b!.data).toEqual(data);
     expect((await db.masks.get(volumeMaskId('s')))?.provenance).toBe('corrected');
     expect(await loadVolumeMask(db, 'other')).toBeNull();
+  });
+});
+
+describe('3-D reference rows', () => {
+  it('keeps every segment in order with its label, colour and algorithm; a new set replaces the old one', async () => {
+    const db = freshDb();
+    const vol = (i: number) => new Uint8Array(5 * 4 * 3).map((_, j) => (j % (i + 2) === 0 ? 1 : 0));
+    const rec = (i: number, label: string) => ({
+      scanId: 's', width: 5, height: 4, slices: 3, data: vol(i), label, source: 'seg.dcm', createdAt: 1,
+      ...(i === 1 ? { rgb: [255, 200, 0] as [number, number, number], algorithmType: 'SEMIAUTOMATIC', algorithmName: 'm@h' } : {}),
+    });
+    await saveVolumeReferences(db, 's', [rec(0, 'a'), rec(1, 'b'), rec(2, 'c')]);
+    await saveVolumeMask(db, { scanId: 's', width: 5, height: 4, slices: 3, data: vol(0), provenance: 'model', meta: {}, createdAt: 1 });
+    const back = await loadVolumeReferences(db, 's');
+    expect(back.map((r) => r.label)).toEqual(['a', 'b', 'c']);
+    back.forEach((r, i) => expect(r.data).toEqual(vol(i)));
+    expect(back[1]).toMatchObject({ rgb: [255, 200, 0], algorithmType: 'SEMIAUTOMATIC', algorithmName: 'm@h', source: 'seg.dcm', height: 4, slices: 3 });
+    expect(back[0].rgb).toBeUndefined();
+    await saveVolumeReferences(db, 's', [rec(2, 'only')]);
+    expect((await loadVolumeReferences(db, 's')).map((r) => r.label)).toEqual(['only']);
+    // the 3-D mask row is not a reference and is left alone
+    expect(await loadVolumeMask(db, 's')).not.toBeNull();
+    await saveVolumeReferences(db, 's', []);
+    expect(await loadVolumeReferences(db, 's')).toEqual([]);
   });
 });
 

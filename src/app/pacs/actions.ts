@@ -226,8 +226,8 @@ export async function openSeg(series: SeriesSummary): Promise<void> {
     // a multi-frame SEG (e.g. a 3-D mask sent from here): the volume's 3-D reference, frames on their slices
     let slices: number[] = [];
     try {
-      const ref = await importSegReference(new Uint8Array(seg.bytes), 'PACS SEG', { scanId: id, scan });
-      slices = ref.slices;
+      const refs = await importSegReference(new Uint8Array(seg.bytes), 'PACS SEG', { scanId: id, scan });
+      slices = [...new Set(refs.flatMap((r) => r.slices))].sort((a, b) => a - b);
     } catch (e) {
       st().set({ error: `The segmentation could not be read or kept: ${message(e)}` });
       return;

@@ -19,7 +19,7 @@ import {
   strokeEnd, strokeMove, strokeStart, undo3d, useMpr, type MprTool,
 } from './mprEdit';
 import { currentVolumeMask, useVolumeRun } from './volumeRun';
-import { openReference, useVolumeReference } from './volumeSeg';
+import { openReferences, useVolumeReference } from './volumeSeg';
 import { useRuns } from '../../state/runs';
 
 const MASK_RGB: [number, number, number] = [0, 220, 255];
@@ -133,13 +133,19 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
       maskRedraws.push({ plane, running, voxels: seen.mask });
       if (maskRedraws.length > 200) maskRedraws.shift();
     }
-    // the 3-D reference (a loaded DICOM SEG), in its own colour, shown with the reference switch
-    const ref = showReference && reference ? openReference() : null;
-    const hasRef = !!ref && ref.data.length === g.dims[0] * g.dims[1] * g.dims[2];
+    // the 3-D references (the segments of a loaded DICOM SEG), each in its colour, shown with the reference switch
+    const ref = showReference && reference ? openReferences() : null;
+    const hasRef = !!ref && ref.layers.every((l) => l.data.length === g.dims[0] * g.dims[1] * g.dims[2]);
     const refKey = hasRef ? `${slice}|${ref.version}` : '';
     if (b.refKey !== refKey) {
       if (hasRef) {
-        resliceMaskRGBA(ref.data, pg, slice, ref.rgb, b.refPx);
+        // later segments over earlier ones
+        b.refPx.fill(0);
+        const one = new Uint8ClampedArray(b.refPx.length);
+        for (const l of ref.layers) {
+          resliceMaskRGBA(l.data, pg, slice, l.rgb, one);
+          for (let o = 3; o < one.length; o += 4) if (one[o]) b.refPx.set(one.subarray(o - 3, o + 1), o - 3);
+        }
         b.ref.getContext('2d')?.putImageData(new ImageData(b.refPx, pg.width, pg.height), 0, 0);
       } else b.ref.getContext('2d')?.clearRect(0, 0, pg.width, pg.height);
       b.refKey = refKey;

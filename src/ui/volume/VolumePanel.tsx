@@ -9,10 +9,10 @@ import { download } from '../export/exportActions';
 import { getSegmenter, onSegmenter } from '../prompts/segmenter';
 import { openGeometry, setMpr, useMpr } from './mprEdit';
 import { VolumeSegSection } from './VolumeSegSection';
+import { VolumeStatsTable } from './VolumeStatsTable';
 import { drawVolumeLayer, installVolumeTestHook, loadVolumeMask, runAllSlices, useVolumeRun, volumeMaskNifti } from './volumeRun';
 
 const seconds = (ms: number): string => (ms >= 90_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(1, Math.round(ms / 1000))} s`);
-const num = (v: number, digits = 1): string => (Number.isInteger(v) ? String(v) : v.toFixed(digits));
 
 /** Keeps the 3-D mask layer on the slice shown, and loads the saved mask when a scan opens. */
 function useVolumeLayer(): void {
@@ -100,15 +100,7 @@ export function VolumePanel() {
           <h3>
             3-D mask: “{info.prompt}” (slices {info.from + 1}–{info.to + 1}){info.provenance === 'corrected' ? ' · corrected by hand' : ''}
           </h3>
-          <table className="volume-stats" data-testid="volume-stats">
-            <tbody>
-              <tr><th>Voxels</th><td data-testid="volume-voxels">{stats.voxels}</td></tr>
-              <tr><th>Volume</th><td data-testid="volume-ml">{stats.ml.toFixed(stats.ml < 1 ? 3 : 1)} mL{scan.spacingKnown ? '' : ' (1 mm voxels assumed)'}</td></tr>
-              <tr><th>Slices with mask</th><td>{stats.slices}</td></tr>
-              <tr><th>Mean ± SD</th><td>{num(stats.mean)} ± {num(stats.sd)} {stats.unit}</td></tr>
-              <tr><th>Min / max</th><td>{num(stats.min)} / {num(stats.max)} {stats.unit}</td></tr>
-            </tbody>
-          </table>
+          <VolumeStatsTable stats={stats} spacingKnown={scan.spacingKnown} testid="volume-stats" cells="volume" />
           <button
             type="button"
             data-testid="volume-export-nifti"

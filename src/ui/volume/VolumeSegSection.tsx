@@ -1,6 +1,7 @@
-// The All slices panel's DICOM SEG part: export the 3-D mask as one multi-frame SEG (or why not: NIfTI,
-// NRRD and MHA volumes have no images a SEG could reference), and load a SEG as the volume's 3-D
-// reference, shown as its own layer with its Dice against the 3-D mask.
+// The All slices panel's DICOM SEG part: export the volume's 3-D layers (the 3-D mask and the references)
+// as one multi-frame SEG, a segment each (or why not: NIfTI, NRRD and MHA volumes have no images a SEG
+// could reference), and load a SEG as the volume's 3-D references, one layer per segment in its colour,
+// each with its statistics and its Dice against the 3-D mask.
 import { useEffect, useRef } from 'react';
 import { notify } from '../../state/notices';
 import { useScans } from '../../state/scans';
@@ -8,6 +9,7 @@ import { useRuns } from '../../state/runs';
 import { useView } from '../../state/view';
 import { download } from '../export/exportActions';
 import { useVolumeRun } from './volumeRun';
+import { VolumeStatsTable } from './VolumeStatsTable';
 import { algorithmTypeOf, drawReferenceLayer, syncReferenceVisibility, importSegFile, installVolumeSegTestHook, loadReference, useVolumeReference, volumeMaskSeg, whyNoSeg } from './volumeSeg';
 
 const ALGO_WORDS = { AUTOMATIC: 'automatic (the model’s mask as it came out)', SEMIAUTOMATIC: 'semi-automatic (the model’s mask, corrected by hand)', MANUAL: 'manual (drawn by hand)' };
@@ -16,7 +18,7 @@ export function VolumeSegSection() {
   const scan = useScans((s) => s.scan);
   const activeId = useScans((s) => s.activeId);
   const info = useVolumeRun((s) => s.info);
-  const { reference, error, busy } = useVolumeReference();
+  const { references, reference, error, busy } = useVolumeReference();
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     void loadReference();
@@ -43,7 +45,7 @@ export function VolumeSegSection() {
             }
           }}
         >
-          Export 3-D mask (DICOM SEG)
+          Export 3-D mask{references.length ? `s (DICOM SEG, ${references.length + (info ? 1 : 0)} segments)` : ' (DICOM SEG)'}
         </button>
       </span>
       {why ? (
@@ -61,7 +63,7 @@ export function VolumeSegSection() {
       {scan?.format === 'dicom' && (
         <label className="field" title="A DICOM SEG made on this series: its frames land on the slices they reference">
           <button type="button" onClick={() => input.current?.click()} disabled={busy} data-testid="volume-reference-open">
-            Load 3-D reference (DICOM SEG)…
+            Load 3-D references (DICOM SEG)…
           </button>
           <input
             ref={input}
@@ -83,18 +85,30 @@ export function VolumeSegSection() {
         </p>
       )}
       {reference && (
-        <p className="hint" data-testid="volume-reference">
-          <label title="Show the reference (yellow) on the scan and in the three views; the same switch as the reference outline">
-            <input type="checkbox" checked={showReference} onChange={(e) => useRuns.getState().setShowReference(e.target.checked)} data-testid="volume-reference-visible" /> show ·{' '}
+        <p className="hint">
+          <label title="Show the references on the scan and in the three views; the same switch as the reference outline">
+            <input type="checkbox" checked={showReference} onChange={(e) => useRuns.getState().setShowReference(e.target.checked)} data-testid="volume-reference-visible" /> show the 3-D references
           </label>
-          3-D reference “{reference.label}”: {reference.voxels} voxels on {reference.slices.length} slice{reference.slices.length === 1 ? '' : 's'}
-          {reference.dice !== null && (
-            <>
-              {' '}· Dice with the 3-D mask <span data-testid="volume-reference-dice">{reference.dice.toFixed(3)}</span>
-            </>
-          )}
         </p>
       )}
+      {references.map((r, i) => {
+        const n = i ? `-${i + 1}` : '';
+        return (
+          <div key={i} className="volume-reference" data-testid="volume-reference-item">
+            <p className="hint" data-testid={`volume-reference${n}`}>
+              <span className="swatch" style={{ background: `rgb(${r.rgb.join(',')})` }} aria-hidden="true" /> 3-D reference{' '}
+              <span data-testid={`volume-reference-label${n}`}>“{r.label}”</span>
+              {r.source ? ` from ${r.source}` : ''}: {r.voxels} voxels on {r.slices.length} slice{r.slices.length === 1 ? '' : 's'}
+              {r.dice !== null && (
+                <>
+                  {' '}· Dice with the 3-D mask <span data-testid={`volume-reference-dice${n}`}>{r.dice.toFixed(3)}</span>
+                </>
+              )}
+            </p>
+            {r.stats && <VolumeStatsTable stats={r.stats} spacingKnown={!!scan?.spacingKnown} testid={`volume-reference-stats${n}`} />}
+          </div>
+        );
+      })}
     </div>
   );
 }

@@ -18,6 +18,10 @@ export class SliceLayer {
     private readonly style: SliceLayerStyle,
   ) {}
 
+  get colour(): readonly [number, number, number] {
+    return this.style.colour;
+  }
+
   remove(): void {
     if (useLayers.getState().layers.some((l) => l.id === this.id)) useLayers.getState().remove(this.id);
   }

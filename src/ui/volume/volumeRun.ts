@@ -22,7 +22,9 @@ import { useView } from '../../state/view';
 import { getSegmenter } from '../prompts/segmenter';
 
 export const VOLUME_LAYER = 'volume-mask';
-const COLOUR: [number, number, number] = [0, 220, 255];
+/** The 3-D mask's colour (also its DICOM SEG segment's). */
+export const VOLUME_MASK_RGB: readonly [number, number, number] = [0, 220, 255];
+const COLOUR = VOLUME_MASK_RGB;
 
 export interface VolumeMask {
   scanId: string;
