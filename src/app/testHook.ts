@@ -3,6 +3,7 @@ import { useNotices } from '../state/notices';
 import { useScans } from '../state/scans';
 import { useTools } from '../state/tools';
 import { useView } from '../state/view';
+import { scanDisplayInfo, type ScanDisplayInfo } from '../viewer/ScanLayer';
 
 export interface TestState {
   scan: { id: string | null; name: string; format: string; width: number; height: number; frames: number; channels: number } | null;
@@ -17,6 +18,8 @@ export interface TestState {
   tool: string;
   /** The scan is displayed inverted (`i`). */
   invert: boolean;
+  /** The bitmap the scan layer shows: the region of the frame in view, sampled to the screen's density. */
+  scanDisplay: ScanDisplayInfo | null;
 }
 
 export function getTestState(): TestState {
@@ -37,6 +40,7 @@ export function getTestState(): TestState {
     busy: s.busy,
     tool: useTools.getState().activeId,
     invert: v.invert,
+    scanDisplay: scanDisplayInfo(),
   };
 }
 

@@ -81,7 +81,7 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
         {hasBox && (
           <Stage width={box.w} height={box.h} {...stage} listening={false}>
             <Layer imageSmoothingEnabled={transform.scale < 1} listening={false}>
-              {scan && <ScanLayer scan={scan} frame={frame} window={window} invert={invert} />}
+              {scan && <ScanLayer scan={scan} frame={frame} window={window} invert={invert} transform={transform} viewport={box} />}
             </Layer>
             {scan && <MaskLayers width={scan.width} height={scan.height} />}
             <Layer listening={false}>{scan && Overlay && <Overlay scale={transform.scale} />}</Layer>
