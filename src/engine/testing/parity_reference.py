@@ -1,5 +1,6 @@
 """Reference logits for the engine parity tests (src/worker/parity.node.test.ts), computed the Python way:
-PIL BILINEAR resize of uint8 RGB, (v*scale - mean)/std, `tokenizers` on the bundle's tokenizer.json,
+PIL BILINEAR resize of uint8 RGB (to the whole input, or for letterbox to the centred box, zeros around),
+(v*scale - mean)/std, `tokenizers` on the bundle's tokenizer.json (padded when the manifest says so),
 onnxruntime (Python) on the bundle's graphs.
 
     python3 src/engine/testing/parity_reference.py BUNDLE_DIR VARIANT OUT_DIR [WIDTHxHEIGHT]
@@ -37,10 +38,19 @@ def main(bundle: str, variant_name: str, out: str, size: str = "200x150") -> Non
     w, h = (int(v) for v in size.split("x"))
     img = test_image(w, h)
     img.tofile(odir / "image.u8")
-    resized = np.asarray(Image.fromarray(img).resize((W, H), Image.BILINEAR), dtype=np.float32)
+    # stretch: the whole input; letterbox: the scaled image centred, the rest 0 after normalisation
+    if m["input"]["resize"] == "letterbox":
+        s = min(W / w, H / h)
+        bw, bh = max(1, int(np.floor(w * s + 0.5))), max(1, int(np.floor(h * s + 0.5)))
+        x0, y0 = (W - bw) // 2, (H - bh) // 2
+    else:
+        bw, bh, x0, y0 = W, H, 0, 0
+    resized = np.asarray(Image.fromarray(img).resize((bw, bh), Image.BILINEAR), dtype=np.float32)
     scale = m["input"].get("scale", 1 / 255)
-    px = ((resized * scale - np.array(m["input"]["mean"], np.float32)) / np.array(m["input"]["std"], np.float32))
-    px = px.astype(np.float32).transpose(2, 0, 1)[None].copy()
+    inner = ((resized * scale - np.array(m["input"]["mean"], np.float32)) / np.array(m["input"]["std"], np.float32))
+    px = np.zeros((H, W, 3), np.float32)
+    px[y0:y0 + bh, x0:x0 + bw] = inner
+    px = px.transpose(2, 0, 1)[None].copy()
     px.tofile(odir / "pixel_values.f32")
     tok = Tokenizer.from_file(str(bdir / m["text"]["tokenizer"]))
     max_len = m["text"]["maxLength"]
@@ -53,9 +63,13 @@ def main(bundle: str, variant_name: str, out: str, size: str = "200x150") -> Non
         ids = tok.encode(prompt).ids
         if len(ids) > max_len:
             ids = ids[: max_len - 1] + [ids[-1]]
+        mask = [1] * len(ids)
+        if m["text"]["padding"] == "max_length":  # e.g. CRIS: 0-padded to its fixed text length
+            mask += [0] * (max_len - len(ids))
+            ids = ids + [m["text"].get("padTokenId", 0)] * (max_len - len(ids))
         all_ids.append(ids)
         ids_t = np.array([ids], np.int64)
-        mask_t = np.ones_like(ids_t)
+        mask_t = np.array([mask], np.int64)
         text_feeds = {"input_ids": ids_t, "attention_mask": mask_t}
         if m["kind"] == "single":
             s = sess["model"]

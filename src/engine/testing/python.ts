@@ -64,6 +64,18 @@ export const hfLayoutReference: Reference = {
   modules: 'numpy, onnx, onnxruntime, torch, transformers, tokenizers',
 };
 
+export const CRIS = 'models/build/cris';
+
+/** A tiny random CRIS (word-level text features: word_embeds, text_embeds, word_pad_mask; 0-padded to 17 ids;
+ * letterbox; logits at 1/4) as python -m vlsm.cris_export writes it, in CRIS/tiny. */
+export const tinyCris: Reference = {
+  label: 'tiny CRIS bundle',
+  script: 'src/engine/testing/make_tiny_cris.py',
+  args: [CRIS],
+  output: `${CRIS}/done-1`,
+  modules: 'numpy, onnx, onnxruntime, torch',
+};
+
 /** resize.ts against PIL BILINEAR and torch bilinear. */
 export const resizeReference: Reference = {
   label: 'resize',
@@ -95,6 +107,9 @@ export const PARITY_CASES = [
   // The compact model's v2 graphs (decoder inputs pix8, pix4, text_embeds; pixel-shuffle head), random weights.
   { label: 'tiny compact-v2 fp32', dir: `${TINY}/compact-v2`, variant: 'fp32', exact: true },
   { label: 'tiny compact-v2 wasm', dir: `${TINY}/compact-v2`, variant: 'wasm', exact: false },
+  // CRIS: the decoder reads the text graph's word features and padding mask beside the sentence feature.
+  { label: 'tiny CRIS fp32', dir: `${CRIS}/tiny`, variant: 'fp32', exact: true },
+  { label: 'tiny CRIS wasm-int8', dir: `${CRIS}/tiny`, variant: 'wasm-int8', exact: false },
   { label: 'compact-vlsm wasm', dir: SHIPPED, variant: 'wasm', exact: false },
 ];
 
