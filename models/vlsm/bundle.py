@@ -1,6 +1,7 @@
 """Model bundle manifests: validation, finalisation (file sizes + sha256) and verified loading.
 
-A bundle is a folder with `manifest.json`, `tokenizer.json` and ONNX graphs. The manifest format is
+A bundle is a folder with `manifest.json`, `tokenizer.json` and ONNX graphs (an image-only bundle: `manifest.json`
+and its one vision graph, no tokenizer). The manifest format is
 `models/schema/bundle.schema.json`, shared with the TypeScript engine (which validates it with ajv);
 this module adds the cross-field checks a JSON Schema cannot express, so a bad or partial bundle is a
 readable ValueError here, before it ever reaches a browser.
@@ -21,6 +22,8 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "bundle.schema
 MANIFEST_NAME = "manifest.json"
 SPLIT_GRAPHS = ("vision", "text", "decoder")
 SINGLE_GRAPHS = ("model",)
+IMAGE_ONLY_GRAPHS = ("vision",)
+GRAPHS = {"split": SPLIT_GRAPHS, "single": SINGLE_GRAPHS, "image-only": IMAGE_ONLY_GRAPHS}
 
 
 @lru_cache(maxsize=1)
@@ -72,18 +75,28 @@ def _semantic_errors(m: dict) -> list[str]:
             errs.append(e)
     listed_set = set(listed)
 
-    tok = m["text"]["tokenizer"]
-    if tok not in listed_set:
-        errs.append(f"text.tokenizer: '{tok}' is not listed in files")
-    if m["text"]["padding"] == "max_length" and "padTokenId" not in m["text"]:
-        errs.append("text: padding 'max_length' needs padTokenId")
+    if m["kind"] == "image-only":
+        if "text" in m:
+            errs.append("text: an image-only bundle has no text block (prompt words pick a channel, no tokenizer)")
+        chans = [c["name"] for c in m["output"].get("channels", [])]
+        dupes = sorted({c for c in chans if chans.count(c) > 1})
+        if dupes:
+            errs.append(f"output.channels: duplicate names {dupes}")
+    else:
+        tok = m["text"]["tokenizer"]
+        if tok not in listed_set:
+            errs.append(f"text.tokenizer: '{tok}' is not listed in files")
+        if m["text"]["padding"] == "max_length" and "padTokenId" not in m["text"]:
+            errs.append("text: padding 'max_length' needs padTokenId")
+        if "channels" in m["output"]:
+            errs.append(f"output.channels: only image-only bundles have channels (this is a {m['kind']} bundle)")
 
     names = [v["name"] for v in m["variants"]]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         errs.append(f"variants: duplicate names {dupes}")
 
-    expected = SPLIT_GRAPHS if m["kind"] == "split" else SINGLE_GRAPHS
+    expected = GRAPHS[m["kind"]]
     for v in m["variants"]:
         where = f"variants/{v['name']}"
         graphs = v["graphs"]
@@ -105,6 +118,8 @@ def _semantic_errors(m: dict) -> list[str]:
         if m["kind"] == "split":
             errs.extend(_split_io_errors(where, graphs))
             errs.extend(_text_length_errors(where, graphs["text"], m["text"]))
+        elif m["kind"] == "image-only":
+            errs.extend(_image_only_io_errors(where, graphs["vision"], len(m["output"].get("channels", []))))
         else:
             errs.extend(_single_io_errors(where, graphs["model"]))
     return errs
@@ -167,6 +182,20 @@ def _single_io_errors(where: str, g: dict) -> list[str]:
             errs.append(f"{where}/graphs/model: needs input '{need}', has {sorted(names)}")
     if not any(t["name"] == "logits" for t in g["outputs"]):
         errs.append(f"{where}/graphs/model: needs output 'logits'")
+    return errs
+
+
+def _image_only_io_errors(where: str, g: dict, n_channels: int) -> list[str]:
+    errs = []
+    names = {t["name"] for t in g["inputs"]}
+    if names != {"pixel_values"}:
+        errs.append(f"{where}/graphs/vision: an image-only graph takes only 'pixel_values', has {sorted(names)}")
+    out = next((t for t in g["outputs"] if t["name"] == "logits"), None)
+    if out is None:
+        errs.append(f"{where}/graphs/vision: needs output 'logits' [1, channels, H, W]")
+    elif len(out["shape"]) != 4 or (isinstance(out["shape"][1], int) and out["shape"][1] != n_channels):
+        errs.append(f"{where}/graphs/vision: output 'logits' has shape {out['shape']}, the manifest lists "
+                    f"{n_channels} channels (want [1, {n_channels}, H, W])")
     return errs
 
 

@@ -12,6 +12,11 @@ minus empty), of every prompt type (published medvlsm prompts p0..p9, or g0..g7 
 foreground an absent class paints, left/right lung against both sides, and for ACDC the Dice of each
 structure's prompt to the other structures of the same slice. Every headline figure carries n and a bootstrap
 95 % interval (2,000 resamples of images; of patients for ACDC, whose slices are not independent).
+
+Image-only bundles (kind "image-only", e.g. the U-Net baseline of vlsm.unet) are scored by the same code: their
+vision graph gives every class channel at once, and each prompt is answered by the channel it names (the engine's
+rule, vlsm.unet.pick_channel); the empty prompt by the maximum over all channels (every structure at once, as
+the VLSM's empty prompt was trained to show). So "words matter" there is class channel minus all channels.
 """
 from __future__ import annotations
 
@@ -40,9 +45,17 @@ class Runner:
         import onnxruntime as ort
 
         self.m = load_bundle(bundle)
-        v = next(x for x in self.m["variants"] if x["name"] == variant)
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
+        self.size = tuple(self.m["input"]["size"])
+        self.channels = self.m["output"].get("channels")
+        if self.m["kind"] == "image-only":
+            v = next((x for x in self.m["variants"] if x["name"] == variant), self.m["variants"][0])
+            self.s = {"vision": ort.InferenceSession(os.path.join(bundle, v["graphs"]["vision"]["file"]), so,
+                                                     providers=["CPUExecutionProvider"])}
+            self.feat_names = ["logits"]
+            return
+        v = next(x for x in self.m["variants"] if x["name"] == variant)
         self.s = {g: ort.InferenceSession(os.path.join(bundle, v["graphs"][g]["file"]), so, providers=["CPUExecutionProvider"])
                   for g in ("vision", "text", "decoder")}
         self.feat_names = [o["name"] for o in v["graphs"]["vision"]["outputs"]]
@@ -58,11 +71,28 @@ class Runner:
         return dict(zip(self.feat_names, feats))
 
     def prob(self, feats: dict, prompt: str, out_hw: tuple[int, int]) -> np.ndarray:
+        if self.channels is not None:
+            return self._channel_prob(feats, prompt, out_hw)
         if prompt not in self._emb:
             ids = np.array([self.tok.ids(prompt)], dtype=np.int64)
             self._emb[prompt] = self.s["text"].run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
         logits = self.s["decoder"].run(None, {**feats, "text_embeds": self._emb[prompt]})[0][0, 0]
         p = 1 / (1 + np.exp(-logits))
+        return np.asarray(Image.fromarray(p.astype(np.float32), mode="F").resize((out_hw[1], out_hw[0]), Image.BILINEAR))
+
+
+    def _channel_prob(self, feats: dict, prompt: str, out_hw: tuple[int, int]) -> np.ndarray:
+        from .unet import pick_channel
+
+        logits = feats["logits"][0]
+        if prompt.strip() == "":
+            lg = logits.max(0)
+        else:
+            i = pick_channel(prompt, {c["name"]: c["words"] for c in self.channels})
+            if i is None:
+                raise ValueError(f"image-only bundle: '{prompt}' names none of its classes")
+            lg = logits[i]
+        p = 1 / (1 + np.exp(-lg))
         return np.asarray(Image.fromarray(p.astype(np.float32), mode="F").resize((out_hw[1], out_hw[0]), Image.BILINEAR))
 
 

@@ -4,7 +4,8 @@
 
 Writes OUT/split (variants wasm-int8, fp32) and OUT/single (the single-graph baseline), both at 64 px,
 OUT/compact-v2 (the compact default model's v2 architecture, random weights, 64 px: variants wasm, fp32,
-webgpu-fp16; decoder inputs pix8, pix4, text_embeds), then the marker file OUT/done-4
+webgpu-fp16; decoder inputs pix8, pix4, text_embeds), OUT/image-only (the image-only U-Net baseline's
+architecture, random weights, 64 px: one vision graph, no tokenizer), then the marker file OUT/done-5
 (src/worker/testing.ts waits for it; its number goes up when the toolchain's output changes, so an older
 tiny build is made again).
 """
@@ -30,7 +31,10 @@ def main() -> None:
                     "--out", str(out / "compact-v2"), "--work", str(out / "compact-v2-work"), "--id", "tiny-compact-v2",
                     "--name", "tiny compact v2 (random)", "--force-wasm", "vision=fp32,text=int8,decoder=fp32",
                     "--fp32-variant", "--threads", "1"], cwd=ROOT / "models", check=True, stdout=subprocess.DEVNULL)
-    (out / "done-4").write_text("ok\n")
+    subprocess.run([sys.executable, "-W", "ignore", "-m", "vlsm.unet", "export", "--random-init", "--size", "64",
+                    "--widths", "4,8", "--out", str(out / "image-only"), "--id", "tiny-image-only",
+                    "--name", "tiny image-only U-Net (random)"], cwd=ROOT / "models", check=True, stdout=subprocess.DEVNULL)
+    (out / "done-5").write_text("ok\n")
 
 
 if __name__ == "__main__":

@@ -47,8 +47,8 @@ export const tinyBundles: Reference = {
   label: 'tiny bundles',
   script: 'src/engine/testing/make_tiny_bundle.py',
   args: [TINY],
-  // done-2: wasm-int8 became all int8; done-3: + compact-v2; done-4: v2 text graph drops unknown words (the marker's number goes up when the toolchain's output changes).
-  output: `${TINY}/done-4`,
+  // done-2: wasm-int8 became all int8; done-3: + compact-v2; done-4: v2 text graph drops unknown words; done-5: + image-only (the marker's number goes up when the toolchain's output changes).
+  output: `${TINY}/done-5`,
   modules: 'numpy, onnx, onnxruntime, torch',
 };
 

@@ -1,0 +1,134 @@
+"""Export the image-only U-Net baseline (vlsm.unet) as a bundle of kind "image-only": one vision graph, no tokenizer.
+
+python -m vlsm.unet export --ckpt /work/ckpt-unet/run/best.pt --out unet-baseline [--eval EVAL.json]
+python -m vlsm.unet export --random-init --size 64 --widths 4,8 --out build/tiny/image-only   (tests)
+
+The graph is opset 17 from the TorchScript exporter (as every graph of the project), fp32 only (the model is
+convolutions; the project's int8 path quantises MatMul/Gather, which this graph has none of). The manifest's
+output.channels lists vlsm.unet.CHANNELS with the words that pick each one (vlsm.unet.channel_words).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import numpy as np
+import torch
+
+from .bundle import finalize_bundle
+from .card import INTENDED_USE, MODALITIES_V2, SPLIT_NOTE, TRAINING_DATA_V2
+from .unet import CHANNELS, UNet, channel_words
+
+MEAN = [0.48145466, 0.4578275, 0.40821073]
+STD = [0.26862954, 0.26130258, 0.27577711]
+IMAGE_ONLY_NOTE = "image only: prompt words do not steer this model"
+
+
+def export_onnx(model: UNet, path: str, size: int) -> None:
+    model.eval()
+    x = torch.zeros(1, 3, size, size)
+    torch.onnx.export(model, (x,), path, input_names=["pixel_values"], output_names=["logits"], opset_version=17,
+                      do_constant_folding=True, dynamo=False)
+
+
+def card(widths: list[int], params: int, ev: dict | None, training: dict | None) -> dict:
+    from .evaluate import test_metrics
+
+    c = {
+        "summary": f"Image-only baseline: a plain U-Net ({len(widths)} levels, {widths[0]}-{widths[-1]} channels, {params / 1e6:.2f} M "
+                   f"parameters) with one sigmoid output per structure, trained from scratch on the same data and splits as "
+                   f"the default model. It has no text graph: {IMAGE_ONLY_NOTE}; a prompt only picks which structure to show "
+                   "(the class it names; the empty prompt shows all of them). Kept beside the VLSM to show what the words add.",
+        "classes": list(CHANNELS),
+        "promptExamples": list(CHANNELS) + [""],
+        "trainingData": TRAINING_DATA_V2,
+        "modalities": MODALITIES_V2,
+        "intendedUse": INTENDED_USE,
+        "leftRightConvention": "patient's left/right (radiological convention: the patient's left lung is on the image right; "
+                               "the right ventricle on the image left of a short-axis slice)",
+        "limits": [
+            "Research tool, not a medical device: masks must be reviewed by a clinician.",
+            f"{IMAGE_ONLY_NOTE}: it answers only its {len(CHANNELS)} class names (and their synonyms); size, shape, "
+            "location or colour words change nothing, and a prompt naming no class is refused.",
+            "Trained from scratch on a shared 2-core CPU for under an hour: a baseline, not a tuned model.",
+            SPLIT_NOTE,
+        ],
+    }
+    if ev is not None:
+        c["testMetrics"] = test_metrics(ev)
+        c["metrics"] = {k: v for k, v in ev.items() if k != "metrics"}
+    if training:
+        c["metrics"] = {**c.get("metrics", {}), "training": training}
+    return c
+
+
+def write_bundle(model: UNet, out: str, size: int, bundle_id: str, name: str, ev: dict | None = None,
+                 training: dict | None = None) -> dict:
+    os.makedirs(out, exist_ok=True)
+    export_onnx(model, os.path.join(out, "vision.fp32.onnx"), size)
+    words = channel_words()
+    params = sum(p.numel() for p in model.parameters())
+    manifest = {
+        "format": "vlsm-bundle", "formatVersion": 1, "id": bundle_id, "name": name, "architecture": "unet-image-only",
+        "license": "Weights: non-commercial research use (inherits the training data terms); code: MIT",
+        "modelCard": card(list(model.widths), params, ev, training),
+        "input": {"size": [size, size], "mean": MEAN, "std": STD, "resize": "stretch", "colour": "rgb", "scale": 1 / 255},
+        "kind": "image-only",
+        "variants": [{"name": "fp32", "backends": ["wasm", "webgpu"], "graphs": {"vision": {
+            "file": "vision.fp32.onnx", "precision": "fp32",
+            "inputs": [{"name": "pixel_values", "dtype": "float32", "shape": [1, 3, size, size]}],
+            "outputs": [{"name": "logits", "dtype": "float32", "shape": [1, len(CHANNELS), size, size]}]}}}],
+        "output": {"activation": "sigmoid", "threshold": 0.5, "size": [size, size],
+                   "channels": [{"name": c, "words": words[c]} for c in CHANNELS]},
+        "files": [],
+    }
+    return finalize_bundle(out, manifest)
+
+
+def onnx_vs_torch(model: UNet, bundle: str, size: int, seed: int = 0) -> float:
+    """Largest |logit| difference between the exported graph (onnxruntime) and PyTorch on a random input."""
+    import onnxruntime as ort
+
+    x = torch.from_numpy(np.random.default_rng(seed).normal(0, 1, (1, 3, size, size)).astype(np.float32))
+    model.eval()
+    with torch.no_grad():
+        ref = model(x).numpy()
+    s = ort.InferenceSession(os.path.join(bundle, "vision.fp32.onnx"), providers=["CPUExecutionProvider"])
+    got = s.run(None, {"pixel_values": x.numpy()})[0]
+    return float(np.abs(got - ref).max())
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="vlsm.unet export")
+    ap.add_argument("--ckpt", default=None)
+    ap.add_argument("--random-init", action="store_true")
+    ap.add_argument("--size", type=int, default=None)
+    ap.add_argument("--widths", default="8,16,32,64,128")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--id", default="unet-baseline")
+    ap.add_argument("--name", default="U-Net baseline (image only)")
+    ap.add_argument("--eval", default=None, help="evaluation JSON (vlsm.evaluate) whose figures go on the card")
+    ap.add_argument("--training", default=None, help="JSON with the training's command, wall time, epochs")
+    a = ap.parse_args(argv)
+    torch.manual_seed(0)
+    if a.ckpt:
+        st = torch.load(a.ckpt, weights_only=False, map_location="cpu")
+        model = UNet(len(CHANNELS), tuple(st["config"]["widths"]))
+        model.load_state_dict(st["model"])
+        size = a.size or st["config"]["size"]
+    elif a.random_init:
+        model = UNet(len(CHANNELS), tuple(int(x) for x in a.widths.split(",")))
+        size = a.size or 64
+    else:
+        raise SystemExit("give --ckpt or --random-init")
+    ev = json.load(open(a.eval)) if a.eval else None
+    training = json.load(open(a.training)) if a.training else None
+    m = write_bundle(model, a.out, size, a.id, a.name, ev, training)
+    diff = onnx_vs_torch(model, a.out, size)
+    total = sum(f["bytes"] for f in m["files"])
+    print(json.dumps({"out": a.out, "bytes": total, "max_abs_diff_onnx_vs_torch": diff}))
+
+
+if __name__ == "__main__":
+    main()
