@@ -1,8 +1,11 @@
 // The VLSM pipeline over an injected ONNX runtime: vision -> (cached features) ; prompt -> text ->
 // (cached embeddings) ; decoder(features, embeddings) -> logits -> probabilities at the scan's size.
 // Single-graph bundles run the one `model` graph per prompt (no feature caching: that is the baseline).
+// Image-only bundles (no text graph) run only the vision graph, once per scan: it gives one logits channel per
+// class, and a prompt picks the channel it names (channels.ts); the words steer nothing else.
 import type { LoadedBundle } from './bundle';
 import { LruCache } from './cache';
+import { channelPlane, pickChannel, UnknownClassError } from './channels';
 import type { GraphRole, GraphSpec, Manifest, VariantSpec } from './manifest';
 import { postprocess } from './postprocess';
 import type { Preprocessed } from './preprocess';
@@ -59,6 +62,8 @@ export interface SegmentOutput {
   modelId: string;
   variant: string;
   threshold: number;
+  /** Image-only bundles: the class the prompt picked ('all' for the empty prompt: every class at once). */
+  channel?: string;
 }
 
 export interface RawLogits {
@@ -84,7 +89,7 @@ export class VlsmEngine {
   readonly manifest: Manifest;
   readonly variant: VariantSpec;
   readonly caches: EngineCaches;
-  private readonly tokenizer: ClipTokenizer;
+  private readonly tokenizer: ClipTokenizer | null;
   private readonly prefix: string;
 
   private constructor(
@@ -97,9 +102,10 @@ export class VlsmEngine {
     this.manifest = bundle.manifest;
     this.variant = bundle.variant;
     this.caches = caches;
-    const tok = bundle.files.get(bundle.manifest.text.tokenizer);
-    if (!tok) throw new Error('tokenizer bytes missing');
-    this.tokenizer = ClipTokenizer.fromJson(new TextDecoder().decode(tok));
+    const text = bundle.manifest.text;
+    const tok = text ? bundle.files.get(text.tokenizer) : undefined;
+    if (text && !tok) throw new Error('tokenizer bytes missing');
+    this.tokenizer = tok ? ClipTokenizer.fromJson(new TextDecoder().decode(tok)) : null;
     this.prefix = `${bundle.manifest.id}/${bundle.variant.name}/`;
   }
 
@@ -133,7 +139,8 @@ export class VlsmEngine {
     this.caches.images.delete(this.prefix + imageKey);
   }
 
-  /** Runs (or reuses) the vision graph for a scan; single-graph bundles just keep the pixel tensor. */
+  /** Runs (or reuses) the vision graph for a scan (image-only bundles: the class logits themselves); single-graph
+   * bundles just keep the pixel tensor. */
   async encodeImage(imageKey: string, pre: Preprocessed, signal?: AbortSignal): Promise<{ visionMs: number; cached: boolean }> {
     const key = this.prefix + imageKey;
     if (this.caches.images.get(key)) return { visionMs: 0, cached: true };
@@ -166,6 +173,15 @@ export class VlsmEngine {
     let textCached = false;
     let out: Features;
     const t0 = now();
+    if (this.kind === 'image-only') {
+      const channels = this.manifest.output.channels ?? [];
+      const pick = pickChannel(prompt, channels);
+      if (pick === null) throw new UnknownClassError(prompt, channels);
+      const t = image.logits;
+      if (!t) throw new Error('the vision graph gave no logits');
+      const [, c, h, w] = t.dims;
+      return { data: channelPlane(floatData(t), c, h, w, pick), width: w, height: h, textMs: 0, decoderMs: now() - t0, textCached: false };
+    }
     if (this.kind === 'single') {
       out = await this.run('model', { ...image, ...this.textFeeds(prompt) });
     } else {
@@ -194,7 +210,7 @@ export class VlsmEngine {
   async segment(imageKey: string, prompt: string, pre: Preprocessed, signal?: AbortSignal): Promise<SegmentOutput> {
     const t0 = now();
     let visionMs: number | undefined;
-    let imageHit: 'hit' | 'miss' = this.kind === 'split' ? 'hit' : 'miss';
+    let imageHit: 'hit' | 'miss' = this.kind === 'single' ? 'miss' : 'hit';
     if (!this.hasImage(imageKey)) {
       visionMs = (await this.encodeImage(imageKey, pre, signal)).visionMs;
       imageHit = 'miss';
@@ -222,11 +238,21 @@ export class VlsmEngine {
       modelId: this.manifest.id,
       variant: this.variant.name,
       threshold: this.manifest.output.threshold,
+      ...(this.kind === 'image-only' ? { channel: this.channelFor(prompt) ?? undefined } : {}),
     };
   }
 
+  /** Token ids of a prompt (none for an image-only bundle: it has no tokenizer). */
   tokenize(prompt: string): number[] {
-    return this.tokenizer.encode(prompt, this.manifest.text).ids;
+    return this.tokenizer && this.manifest.text ? this.tokenizer.encode(prompt, this.manifest.text).ids : [];
+  }
+
+  /** Which class an image-only bundle shows for a prompt ('all' for the empty prompt); null for other kinds or no class. */
+  channelFor(prompt: string): string | 'all' | null {
+    if (this.kind !== 'image-only') return null;
+    const channels = this.manifest.output.channels ?? [];
+    const pick = pickChannel(prompt, channels);
+    return pick === null || pick === 'all' ? pick : channels[pick].name;
   }
 
   private async remoteVision(pre: Preprocessed): Promise<Features> {
@@ -242,6 +268,7 @@ export class VlsmEngine {
   }
 
   private textFeeds(prompt: string): Features {
+    if (!this.tokenizer || !this.manifest.text) throw new Error(`bundle '${this.manifest.id}' has no text graph`);
     const tokens = this.tokenizer.encode(prompt, this.manifest.text);
     const dims = [1, tokens.ids.length];
     const graph = (this.variant.graphs.text ?? this.variant.graphs.model) as GraphSpec;

@@ -4,6 +4,7 @@
 // prompts of that length). Errors are readable sentences.
 // The schema validator is compiled ahead of time (scripts/gen-manifest-validator.mjs): ajv compiling it at
 // run time needs `new Function`, which the app's Content-Security-Policy forbids.
+import type { ChannelSpec } from './channels';
 import validateManifestSchema from './manifestValidate.gen.js';
 
 export type TensorDType = 'float32' | 'float16' | 'int64' | 'int32';
@@ -29,6 +30,14 @@ export interface VariantSpec {
   backends: BackendName[];
   requires?: 'shader-f16'[];
   graphs: Partial<Record<GraphRole, GraphSpec>>;
+}
+
+export interface TextSpec {
+  tokenizer: string;
+  maxLength: number;
+  padding: 'none' | 'max_length';
+  padTokenId?: number;
+  lowercase?: boolean;
 }
 
 export interface FileEntry {
@@ -67,10 +76,17 @@ export interface Manifest {
     colour: 'rgb' | 'grey-to-rgb';
     scale?: number;
   };
-  text: { tokenizer: string; maxLength: number; padding: 'none' | 'max_length'; padTokenId?: number; lowercase?: boolean };
-  kind: 'split' | 'single';
+  /** Absent in image-only bundles (no tokenizer, no text graph). */
+  text?: TextSpec;
+  kind: 'split' | 'single' | 'image-only';
   variants: VariantSpec[];
-  output: { activation: 'sigmoid' | 'none'; threshold: number; size: [number, number] };
+  output: {
+    activation: 'sigmoid' | 'none';
+    threshold: number;
+    size: [number, number];
+    /** Image-only bundles: the logits' channels in order, with the words that pick each one (engine/channels.ts). */
+    channels?: ChannelSpec[];
+  };
   files: FileEntry[];
 }
 
@@ -84,7 +100,7 @@ export class BundleError extends Error {
 type SchemaValidator = ((data: unknown) => data is Manifest) & { errors?: { instancePath: string; message?: string; keyword?: string }[] | null };
 const validateSchema = validateManifestSchema as unknown as SchemaValidator;
 
-const ROLES: Record<Manifest['kind'], GraphRole[]> = { split: ['vision', 'text', 'decoder'], single: ['model'] };
+const ROLES: Record<Manifest['kind'], GraphRole[]> = { split: ['vision', 'text', 'decoder'], single: ['model'], 'image-only': ['vision'] };
 
 /** Parses and validates manifest.json text; throws BundleError listing every problem found. */
 export function parseManifest(text: string): Manifest {
@@ -119,7 +135,19 @@ function schemaProblem(data: unknown, e: { instancePath: string; message?: strin
 function crossCheck(m: Manifest): string[] {
   const out: string[] = [];
   const listed = new Set(m.files.map((f) => f.path));
-  if (!listed.has(m.text.tokenizer)) out.push(`tokenizer '${m.text.tokenizer}' is not in files`);
+  const channels = m.output.channels ?? [];
+  if (m.kind === 'image-only') {
+    if (m.text) out.push('an image-only bundle has no text block (prompt words pick a channel, no tokenizer)');
+    const seen = new Set<string>();
+    for (const c of channels) {
+      if (seen.has(c.name)) out.push(`output channel '${c.name}' appears twice`);
+      seen.add(c.name);
+    }
+  } else {
+    if (!m.text) out.push(`a ${m.kind} bundle needs a text block (tokenizer)`);
+    else if (!listed.has(m.text.tokenizer)) out.push(`tokenizer '${m.text.tokenizer}' is not in files`);
+    if (m.output.channels) out.push(`only image-only bundles list output channels (this is a ${m.kind} bundle)`);
+  }
   const names = new Set<string>();
   for (const v of m.variants) {
     if (names.has(v.name)) out.push(`variant '${v.name}' appears twice`);
@@ -141,7 +169,16 @@ function crossCheck(m: Manifest): string[] {
         if (!produced.has(inp.name)) out.push(`variant '${v.name}' decoder input '${inp.name}' is not a vision or text output`);
       }
       if (!text.inputs.some((t) => t.name === 'input_ids')) out.push(`variant '${v.name}' text graph has no input_ids input`);
-      out.push(...fixedLengthProblems(v.name, text, m.text));
+      if (m.text) out.push(...fixedLengthProblems(v.name, text, m.text));
+    }
+    if (m.kind === 'image-only' && vision) {
+      const ins = vision.inputs.map((t) => t.name);
+      if (ins.length !== 1 || ins[0] !== 'pixel_values') out.push(`variant '${v.name}' image-only vision graph must take only pixel_values (takes ${ins.join(', ')})`);
+      const lg = vision.outputs.find((t) => t.name === 'logits');
+      if (!lg) out.push(`variant '${v.name}' image-only vision graph has no 'logits' output`);
+      else if (lg.shape.length !== 4 || (typeof lg.shape[1] === 'number' && lg.shape[1] !== channels.length)) {
+        out.push(`variant '${v.name}' logits shape [${lg.shape.join(', ')}] does not have the ${channels.length} channels the manifest lists`);
+      }
     }
   }
   return out;
@@ -149,16 +186,16 @@ function crossCheck(m: Manifest): string[] {
 
 /** A text graph whose input_ids has a fixed length (CRIS: word features and a padding mask of that length)
  * must be fed exactly that many ids: the manifest has to pad every prompt to it. */
-function fixedLengthProblems(variant: string, text: GraphSpec, t: Manifest['text']): string[] {
+function fixedLengthProblems(variant: string, text: GraphSpec, t: TextSpec): string[] {
   const ids = text.inputs.find((x) => x.name === 'input_ids');
   const n = ids?.shape.length === 2 ? ids.shape[1] : undefined;
   if (typeof n !== 'number' || (t.padding === 'max_length' && t.maxLength === n)) return [];
   return [`variant '${variant}' text graph takes exactly ${n} token ids, so text needs padding 'max_length' and maxLength ${n} (it has padding '${t.padding}', maxLength ${t.maxLength})`];
 }
 
-/** Files a variant needs (tokenizer first), with their manifest entries. */
+/** Files a variant needs (tokenizer first, when the bundle has one), with their manifest entries. */
 export function variantFiles(m: Manifest, variant: VariantSpec): FileEntry[] {
-  const paths = [m.text.tokenizer, ...Object.values(variant.graphs).map((g) => g.file)];
+  const paths = [...(m.text ? [m.text.tokenizer] : []), ...Object.values(variant.graphs).map((g) => g.file)];
   return [...new Set(paths)].map((p) => {
     const f = m.files.find((e) => e.path === p);
     if (!f) throw new BundleError(`'${p}' is not listed in files`);

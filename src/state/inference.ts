@@ -15,7 +15,7 @@ export interface InferenceModelInfo {
   /** The bundle's version (12 hex digits over its files' sha256; recorded in DICOM SEG exports). */
   bundleHash: string;
   variant: string;
-  kind: 'split' | 'single';
+  kind: 'split' | 'single' | 'image-only';
   threshold: number;
   classes: string[];
   promptExamples: string[];

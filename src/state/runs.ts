@@ -16,6 +16,8 @@ export interface RunView {
   modelId: string;
   variant: string;
   backend: string;
+  /** Image-only model (prompt words only pick a class): the class shown, 'all' for no words; null otherwise. */
+  channel?: string | null;
   timings: Record<string, number>;
   /** null = undefined for this run (e.g. no reference yet, HD95 of an empty mask). */
   scores: Record<string, number | null>;

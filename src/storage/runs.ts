@@ -22,6 +22,8 @@ export interface RunRecord extends RunRow {
   /** Scores may be null when undefined (e.g. HD95 of an empty mask). */
   scores: Record<string, number>;
   nullScores?: string[];
+  /** Image-only model: the class its prompt picked ('all' for no words); absent for vision-language models. */
+  channel?: string;
   /** How the run is shown (restored after a reload). */
   display?: { visible: boolean; opacity: number; mode: 'binary' | 'contour' | 'heatmap' };
 }

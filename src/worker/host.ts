@@ -127,7 +127,7 @@ export class InferenceHost {
       // Default: the thread layout measured fastest (engineDefaults.ts, from a committed bench result).
       const wanted = Math.min(req.promptThreads ?? promptThreadsFor(info.threads), info.threads);
       const external = this.deps.externalVision;
-      visionWorker = !!external && info.backend === 'wasm' && bundle.manifest.kind === 'split' && wanted < info.threads;
+      visionWorker = !!external && info.backend === 'wasm' && bundle.manifest.kind !== 'single' && wanted < info.threads;
       promptThreads = this.ortThreads ?? (visionWorker ? wanted : info.threads);
       if (promptThreads >= info.threads) visionWorker = false;
       this.ortThreads = promptThreads;
@@ -167,7 +167,7 @@ export class InferenceHost {
       threshold: m.output.threshold,
       inputSize: m.input.size,
       promptExamples: m.modelCard.promptExamples ?? [],
-      classes: m.modelCard.classes ?? [],
+      classes: m.modelCard.classes ?? m.output.channels?.map((c) => c.name) ?? [],
       card: m.modelCard,
       license: m.license,
       loadMs: now() - t0,

@@ -58,7 +58,7 @@ export interface ModelInfo extends BackendInfo {
   /** The bundle's version: 12 hex digits of the sha256 over its files' hashes (engine/bundle.ts bundleHash). */
   bundleHash: string;
   variant: string;
-  kind: 'split' | 'single';
+  kind: Manifest['kind'];
   threshold: number;
   inputSize: [number, number];
   promptExamples: string[];

@@ -144,6 +144,7 @@ export function CompareModels() {
                     <td>
                       {row.name}
                       {run && <span className="hint"> {run.variant}</span>}
+                      {run?.channel && <span className="hint" data-testid="compare-image-only"> · image only</span>}
                       {row.error && <span className="error" data-testid="compare-error"> {row.error}</span>}
                     </td>
                     <td className="num" data-col="dice">{fmt(run?.scores.dice ?? null)}</td>

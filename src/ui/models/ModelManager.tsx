@@ -142,7 +142,7 @@ export function ModelManager() {
     <div className="model-manager" data-testid="model-manager">
       <p data-testid="model-current" data-state={inf.state}>
         {current ? current.modelName : inf.state === 'loading' ? 'Loading model…' : 'No model loaded'}
-        {current && <span className="hint"> ({current.variant} variant, {current.kind === 'split' ? 'image read once per scan' : 'one graph'})</span>}
+        {current && <span className="hint"> ({current.variant} variant, {current.kind === 'split' ? 'image read once per scan' : current.kind === 'image-only' ? 'image only: one graph, read once per scan; prompt words only pick a class' : 'one graph'})</span>}
       </p>
       {current && <ModelCardButton testId="model-card-open-panel" />}
       {inf.backend && (

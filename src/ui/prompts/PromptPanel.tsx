@@ -12,6 +12,7 @@ import { suggestPrompts } from './suggestions';
 import { switchPromptScan, useScanPrompt } from './scanPrompt';
 import { checkVocabulary, unknownMessage } from './vocabulary';
 import { ModelCardButton } from '../models/ModelCard';
+import { IMAGE_ONLY_NOTE } from '../../engine/channels';
 
 const useSegmenter = () => useSyncExternalStore(onSegmenter, getSegmenter);
 
@@ -96,6 +97,28 @@ export function PromptPanel() {
       {model && (
         <p className="hint prompt-model">
           {model.modelName} · <ModelCardButton />
+        </p>
+      )}
+      {model?.kind === 'image-only' && (
+        <p className="warning" data-testid="prompt-image-only" role="note">
+          {IMAGE_ONLY_NOTE}: it only shows the class the prompt names (no words: all of them).{' '}
+          <label>
+            Class{' '}
+            <select
+              value={model.classes.find((c) => c === text.trim()) ?? ''}
+              onChange={(e) => setText(e.target.value)}
+              disabled={!scan}
+              data-testid="prompt-class"
+              aria-label="Class to show"
+            >
+              <option value="">(all classes)</option>
+              {model.classes.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </label>
         </p>
       )}
       {!seg && scan && <p className="hint" data-testid="prompt-no-model">Load a model to run prompts.</p>}

@@ -10,6 +10,8 @@ export interface SegmentResult {
   variant: string;
   backend?: string;
   threshold?: number;
+  /** Image-only models: the class the prompt picked ('all' for no words). */
+  channel?: string;
 }
 
 export interface Segmenter {

@@ -4,7 +4,8 @@ import { useEffect } from 'react';
 import './loop.css';
 import { useRuns, type DisplayMode, type RunView } from '../../state/runs';
 import { useScans } from '../../state/scans';
-import { fmt } from './format';
+import { channelWords, fmt } from './format';
+import { IMAGE_ONLY_NOTE } from '../../engine/channels';
 import { syncRunLayers } from './layers';
 import { deleteRun, setRunThreshold, setRunView } from './runActions';
 import { importReference } from './referenceActions';
@@ -54,6 +55,11 @@ function RunRow({ run, solo, baseline = false }: { run: RunView; solo: boolean; 
         <button type="button" className="run-prompt" onClick={() => st.select(selected ? null : run.id)} title={`${name}\n${selected ? 'Selected (Delete removes it)' : 'Click to select'}`} data-testid="run-select">
           {name}
         </button>
+        {run.channel && (
+          <span className="tag" title={`${run.modelId}: ${IMAGE_ONLY_NOTE}; this mask is its '${channelWords(run.channel)}' output`} data-testid="run-image-only">
+            image only · {channelWords(run.channel)}
+          </span>
+        )}
         <button type="button" className={solo ? 'tool active' : 'tool'} onClick={() => st.setSolo(solo ? null : run.id)} title={solo ? 'Show all masks again' : 'Show only this mask, hide the others'} aria-pressed={solo} data-testid="run-solo">
           Solo
         </button>

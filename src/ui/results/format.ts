@@ -27,8 +27,16 @@ export const COLUMNS: Column[] = [
   { key: 'conf', label: 'Confidence', title: 'Confidence: the mean probability the model gives inside the mask (0-1)', value: score('meanConfidence'), digits: 3 },
   { key: 'threshold', label: 'Threshold', title: 'Probability above which a pixel is in the mask', value: (r) => r.threshold, digits: 2 },
   { key: 'time', label: 'Time', title: 'How long the model took for this prompt', value: (r) => sum(r.timings), digits: 0, show: durationWords },
-  { key: 'model', label: 'Model', title: 'Model, variant and where it ran', value: (r) => `${r.modelId} ${r.variant} (${r.backend === 'webgpu' ? 'GPU' : r.backend === 'wasm' ? 'CPU' : r.backend})` },
+  {
+    key: 'model',
+    label: 'Model',
+    title: 'Model, variant and where it ran; “image only” marks a model without a text graph (the prompt only picks a class)',
+    value: (r) => `${r.modelId} ${r.variant} (${r.backend === 'webgpu' ? 'GPU' : r.backend === 'wasm' ? 'CPU' : r.backend})${r.channel ? ` · image only: ${channelWords(r.channel)}` : ''}`,
+  },
 ];
+
+/** The class an image-only run shows, in words. */
+export const channelWords = (channel: string): string => (channel === 'all' ? 'all classes' : channel);
 
 export function fmt(v: number | string | null, digits = 3): string {
   if (v === null || v === undefined) return '–';

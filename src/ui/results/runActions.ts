@@ -31,7 +31,7 @@ function viewOf(r: RunRecord): RunView {
   return {
     // the empty prompt is the influence baseline: kept and scored, shown only when the user asks
     id: r.id, prompt: r.prompt, colour: r.colour, visible: d?.visible ?? r.prompt.trim() !== '', opacity: d?.opacity ?? 0.5, mode: d?.mode ?? 'binary', threshold: r.threshold,
-    modelId: r.modelId, variant: r.variant, backend: r.backend, timings: r.timings, scores, createdAt: r.createdAt,
+    modelId: r.modelId, variant: r.variant, backend: r.backend, channel: r.channel ?? null, timings: r.timings, scores, createdAt: r.createdAt,
   };
 }
 
@@ -106,6 +106,7 @@ export async function runPrompt(prompt: string): Promise<string | null> {
       id, scanId, frame, prompt, modelId: res.modelId, backend: res.backend ?? 'unknown', threshold: t,
       timings: numericTimings(res.timings), scores: {}, createdAt: Date.now(), type: RUN_RECORD_TYPE,
       formatVersion: RUN_RECORD_VERSION, variant: res.variant, colour,
+      ...(res.channel ? { channel: res.channel } : {}),
       // storage clones the buffer; a view of a larger buffer is cut to size first
       probs: { width: scan.width, height: scan.height, data: ownBuffer(probs) },
     };
