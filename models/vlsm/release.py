@@ -67,6 +67,25 @@ def phase_dirs(ck: str) -> list[str]:
     return [os.path.join(ck, d) if d else ck for d, _ in PHASES]
 
 
+def pick_best(ck: str) -> tuple[str, dict]:
+    """The checkpoint to release: among the phases' best.pt files at the last phase's input size (the export
+    size), the one with the highest val score (a choice made on val only; ties go to the later phase)."""
+    import torch
+
+    found = []
+    for d in phase_dirs(ck):
+        f = os.path.join(d, "best.pt")
+        if os.path.exists(f):
+            st = torch.load(f, map_location="cpu", weights_only=False)
+            found.append((f, st, st.get("config", {}).get("image_size"), st.get("val", {}).get("score", -1e9)))
+    if not found:
+        raise SystemExit(f"no best.pt under {ck}: train first")
+    size = found[-1][2]
+    f, st, _, _ = max((x for x in found if x[2] == size), key=lambda x: (x[3], found.index(x)))
+    print(f"checkpoint: {f} (val score {st.get('val', {}).get('score')}, epoch {st.get('epoch')})", flush=True)
+    return f, st
+
+
 def run(*args: str) -> None:
     print("+", " ".join(args), flush=True)
     subprocess.run([sys.executable, "-W", "ignore", "-m", *args], check=True)
@@ -130,11 +149,9 @@ def main() -> None:
             extra = a.train_args.split() if d == ck else []
             run("vlsm.train", "--out", d, "--seed", str(a.seed), "--threads", str(a.threads), *args, *extra)
         print(f"training wall time this session {time.time() - t0:.0f} s", flush=True)
-    best = os.path.join(ck, "best.pt")
-    import torch
-
-    st = torch.load(best, map_location="cpu", weights_only=False)
-    chosen = {"file": "best.pt", "epoch": st.get("epoch"), "val_score": st.get("val", {}).get("score"), "sha256": sha256(best)}
+    best, st = pick_best(ck)
+    chosen = {"file": os.path.relpath(best, ck), "epoch": st.get("epoch"), "val_score": st.get("val", {}).get("score"),
+              "sha256": sha256(best)}
     try:  # the bundle already holds these weights (a rerun for the card): keep its graphs
         current = json.load(open(os.path.join(a.out, "manifest.json")))["modelCard"]["metrics"]["checkpoint"]["sha256"]
     except (OSError, KeyError, TypeError, ValueError):
