@@ -17,7 +17,7 @@ def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "models/build/cris").resolve()
     subprocess.run([sys.executable, "-W", "ignore", "-m", "vlsm.cris_export", "--random-init", "tiny", "--out",
                     str(out / "tiny"), "--id", "tiny-cris", "--name", "CRIS tiny (random)", "--license", "test-only",
-                    "--threads", "1"], cwd=ROOT / "models", check=True, stdout=subprocess.DEVNULL)
+                    "--threads", "1", "--precisions", "fp32,int8"], cwd=ROOT / "models", check=True, stdout=subprocess.DEVNULL)
     (out / "done-1").write_text("ok\n")
 
 
