@@ -177,3 +177,17 @@ def test_converter_takes_backbone_from_clip_archive(tiny, tmp_path):
     ids, am = runner.tokenize(PROMPTS[2])
     assert np.abs(runner.segment(px, ids, am) - torch_logits(model, px, ids)).max() <= 1e-3
     assert json.loads((out / "manifest.json").read_text())["architecture"] == "cris"
+
+
+def test_converter_explains_checkpoints_that_need_full_unpickling(tiny, tmp_path):
+    """CRIS's training may store numpy scalars beside the weights: refused by the safe loader with a hint,
+    converted with --unsafe-load."""
+    model, _, _ = tiny
+    sd = {f"module.{k}": v for k, v in model.state_dict().items()}
+    torch.save({"cur_iou": np.float64(0.61), "state_dict": sd}, tmp_path / "np.pth")
+    args = ["--checkpoint", str(tmp_path / "np.pth"), "--out", str(tmp_path / "out"), "--image-size", "64",
+            "--num-head", "4", "--text-heads", "2"]
+    with pytest.raises(SystemExit, match="rerun with --unsafe-load"):
+        main(args)
+    main(args + ["--unsafe-load"])
+    assert [v["name"] for v in load_bundle(tmp_path / "out")["variants"]] == ["fp32"]
