@@ -148,7 +148,7 @@ def choose_wasm_precisions(fp32: dict[str, str], int8: dict[str, str], size: int
     return choice, timing
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--checkpoint", default="checkpoints/compact/final.pt")
     ap.add_argument("--out", default="compact-vlsm")
@@ -165,16 +165,23 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=256, help="input size of a --random-init model")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fp32-variant", action="store_true", help="also list an all-fp32 variant named fp32 (parity reference)")
-    a = ap.parse_args()
+    ap.add_argument("--random-arch", default="fpn-film", choices=("fpn-film", "film-unet"),
+                    help="architecture of a --random-init model (film-unet: the v1 layout at default widths)")
+    ap.add_argument("--keep-file", default=None,
+                    help="JSON list of CLIP token ids the text graph keeps (default: the training vocabulary; "
+                         "vlsm.finetune passes the source bundle's plus its prompts' tokens)")
+    ap.add_argument("--license", default=None, help="manifest licence (default: the card's or the training-data note)")
+    a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.random_init:
         torch.manual_seed(a.seed)
-        model = CompactVLSM(v2_config(a.size)).eval()
+        model = CompactVLSM(v2_config(a.size) if a.random_arch == "fpn-film"
+                            else CompactConfig(image_size=a.size, arch="film-unet")).eval()
         randomise_film(model)
     else:
         model = load_model(a.checkpoint)
     tok = Tokenizer()
-    keep = kept_token_ids(tok, arch=model.cfg.arch)
+    keep = json.load(open(a.keep_file)) if a.keep_file else kept_token_ids(tok, arch=model.cfg.arch)
     fp32 = export_fp32(model, keep, a.work)
     int8 = {g: str(quantize_int8(p, p.replace(".fp32.", ".int8."))) for g, p in fp32.items()}
     fp16 = {g: str(convert_fp16(p, p.replace(".fp32.", ".fp16."))) for g, p in fp32.items()}
@@ -221,7 +228,7 @@ def main() -> None:
     s = model.cfg.image_size
     manifest = {
         "format": "vlsm-bundle", "formatVersion": 1, "id": a.id, "name": a.name,
-        "architecture": "compact-fpn-film" if v2 else "compact-film-unet", "license": card.get("license", "Weights: non-commercial research use (training data terms); code: see repository"),
+        "architecture": "compact-fpn-film" if v2 else "compact-film-unet", "license": a.license or card.get("license", "Weights: non-commercial research use (training data terms); code: see repository"),
         "modelCard": card,
         "input": {"size": [s, s], "mean": MEAN, "std": STD, "resize": "stretch", "colour": "rgb", "scale": 1 / 255},
         "text": {"tokenizer": "tokenizer.json", "maxLength": 77, "padding": "none", "lowercase": True},

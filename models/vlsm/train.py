@@ -371,15 +371,15 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.environ.get("VLSM_CKPT", "checkpoints/compact-v2"),
                     help="checkpoint directory (default $VLSM_CKPT or checkpoints/compact-v2)")
-    ap.add_argument("--epochs", type=int, default=100, help="first cycle, at --size")
+    ap.add_argument("--epochs", type=int, default=None, help="first cycle, at --size (default 100; 4 with --finetune)")
     ap.add_argument("--hires-epochs", type=int, default=30, help="second cycle, at --hires-size")
     ap.add_argument("--samples", type=int, default=512, help="canvases per epoch")
     ap.add_argument("--batch", type=int, default=12, help="canvases per step")
     ap.add_argument("--prompts-per-image", type=int, default=4)
     ap.add_argument("--composite", type=float, default=0.3, help="share of canvases that are 2-4 scan composites")
-    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--lr", type=float, default=None, help="peak learning rate (default 2e-3; 2e-4 with --finetune)")
     ap.add_argument("--hires-lr", type=float, default=6e-4)
-    ap.add_argument("--size", type=int, default=192)
+    ap.add_argument("--size", type=int, default=None, help="training size (default 192; with --finetune the bundle's input size)")
     ap.add_argument("--cache", type=int, default=224)
     ap.add_argument("--hires-size", type=int, default=256)
     ap.add_argument("--hires-cache", type=int, default=288)
@@ -401,7 +401,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reinit", default="", help="with --init-from: comma list of parts to initialise afresh (text, prompt-io)")
     ap.add_argument("--stop-after", type=int, default=None,
                     help="stop after this many epochs of the schedule (a phase of a longer run; rerun resumes)")
+    ap.add_argument("--finetune", default=None, metavar="DATASET",
+                    help="finetune a bundle on a review-queue dataset (zip or folder; vlsm.finetune) and write a new "
+                         "bundle to --out; needs --from")
+    ap.add_argument("--from", dest="from_bundle", default=None, metavar="BUNDLE", help="with --finetune: the bundle to start from")
+    ap.add_argument("--work", default=None, help="with --finetune: where the checkpoint and the export's fp32 graphs go")
     a = ap.parse_args(argv)
+    if a.finetune:
+        if not a.from_bundle:
+            ap.error("--finetune needs --from BUNDLE")
+        from .finetune import run
+
+        run(a.finetune, a.from_bundle, a.out, epochs=a.epochs or 4, lr=a.lr or 2e-4, size=a.size, batch=a.batch,
+            seed=a.seed, threads=a.threads, work=a.work, max_cases=a.limit)
+        return
+    a.epochs = 100 if a.epochs is None else a.epochs
+    a.lr = 2e-3 if a.lr is None else a.lr
+    a.size = 192 if a.size is None else a.size
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
