@@ -13,6 +13,7 @@ import { CompareModels } from '../ui/models/CompareModels';
 import { InferenceStatus } from '../ui/models/InferenceStatus';
 import { PacsPanel } from './pacs/PacsPanel';
 import { VolumePanel } from '../ui/volume/VolumePanel';
+import { ReviewPanel } from './review/ReviewPanel';
 
 export interface Slot {
   id: string;
@@ -34,6 +35,7 @@ export const RIGHT_PANELS: Slot[] = [
   { id: 'models', title: 'Model', Component: ModelManager, collapsed: true },
   { id: 'export', title: 'Export', Component: ExportPanel },
   { id: 'pacs', title: 'PACS', Component: PacsPanel, collapsed: true },
+  { id: 'review', title: 'Review queue', Component: ReviewPanel, collapsed: true },
 ];
 
 /** Toolbar items after the built-in tool buttons: brush size, undo/redo, threshold, opacity, export. */

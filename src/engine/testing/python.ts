@@ -121,6 +121,19 @@ export function browserParityReference(): Reference {
   return parityReference(SHIPPED, variant, [w, h]);
 }
 
+/** e2e/review.spec.ts: a prompt study (python -m vlsm.study, in process) of three real BUSI images with the
+ * shipped bundle, beside copies of the images and masks in a git-ignored build folder. Keyed by the bundle. */
+export function reviewStudyReference(): Reference {
+  const out = `models/build/review-study-${manifestTag(SHIPPED)}`;
+  return {
+    label: 'review queue study (3 BUSI images, shipped bundle)',
+    script: 'src/engine/testing/make_review_study.py',
+    args: [out],
+    output: `${out}/done`,
+    modules: 'numpy, PIL, onnxruntime, pandas, pyarrow',
+  };
+}
+
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Builds `ref` unless its output exists; null when done, else why not. Another runner building the same
