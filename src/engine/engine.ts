@@ -11,7 +11,8 @@ import { postprocess } from './postprocess';
 import type { Preprocessed } from './preprocess';
 import { floatData, tensorBytes } from './runtime';
 import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor } from './runtime';
-import { ClipTokenizer } from './tokenizer';
+import { createTokenizer } from './tokenizers';
+import type { PromptTokenizer } from './tokenizers';
 
 export type Features = Record<string, OrtTensor>;
 
@@ -89,7 +90,7 @@ export class VlsmEngine {
   readonly manifest: Manifest;
   readonly variant: VariantSpec;
   readonly caches: EngineCaches;
-  private readonly tokenizer: ClipTokenizer | null;
+  private readonly tokenizer: PromptTokenizer | null;
   private readonly prefix: string;
 
   private constructor(
@@ -97,19 +98,22 @@ export class VlsmEngine {
     bundle: LoadedBundle,
     private readonly sessions: Partial<Record<GraphRole, OrtSession>>,
     caches: EngineCaches,
-    private readonly vision: VisionEncoder | null = null,
+    private readonly vision: VisionEncoder | null,
+    tokenizer: PromptTokenizer | null,
   ) {
     this.manifest = bundle.manifest;
     this.variant = bundle.variant;
     this.caches = caches;
-    const text = bundle.manifest.text;
-    const tok = text ? bundle.files.get(text.tokenizer) : undefined;
-    if (text && !tok) throw new Error('tokenizer bytes missing');
-    this.tokenizer = tok ? ClipTokenizer.fromJson(new TextDecoder().decode(tok)) : null;
+    this.tokenizer = tokenizer;
     this.prefix = `${bundle.manifest.id}/${bundle.variant.name}/`;
   }
 
   static async create(runtime: OrtRuntime, bundle: LoadedBundle, options: EngineOptions = {}): Promise<VlsmEngine> {
+    // The tokenizer first (none for an image-only bundle): a wrong or unreadable file fails before any graph is built.
+    const text = bundle.manifest.text;
+    const tok = text ? bundle.files.get(text.tokenizer) : undefined;
+    if (text && !tok) throw new Error('tokenizer bytes missing');
+    const tokenizer = text && tok ? createTokenizer(new TextDecoder().decode(tok), text.tokenizerType) : null;
     const sessions: Partial<Record<GraphRole, OrtSession>> = {};
     let vision: VisionEncoder | null = null;
     try {
@@ -124,7 +128,7 @@ export class VlsmEngine {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw e;
     }
-    return new VlsmEngine(runtime, bundle, sessions, options.caches ?? createCaches(), vision);
+    return new VlsmEngine(runtime, bundle, sessions, options.caches ?? createCaches(), vision, tokenizer);
   }
 
   get kind(): Manifest['kind'] {

@@ -34,6 +34,8 @@ export interface VariantSpec {
 
 export interface TextSpec {
   tokenizer: string;
+  /** How the engine reads the tokenizer file: CLIP byte-level BPE (default) or BERT WordPiece. */
+  tokenizerType?: 'clip-bpe' | 'wordpiece';
   maxLength: number;
   padding: 'none' | 'max_length';
   padTokenId?: number;

@@ -29,7 +29,8 @@ describe('engine vs Python toolchain parity', () => {
     it(`${c.label}: same pixel_values, token ids and logits`, async (ctx) => {
       if (c.dir.startsWith(TINY) && !tiny) return ctx.skip(pythonSkipReason());
       if (c.dir.startsWith(CRIS) && !existsSync(tinyCris.output)) return ctx.skip(pythonSkipReason());
-      if (!existsSync(`${c.dir}/manifest.json`)) return ctx.skip(`${c.dir} not present`);
+      // A bundle the global setup builds (models/build) is a failure under CI when missing; a shipped one may be absent.
+      if (!existsSync(`${c.dir}/manifest.json`)) return ctx.skip(c.dir.startsWith('models/build/') ? pythonSkipReason() : `${c.dir} not present`);
       const ref = parityReference(c.dir, c.variant);
       if (!existsSync(ref.output)) return ctx.skip(pythonSkipReason());
       const out = dirname(ref.output);

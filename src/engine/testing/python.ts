@@ -76,6 +76,17 @@ export const tinyCris: Reference = {
   modules: 'numpy, onnx, onnxruntime, torch',
 };
 
+export const BIOMED = 'models/build/biomedclipseg';
+
+/** A tiny random BiomedCLIPSeg-D bundle (WordPiece tokenizer, python -m vlsm.biomedclipseg_export's write_bundle). */
+export const biomedBundle: Reference = {
+  label: 'tiny BiomedCLIPSeg bundle',
+  script: 'src/engine/testing/make_biomed_bundle.py',
+  args: [BIOMED],
+  output: `${BIOMED}/done-1`,
+  modules: 'numpy, onnx, onnxruntime, torch, transformers, tokenizers',
+};
+
 /** resize.ts against PIL BILINEAR and torch bilinear. */
 export const resizeReference: Reference = {
   label: 'resize',
@@ -111,6 +122,9 @@ export const PARITY_CASES = [
   { label: 'tiny CRIS fp32', dir: `${CRIS}/tiny`, variant: 'fp32', exact: true },
   { label: 'tiny CRIS wasm-int8', dir: `${CRIS}/tiny`, variant: 'wasm-int8', exact: false },
   { label: 'compact-vlsm wasm', dir: SHIPPED, variant: 'wasm', exact: false },
+  // BiomedCLIPSeg-D at toy width: WordPiece ids, ViT-B/16-style vision, BERT text, CLIPSeg decoder.
+  { label: 'tiny BiomedCLIPSeg fp32', dir: `${BIOMED}/bundle`, variant: 'fp32', exact: true },
+  { label: 'tiny BiomedCLIPSeg wasm-int8', dir: `${BIOMED}/bundle`, variant: 'wasm-int8', exact: false },
 ];
 
 /** The shipped bundle's WebAssembly variant at its input size, for the browser parity test (e2e/engine-parity.spec.ts). */
