@@ -283,6 +283,13 @@ type Item = Record<string, unknown>;
 const list = (v: unknown): Item[] => (Array.isArray(v) ? v : v ? [v] : []) as Item[];
 const nums = (v: unknown): number[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).map(Number);
 
+/** A segment's algorithm as name@version (its Segmentation Algorithm Identification), else its SegmentAlgorithmName. */
+function algorithmNameOf(seg: Item): string | null {
+  const id = list(seg.SegmentationAlgorithmIdentificationSequence)[0];
+  if (id?.AlgorithmName) return `${String(id.AlgorithmName)}${id.AlgorithmVersion ? `@${String(id.AlgorithmVersion)}` : ''}`;
+  return seg.SegmentAlgorithmName ? String(seg.SegmentAlgorithmName) : null;
+}
+
 /** Reads a (multi-frame) SEG onto the slices of `scan`: segment `segment` (default: the first one). */
 export function readDicomSegVolume(bytes: Uint8Array, scan: MaskTarget & Pick<Scan, 'format'>, segment?: number): SegVolumeInfo {
   const all = readDicomSegVolumeSegments(bytes, scan, segment);
@@ -391,7 +398,7 @@ export function readDicomSegVolumeSegments(bytes: Uint8Array, scan: MaskTarget &
       number: n,
       label: String(seg.SegmentLabel ?? ds.SeriesDescription ?? 'segmentation'),
       algorithmType: seg.SegmentAlgorithmType ? String(seg.SegmentAlgorithmType) : null,
-      algorithmName: seg.SegmentAlgorithmName ? String(seg.SegmentAlgorithmName) : null,
+      algorithmName: algorithmNameOf(seg),
       rgb: lab.length === 3 && lab.every(Number.isFinite) ? dicomLabToRgb(lab) : null,
       referencedSeriesInstanceUID: refSeries?.SeriesInstanceUID ? String(refSeries.SeriesInstanceUID) : null,
     };

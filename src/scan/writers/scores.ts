@@ -48,7 +48,7 @@ export function parseScoresJson(text: string): ScoresExport {
  *  (OWASP CSV injection advice); numbers are written as numbers. */
 export const neutraliseCell = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
-const csvCell = (v: unknown): string => {
+export const csvCell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(+v.toFixed(6)) : '') : neutraliseCell(String(v));
   return /[",\n\r\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };

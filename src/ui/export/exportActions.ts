@@ -41,7 +41,7 @@ export function maskSources(): MaskSource[] {
   return out;
 }
 
-function scoreRows(): ScoreRow[] {
+export function scoreRows(): ScoreRow[] {
   return useRuns.getState().runs.map((r) => ({
     runId: r.id, prompt: r.prompt, modelId: r.modelId, variant: r.variant, backend: r.backend, threshold: r.threshold,
     timings: r.timings, scores: r.scores, createdAt: r.createdAt,
@@ -70,9 +70,11 @@ export function studyLabel(scan: Scan, id: string | null = useScans.getState().a
   return { label: `study-${code.toLowerCase()}`, pseudonym: `ANON-${code}` };
 }
 
-const stem = (scan: Scan): string =>
-  keepIdentifiers ? safeName(scan.name.replace(/\.(nii\.gz|nii|dcm|png|jpe?g|webp|bmp|tiff?)$/i, '')) : studyLabel(scan).label;
-const scanField = (scan: Scan): string => (keepIdentifiers ? scan.name : studyLabel(scan).label);
+/** Base of every export file name: the neutral study label, or the scan's name when identifiers are kept. */
+export const stem = (scan: Scan): string =>
+  keepIdentifiers ? safeName(scan.name.replace(/\.(nii\.gz|nii|dcm|png|jpe?g|webp|bmp|tiff?|nrrd|mha)$/i, '')) : studyLabel(scan).label;
+/** The scan's name in exported documents (COCO, scores, statistics): the study label when de-identified. */
+export const scanField = (scan: Scan): string => (keepIdentifiers ? scan.name : studyLabel(scan).label);
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 export function canExport(format: ExportFormat, scan: Scan | null): boolean {

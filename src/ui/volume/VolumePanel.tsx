@@ -6,11 +6,13 @@ import { slicesPerVolume } from '../../scan/volume/orientation';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { download } from '../export/exportActions';
+import { buildVolumeExport } from '../export/volumeExport';
+import { notify } from '../../state/notices';
 import { getSegmenter, onSegmenter } from '../prompts/segmenter';
 import { openGeometry, setMpr, useMpr } from './mprEdit';
 import { VolumeSegSection } from './VolumeSegSection';
 import { VolumeStatsTable } from './VolumeStatsTable';
-import { drawVolumeLayer, installVolumeTestHook, loadVolumeMask, runAllSlices, useVolumeRun, volumeMaskNifti } from './volumeRun';
+import { drawVolumeLayer, installVolumeTestHook, loadVolumeMask, runAllSlices, useVolumeRun } from './volumeRun';
 
 const seconds = (ms: number): string => (ms >= 90_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(1, Math.round(ms / 1000))} s`);
 
@@ -105,8 +107,11 @@ export function VolumePanel() {
             type="button"
             data-testid="volume-export-nifti"
             onClick={() => {
-              const f = volumeMaskNifti();
-              if (f) download({ ...f, mime: 'application/gzip' });
+              try {
+                download(buildVolumeExport('volume-nifti', 'mask'));
+              } catch (e) {
+                notify('error', 'Export failed', e instanceof Error ? e.message : String(e));
+              }
             }}
           >
             Export 3-D mask (NIfTI)

@@ -2,14 +2,13 @@
 // worker, through the same segmenter as single prompts; each slice's image features stay cached in the
 // worker, so a second prompt on the same volume skips the vision encoder), with progress, an ETA and
 // cancel. The result is one 3-D mask (slice k at k * width * height) shown as a mask layer that follows
-// the slice on screen, saved in IndexedDB (one RLE row per scan, frame -1), with its statistics and a
-// full-volume NIfTI export. The mask pixels live here, never in a store (state/ holds no pixels). Hand
+// the slice on screen, saved in IndexedDB (one RLE row per scan, frame -1), with its statistics (its
+// full-volume exports are ui/export/volumeExport.ts). The mask pixels live here, never in a store (state/ holds no pixels). Hand
 // edits (mprEdit.ts) change these pixels in place and mark the mask 'corrected' (storage/volumeMasks.ts).
 import { create } from 'zustand';
 import { resizeBilinear } from '../../mask/resize';
 import { volumeStats, type VolumeStats } from '../../mask/volumeStats';
 import { slicesPerVolume } from '../../scan/volume/orientation';
-import { writeNiftiVolumeMask } from '../../scan/writers/nifti';
 import type { Scan } from '../../scan/types';
 import { getDb } from '../../storage';
 import { saveVolumeMaskOffThread } from '../../storage/drafts';
@@ -210,15 +209,6 @@ export async function runAllSlices(prompt: string, from?: number, to?: number): 
   } catch (e) {
     useVolumeRun.setState({ error: `The 3-D mask is shown but not saved: ${message(e)}` });
   }
-}
-
-/** The 3-D mask as a full-volume NIfTI (.nii.gz) in the source geometry. */
-export function volumeMaskNifti(): { name: string; bytes: Uint8Array } | null {
-  const { scan } = useScans.getState();
-  if (!current || !scan) return null;
-  const base = scan.name.replace(/\.(nii\.gz|nii|dcm|nrrd|mha)$/i, '').replace(/[^\w.-]+/g, '_');
-  const what = current.prompt.trim().replace(/[^\w.-]+/g, '_').slice(0, 40) || 'mask';
-  return { name: `${base}_${what}.nii.gz`, bytes: writeNiftiVolumeMask(current.data, scan) };
 }
 
 declare global {
