@@ -100,3 +100,40 @@ describe('flood fill', () => {
     expect(floodFill(m, 9, 9, 1).filled).toBe(0);
   });
 });
+
+describe('brush in mm on anisotropic pixels', () => {
+  const count = (m: { data: Uint8Array }) => m.data.reduce((a, v) => a + v, 0);
+  const extent = (m: { width: number; height: number; data: Uint8Array }) => {
+    let x0 = Infinity, x1 = -1, y0 = Infinity, y1 = -1;
+    for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+    return { w: x1 - x0 + 1, h: y1 - y0 + 1 };
+  };
+  it('a 3 mm radius on 0.41 mm x 1.5 mm pixels is an ellipse of about 7.3 x 2 pixels in radius', () => {
+    const m = { width: 64, height: 64, data: new Uint8Array(64 * 64) };
+    paintDisc(m, 32, 32, 3, 1, { x: 0.41, y: 1.5 });
+    const e = extent(m);
+    // diameter 6 mm: 6 / 0.41 = 14.6 pixels across, 6 / 1.5 = 4 pixels down
+    expect(e.w).toBeGreaterThanOrEqual(14);
+    expect(e.w).toBeLessThanOrEqual(15);
+    expect(e.h).toBeGreaterThanOrEqual(3);
+    expect(e.h).toBeLessThanOrEqual(5);
+    // its area in mm² is about the disc's: pi * 9 = 28.3 mm²
+    expect(count(m) * 0.41 * 1.5).toBeGreaterThan(28.3 * 0.8);
+    expect(count(m) * 0.41 * 1.5).toBeLessThan(28.3 * 1.25);
+  });
+  it('on square pixels it equals the pixel brush scaled; on 1 mm pixels it is the pixel brush', () => {
+    const a = { width: 40, height: 40, data: new Uint8Array(1600) };
+    const b = { width: 40, height: 40, data: new Uint8Array(1600) };
+    paintCapsule(a, { x: 10, y: 10 }, { x: 25, y: 18 }, 4, 1);
+    paintCapsule(b, { x: 10, y: 10 }, { x: 25, y: 18 }, 4, 1, { x: 1, y: 1 });
+    expect(b.data).toEqual(a.data);
+    const c = { width: 40, height: 40, data: new Uint8Array(1600) };
+    paintCapsule(c, { x: 10, y: 10 }, { x: 25, y: 18 }, 2, 1, { x: 0.5, y: 0.5 });
+    expect(c.data).toEqual(a.data);
+  });
+  it('a radius below half a pixel still paints the pixel under the point', () => {
+    const m = { width: 8, height: 8, data: new Uint8Array(64) };
+    paintDisc(m, 3.5, 3.5, 0.1, 1, { x: 0.4, y: 2 });
+    expect(m.data[3 * 8 + 3]).toBe(1);
+  });
+});

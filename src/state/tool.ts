@@ -6,7 +6,8 @@ export const MIN_BRUSH = 1;
 export const MAX_BRUSH = 256;
 
 export interface ToolSettingsState {
-  /** Brush diameter in image pixels. */
+  /** Brush diameter: in mm on a scan that records its pixel spacing (round in mm), in image pixels otherwise
+   *  (brushPixelSize in ui/correction/BrushOverlay.tsx says which). */
   brushSize: number;
   /** Largest region a single flood fill may change (pixels). */
   floodLimit: number;

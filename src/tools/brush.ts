@@ -2,7 +2,7 @@
 import type { ComponentType } from 'react';
 import type { ImagePoint, Tool } from '../state/tools';
 import type { Point } from '../mask/types';
-import { paintCapsule } from '../mask/paint';
+import { paintCapsule, type PixelSize } from '../mask/paint';
 import type { CorrectionSession } from './session';
 
 export interface BrushOptions {
@@ -11,8 +11,10 @@ export interface BrushOptions {
   key?: string;
   value: 0 | 1;
   getSession(): CorrectionSession | null;
-  /** Brush diameter in image pixels. */
+  /** Brush diameter: in image pixels, or in mm when getPixelSize gives the pixel size. */
   getSize(): number;
+  /** Millimetres per pixel across and down on a scan with spacing (the brush is then round in mm), else null. */
+  getPixelSize?(): PixelSize | null;
   /** CSS cursor (e.g. a ring of the brush's size on screen); default crosshair. */
   getCursor?(): string;
   /** Viewer overlay, e.g. a ring of the brush's size (see Tool.Overlay). */
@@ -27,6 +29,7 @@ export function createBrush(o: BrushOptions): BrushTool {
   let last: Point | null = null;
   let session: CorrectionSession | null = null;
   const radius = (): number => Math.max(0.5, o.getSize() / 2);
+  const px = (): PixelSize | undefined => o.getPixelSize?.() ?? undefined;
   const end = (commit: boolean): void => {
     if (!session) return;
     if (commit) session.commit();
@@ -52,12 +55,12 @@ export function createBrush(o: BrushOptions): BrushTool {
       if (!session) return;
       session.begin();
       last = { x: pt.x, y: pt.y };
-      session.stroke(paintCapsule(session.mask, last, last, radius(), o.value));
+      session.stroke(paintCapsule(session.mask, last, last, radius(), o.value, px()));
     },
     onPointerMove(pt: ImagePoint) {
       if (!session || !last) return;
       const p = { x: pt.x, y: pt.y };
-      session.stroke(paintCapsule(session.mask, last, p, radius(), o.value));
+      session.stroke(paintCapsule(session.mask, last, p, radius(), o.value, px()));
       last = p;
     },
     onPointerUp() {

@@ -28,6 +28,8 @@ export interface CorrectionToolDeps {
   pan?: boolean;
   /** CSS cursor for the brush and eraser. */
   brushCursor?: () => string;
+  /** Millimetres per pixel of the open scan when it records its spacing (brush size in mm), else null. */
+  brushPixelSize?: () => { x: number; y: number } | null;
   /** Viewer overlay for the brush and eraser (a ring of the brush size). */
   brushOverlay?: ComponentType<{ scale: number }>;
   /** Session accessor; defaults to the active session (may create one on demand). */
@@ -38,8 +40,8 @@ export function createCorrectionTools(deps: CorrectionToolDeps = {}): Tool[] {
   const getSize = (): number => useToolSettings.getState().brushSize;
   const getSession = deps.getSession ?? activeSession;
   const tools: Tool[] = [
-    createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize, getCursor: deps.brushCursor, Overlay: deps.brushOverlay }),
-    createEraser({ getSession, getSize, getCursor: deps.brushCursor, Overlay: deps.brushOverlay }),
+    createBrush({ id: 'brush', label: 'Brush', key: 'b', value: 1, getSession, getSize, getPixelSize: deps.brushPixelSize, getCursor: deps.brushCursor, Overlay: deps.brushOverlay }),
+    createEraser({ getSession, getSize, getPixelSize: deps.brushPixelSize, getCursor: deps.brushCursor, Overlay: deps.brushOverlay }),
     createLasso({ id: 'lasso-fill', label: 'Polygon fill', key: 'g', value: 1, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
     createLasso({ id: 'lasso-cut', label: 'Lasso cut', key: 'x', value: 0, getSession, onPreview: deps.onLassoPreview, Overlay: deps.lassoOverlay }),
     createFloodFill({

@@ -19,6 +19,7 @@ export function CorrectionToolbar() {
   const tolerance = useToolSettings((s) => s.fillTolerance);
   const setFill = useToolSettings((s) => s.setFill);
   const tool = useTools((s) => s.activeId);
+  const mm = !!scan?.spacingKnown;
   const accept = () => void acceptAndTell();
   return (
     <div className="tool-group" data-testid="correction-toolbar">
@@ -37,10 +38,11 @@ export function CorrectionToolbar() {
           )}
         </>
       )}
-      <label className="field" title="Brush size in image pixels ([ and ], Shift+wheel)">
+      <label className="field" title={mm ? 'Brush diameter in millimetres, round in mm whatever the pixel spacing ([ and ], Shift+wheel)' : 'Brush diameter in image pixels ([ and ], Shift+wheel)'}>
         Brush
         <input type="range" min={MIN_BRUSH} max={MAX_BRUSH} value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="brush-size" />
         <span className="mono" data-testid="brush-size-value">{size}</span>
+        <span className="mono" data-testid="brush-size-unit">{mm ? 'mm' : 'px'}</span>
       </label>
       <button type="button" onClick={undo} disabled={undoDepth === 0} title={undoDepth === 0 ? 'Nothing to undo yet' : `Undo the last change (Ctrl+Z; ${undoDepth} step${undoDepth === 1 ? '' : 's'})`} data-testid="undo">
         Undo

@@ -13,7 +13,7 @@ import { ensureBaseline, openRunsFor } from '../results/runActions';
 import { useInference } from '../../state/inference';
 import { installLoopTestHook } from '../results/testHook';
 import { LassoOverlay, setLassoPreview } from './LassoOverlay';
-import { BrushOverlay } from './BrushOverlay';
+import { BrushOverlay, brushPixelSize } from './BrushOverlay';
 import { syncRunLayers } from '../results/layers';
 import { acceptAndTell, useCorrectionLayer, closeCorrection, ensureSession, flushDraft, keepUnsavedEdits, redo, resumeCorrection, undo } from './correction';
 import { deleteRun, setRunView } from '../results/runActions';
@@ -69,6 +69,7 @@ export function useCorrectionSetup(): void {
     const offTools = registerCorrectionTools({
       getSession: ensureSession,
       brushOverlay: BrushOverlay,
+      brushPixelSize,
       onLassoPreview: setLassoPreview,
       lassoOverlay: LassoOverlay,
       onFillTooLarge: () => notify('info', 'Fill stopped', 'That region is open to the edge; close the outline first.'),

@@ -15,7 +15,7 @@ import { useView, type ViewTransform } from '../../state/view';
 import { fitTransform, imageToScreen, screenMatrix, screenToImage, wheelFactor, zoomAbout } from '../../viewer/coords';
 import { dragWindow } from '../../viewer/windowing';
 import {
-  cancelJob, component, fillBetween, fillRange, flushVolumeEdits, keepUnsavedVolumeEdits, openGeometry, polygon, redo3d, resetHistory, setMpr, setPoint, stepSlice,
+  brushPixelSize, cancelJob, component, fillBetween, fillRange, flushVolumeEdits, keepUnsavedVolumeEdits, openGeometry, polygon, redo3d, resetHistory, setMpr, setPoint, stepSlice,
   strokeEnd, strokeMove, strokeStart, undo3d, useMpr, type MprTool,
 } from './mprEdit';
 import { currentVolumeMask, useVolumeRun } from './volumeRun';
@@ -211,7 +211,9 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
     if (hover.current && (tool === 'brush' || tool === 'eraser')) {
       ctx.setTransform(a, bb, c, d, e, f);
       ctx.beginPath();
-      ctx.arc(hover.current.x, hover.current.y, radius, 0, 2 * Math.PI);
+      // round in mm: an ellipse in image pixels on anisotropic spacing (round on screen, which keeps the voxel aspect)
+      const px = brushPixelSize(plane) ?? { x: 1, y: 1 };
+      ctx.ellipse(hover.current.x, hover.current.y, radius / px.x, radius / px.y, 0, 0, 2 * Math.PI);
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.strokeStyle = tool === 'eraser' ? '#ffffff' : '#ff2bd6';
       ctx.stroke();
@@ -370,6 +372,32 @@ function Pane({ plane, g }: { plane: Plane; g: MprGeometry }) {
   );
 }
 
+const mm = (v: number): string => (v >= 10 ? v.toFixed(0) : v.toFixed(1));
+
+/** Brush radius: in mm on a scan with voxel spacing (with its size in voxels per axis), in voxels otherwise. */
+function BrushRadius({ radius }: { radius: number }) {
+  const scan = useScans((s) => s.scan);
+  const g = openGeometry();
+  const inMm = !!scan?.spacingKnown && !!g;
+  // voxels along each volume axis (x, y, slice) that the radius spans
+  const perAxis = inMm && g ? ([0, 1, 2] as const).map((a) => radius / (Object.values(g.planes).find((p) => p.u === a)?.spacingU ?? Object.values(g.planes).find((p) => p.v === a)?.spacingV ?? 1)) : null;
+  return (
+    <label title={inMm ? 'Brush radius in millimetres: round in mm on every view, whatever the voxel spacing' : 'Brush radius in voxels (this scan records no voxel spacing)'}>
+      Radius
+      <input
+        type="number" min={inMm ? 0.5 : 1} max={100} step={inMm ? 0.5 : 1} value={radius} data-testid="mpr-radius"
+        onChange={(e) => useMpr.setState({ radius: Math.max(inMm ? 0.5 : 1, Math.min(100, Number(e.target.value) || 1)) })}
+      />
+      <span data-testid="mpr-radius-unit">{inMm ? 'mm' : 'voxels'}</span>
+      {perAxis && (
+        <span className="hint" data-testid="mpr-radius-voxels" title="The radius in voxels along x, y and the slice axis">
+          {' '}= {perAxis.map(mm).join(' × ')} vox
+        </span>
+      )}
+    </label>
+  );
+}
+
 /** The scan the three views last showed (their undo history belongs to it). */
 let shownScan: string | null = null;
 
@@ -422,10 +450,7 @@ export function MprView() {
             {tl.label}
           </button>
         ))}
-        <label title="Brush radius in voxels">
-          Size
-          <input type="number" min={1} max={100} value={radius} data-testid="mpr-radius" onChange={(e) => useMpr.setState({ radius: Math.max(1, Math.min(100, Number(e.target.value) || 1)) })} />
-        </label>
+        <BrushRadius radius={radius} />
         <button type="button" data-testid="mpr-undo" disabled={!undoDepth || !!job} onClick={undo3d} title="Undo (Ctrl+Z): one step, whatever slices it spans">
           Undo
         </button>

@@ -33,7 +33,8 @@ interface MprState {
   /** The crosshair: the voxel all three views pass through. */
   point: Voxel | null;
   tool: MprTool;
-  /** Brush radius in image pixels. */
+  /** Brush radius: in mm on a scan with a recorded voxel spacing (round in mm whatever the voxels), in
+   *  voxels otherwise (brushPixelSize says which). */
   radius: number;
   /** The view last worked in (fill between slices acts on it). */
   activePlane: Plane;
@@ -149,6 +150,18 @@ interface Gesture {
 }
 let gesture: Gesture | null = null;
 
+/**
+ * Millimetres per image pixel across and down `plane` when the open scan records its voxel spacing (the
+ * brush radius is then in mm: an ellipse in voxels on anisotropic spacing, e.g. slice thickness down a
+ * coronal view); null when it does not (the radius is in voxels).
+ */
+export function brushPixelSize(plane: Plane): { x: number; y: number } | null {
+  const { scan } = useScans.getState();
+  const g = openGeometry();
+  if (!scan?.spacingKnown || !g) return null;
+  return { x: g.planes[plane].spacingU, y: g.planes[plane].spacingV };
+}
+
 /** Brush/eraser stroke on `plane` at image point `pt` (pointer down). */
 export function strokeStart(plane: Plane, pt: Point, erase: boolean): void {
   const e = editable();
@@ -169,7 +182,7 @@ export function strokeMove(pt: Point): void {
   const mask = currentVolumeMask();
   if (!e || !g || !mask) return;
   const pg = g.planes[e.plane];
-  paintCapsule(e.work, e.last, pt, useMpr.getState().radius, e.value);
+  paintCapsule(e.work, e.last, pt, useMpr.getState().radius, e.value, brushPixelSize(e.plane) ?? undefined);
   e.last = pt;
   writePlaneMask(mask.data, pg, e.slice, e.work);
   changed(false);
