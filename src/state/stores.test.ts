@@ -33,3 +33,14 @@ describe('notices', () => {
     expect(useNotices.getState().notices.map((n) => n.title)).toEqual(['t2', 't3', 't4', 't5']);
   });
 });
+
+describe('brush size across scans', () => {
+  it('keeps the size within a unit and converts it at the pixel size where the unit changes', async () => {
+    const { convertBrushSize } = await import('./tool');
+    expect(convertBrushSize(20, null, null)).toBe(20);
+    expect(convertBrushSize(8, { x: 0.4, y: 0.4 }, { x: 1, y: 1 })).toBe(8); // mm stay mm
+    expect(convertBrushSize(20, null, { x: 0.3125, y: 0.3125 })).toBe(6); // 20 px -> 6 mm (19 px)
+    expect(convertBrushSize(6, { x: 0.3125, y: 0.3125 }, null)).toBe(19);
+    expect(convertBrushSize(20, null, { x: 0.01, y: 0.01 })).toBe(1); // never below the smallest brush
+  });
+});

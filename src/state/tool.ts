@@ -33,6 +33,18 @@ export interface ToolSettingsState {
 
 const clampSize = (n: number): number => Math.max(MIN_BRUSH, Math.min(MAX_BRUSH, Math.round(n)));
 
+/**
+ * The brush size after the open scan changes from one with pixel size `from` (mm per pixel, null: a plain
+ * image, size in pixels) to one with `to`: kept between two scans of the same unit (mm stay mm: the same
+ * physical brush), converted at the pixel size where the unit changes, so the brush keeps its size in
+ * pixels then (a 20-pixel brush becomes 6 mm on 0.3125 mm pixels, not 20 mm = the whole 64-pixel image).
+ */
+export function convertBrushSize(size: number, from: { x: number; y: number } | null, to: { x: number; y: number } | null): number {
+  if (!from === !to) return size;
+  if (to) return clampSize(size * ((to.x + to.y) / 2));
+  return clampSize(size / ((from!.x + from!.y) / 2));
+}
+
 export const useToolSettings = create<ToolSettingsState>((set) => ({
   brushSize: 20,
   floodLimit: 16_000_000,

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { registerShortcut } from '../../state/keymap';
 import { useScans } from '../../state/scans';
-import { useToolSettings } from '../../state/tool';
+import { convertBrushSize, useToolSettings } from '../../state/tool';
 import { useTools } from '../../state/tools';
 import { useView } from '../../state/view';
 import { windowLevelToRGBA } from '../../scan';
@@ -115,8 +115,19 @@ export function useCorrectionSetup(): void {
     window.addEventListener('wheel', wheel, { capture: true, passive: false });
     window.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', hidden);
+    // the brush unit follows the scan (mm with pixel spacing, pixels without): convert where it changes
+    let shownPx = brushPixelSize();
+    const offUnit = useScans.subscribe((st, prev) => {
+      if (st.scan === prev.scan) return;
+      const next = brushPixelSize();
+      const size = useToolSettings.getState().brushSize;
+      const converted = convertBrushSize(size, shownPx, next);
+      if (converted !== size) useToolSettings.getState().setBrushSize(converted);
+      shownPx = next;
+    });
     return () => {
       offTools();
+      offUnit();
       offs.forEach((off) => off());
       offDim.forEach((off) => off());
       window.removeEventListener('wheel', wheel, { capture: true });
