@@ -86,14 +86,17 @@ class Runner:
 
         logits = feats["logits"][0]
         if prompt.strip() == "":
-            lg = logits.max(0)
+            i = "all"
         else:
             i = pick_channel(prompt, {c["name"]: c["words"] for c in self.channels})
             if i is None:
                 raise ValueError(f"image-only bundle: '{prompt}' names none of its classes")
-            lg = logits[i]
-        p = 1 / (1 + np.exp(-lg))
-        return np.asarray(Image.fromarray(p.astype(np.float32), mode="F").resize((out_hw[1], out_hw[0]), Image.BILINEAR))
+        done = feats.setdefault("_resized", {})  # prompts naming the same class share one resized plane
+        if (i, out_hw) not in done:
+            lg = logits.max(0) if i == "all" else logits[i]
+            p = 1 / (1 + np.exp(-lg))
+            done[(i, out_hw)] = np.asarray(Image.fromarray(p.astype(np.float32), mode="F").resize((out_hw[1], out_hw[0]), Image.BILINEAR))
+        return done[(i, out_hw)]
 
 
 def dice(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray | None = None) -> float:

@@ -38,7 +38,7 @@ def card(widths: list[int], params: int, ev: dict | None, training: dict | None)
     c = {
         "summary": f"Image-only baseline: a plain U-Net ({len(widths)} levels, {widths[0]}-{widths[-1]} channels, {params / 1e6:.2f} M "
                    f"parameters) with one sigmoid output per structure, trained from scratch on the same data and splits as "
-                   f"the default model. It has no text graph: {IMAGE_ONLY_NOTE}; a prompt only picks which structure to show "
+                   f"the default model. It has no text graph ({IMAGE_ONLY_NOTE}): a prompt only picks which structure to show "
                    "(the class it names; the empty prompt shows all of them). Kept beside the VLSM to show what the words add.",
         "classes": list(CHANNELS),
         "promptExamples": list(CHANNELS) + [""],
@@ -86,6 +86,55 @@ def write_bundle(model: UNet, out: str, size: int, bundle_id: str, name: str, ev
     return finalize_bundle(out, manifest)
 
 
+ROWS = [("kvasir", "class", "Kvasir polyp"), ("busi", "class", "BUSI breast tumour"), ("fuseg", "class", "FUSeg foot ulcer"),
+        ("ph2", "class", "PH2 skin lesion"), ("cxr", "class", "chest X-ray lungs"), ("cxr", "left lung", "left lung"),
+        ("cxr", "right lung", "right lung"), ("cxr", "left lung to the right lung", "left lung prompt to the right lung (lower is better)"),
+        ("acdc", "left ventricle", "ACDC left ventricle"), ("acdc", "myocardium", "ACDC myocardium"),
+        ("acdc", "right ventricle", "ACDC right ventricle"),
+        ("acdc", "right ventricle to other structures (max)", "ACDC 'right ventricle' to other structures (lower is better)"),
+        ("busi", "normal: class prompt empty-agreement", "BUSI normal images: empty-mask agreement")]
+
+
+def cell(m: dict | None) -> str:
+    return "–" if not m else f"{m['dice']:.3f} [{m['ci95'][0]:.3f}, {m['ci95'][1]:.3f}] ({m['n']})"
+
+
+def comparison(ev: dict, vlsm_ev: dict | None) -> list[str]:
+    """Markdown table: this model's class-prompt Dice on the test split beside the VLSM's (same code, same split)."""
+    out = ["| set / structure | U-Net baseline (image only) | compact VLSM v2 (words) |", "|---|---|---|"]
+    for ds, key, label in ROWS:
+        mine = ev["metrics"].get(ds, {}).get(key)
+        theirs = (vlsm_ev or {}).get("metrics", {}).get(ds, {}).get(key)
+        if mine or theirs:
+            out.append(f"| {label} | {cell(mine)} | {cell(theirs)} |")
+    return out
+
+
+def markdown(m: dict, ev: dict | None, vlsm_ev: dict | None, training: dict | None) -> str:
+    c = m["modelCard"]
+    total = sum(f["bytes"] for f in m["files"])
+    lines = [f"# Model card: {m['name']} (`{m['id']}`)", "", c["summary"], "",
+             f"- Architecture: `{m['architecture']}`; input {m['input']['size'][0]}x{m['input']['size'][1]} RGB (stretched), CLIP "
+             f"mean/std; output {len(m['output']['channels'])} sigmoid channels, threshold {m['output']['threshold']}.",
+             f"- Classes (a prompt picks one by naming it; no words = all): {', '.join(ch['name'] for ch in m['output']['channels'])}.",
+             f"- Bundle: {total / 1e6:.2f} MB, one fp32 vision graph, no text graph, no tokenizer.",
+             f"- Licence: {m['license']}", f"- Left/right: {c['leftRightConvention']}", ""]
+    if ev:
+        lines += ["## Test split (scored once), beside the VLSM", "",
+                  "Dice of the class prompt at original resolution from the exported ONNX graph, mean [bootstrap 95 % "
+                  "interval] (n images; ACDC: slices, resampled by patient), `python -m vlsm.evaluate --split test` — the "
+                  "code and test split the default model's release used. The VLSM column is the compact v2 release "
+                  "(`models/results/2026-12-04-compact-v2/EVAL.json`), trained on the same splits. The shipped v1 default "
+                  "was trained on the older file-name split, so its figures on this test split are mostly training-set "
+                  "figures (`docs/study/compact-vlsm-test/`).", ""]
+        lines += comparison(ev, vlsm_ev) + [""]
+    if training:
+        lines += ["## Training", ""] + [f"- {k}: {v}" for k, v in training.items()] + [""]
+    lines += ["## Training data", ""] + [f"- {d['name']}: {d.get('citation', '')}. Terms: {d.get('terms', '')}." for d in c["trainingData"]]
+    lines += ["", "## Known limits", ""] + [f"- {x}" for x in c["limits"]]
+    return "\n".join(lines) + "\n"
+
+
 def onnx_vs_torch(model: UNet, bundle: str, size: int, seed: int = 0) -> float:
     """Largest |logit| difference between the exported graph (onnxruntime) and PyTorch on a random input."""
     import onnxruntime as ort
@@ -110,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--name", default="U-Net baseline (image only)")
     ap.add_argument("--eval", default=None, help="evaluation JSON (vlsm.evaluate) whose figures go on the card")
     ap.add_argument("--training", default=None, help="JSON with the training's command, wall time, epochs")
+    ap.add_argument("--vlsm-eval", default=None, help="the VLSM's test evaluation, shown beside this model's on the card")
     a = ap.parse_args(argv)
     torch.manual_seed(0)
     if a.ckpt:
@@ -125,6 +175,12 @@ def main(argv: list[str] | None = None) -> None:
     ev = json.load(open(a.eval)) if a.eval else None
     training = json.load(open(a.training)) if a.training else None
     m = write_bundle(model, a.out, size, a.id, a.name, ev, training)
+    if ev is not None:
+        vlsm_ev = json.load(open(a.vlsm_eval)) if a.vlsm_eval else None
+        with open(os.path.join(a.out, "MODEL_CARD.md"), "w") as f:
+            f.write(markdown(m, ev, vlsm_ev, training))
+        with open(os.path.join(a.out, "EVAL.json"), "w") as f:
+            json.dump(ev, f, indent=1)
     diff = onnx_vs_torch(model, a.out, size)
     total = sum(f["bytes"] for f in m["files"])
     print(json.dumps({"out": a.out, "bytes": total, "max_abs_diff_onnx_vs_torch": diff}))
