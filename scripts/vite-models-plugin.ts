@@ -83,7 +83,9 @@ function walk(dir: string): string[] {
 export function modelsPlugin(options: ModelsPluginOptions = {}): Plugin {
   const root = process.cwd();
   const modelsDir = resolve(root, options.modelsDir ?? 'models');
-  const shipped = options.shipped ?? ['compact-vlsm'];
+  // The default VLSM first (the app loads it), then the image-only U-Net baseline (models/unet-baseline, 1.6 MB):
+  // built in, so a clinician finds it in the Model and Compare models panels without importing a folder.
+  const shipped = options.shipped ?? ['compact-vlsm', 'unet-baseline'];
   let config: ResolvedConfig;
   const middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const path = (req.url ?? '').split('?')[0];

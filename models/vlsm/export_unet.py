@@ -56,6 +56,11 @@ def card(widths: list[int], params: int, ev: dict | None, training: dict | None)
         ],
     }
     if ev is not None:
+        d = ev.get("dice_class_prompt", {})
+        c["limits"].insert(1, "Weak: test Dice of the class channel " + ", ".join(f"{k} {v:.2f}" for k, v in d.items()) +
+                           ", ACDC " + ", ".join(f"{k} {(v or 0):.2f}" for k, v in ev.get("acdc", {}).items()) +
+                           ". It had a few CPU minutes of training (see the training section): a floor to compare "
+                           "against, not a model to rely on.")
         c["testMetrics"] = test_metrics(ev)
         c["metrics"] = {k: v for k, v in ev.items() if k != "metrics"}
     if training:
