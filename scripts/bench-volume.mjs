@@ -5,7 +5,9 @@
 // second prompt on the same volume: the image features of every slice are cached in the worker, so only
 // the text and decoder graphs run. Prints JSON and writes bench/results/<date>-volume.json with the
 // machine's load, the command and both timings; the ratio is second / first of the same run.
-// Env: BENCH_PORT (default 4341), BENCH_SLICES (default 100), BENCH_SIZE (default 512).
+// Env: BENCH_PORT (default 4341), BENCH_SLICES (default 100), BENCH_SIZE (default 512), BENCH_MODEL (a shipped
+// bundle id, e.g. compact-vlsm-v2, picked in the Model panel as a user would; default: the default model; the
+// result file is then <date>-volume-<id>.json).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +20,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_SIZE ?? 512);
 const Z = Number(process.env.BENCH_SLICES ?? 100);
 const port = Number(process.env.BENCH_PORT ?? 4341);
+const MODEL = process.env.BENCH_MODEL ?? null;
 
 /** A NIfTI-1 int16 phantom, 0.8 x 0.8 x 2.5 mm, RAS sform. */
 function phantom() {
@@ -66,6 +69,11 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.getByTestId('status-model').and(page.locator('[data-state="ready"], [data-state="idle"]')).waitFor({ timeout: 300_000 });
+  if (MODEL) {
+    if (!(await page.getByTestId('model-manager').isVisible())) await page.getByTestId('panel-models').getByRole('button').first().click();
+    await page.getByTestId(`model-shipped-${MODEL}`).getByRole('button', { name: 'Use' }).click();
+    await page.getByTestId('model-current').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 300_000 });
+  }
   const backend = await page.getByTestId('status-backend').textContent();
   await page.getByTestId('file-input').setInputFiles({ name: 'phantom.nii.gz', mimeType: 'application/gzip', buffer: phantom() });
   await page.waitForFunction((z) => window.__vlsm?.getState().scan?.frames === z && !!window.__vlsm?.getState().scan?.id, Z, { timeout: 300_000 });
@@ -82,7 +90,8 @@ try {
   const result = {
     bench: 'volume',
     date: new Date().toISOString(),
-    command: 'npm run bench:volume',
+    command: MODEL ? `BENCH_MODEL=${MODEL} npm run bench:volume` : 'npm run bench:volume',
+    model: MODEL ?? 'default',
     machine: { cpus: cpus().length, loadAverage: loadavg().map((x) => +x.toFixed(2)) },
     backend: backend?.trim(),
     volume: { width: N, height: N, slices: Z, dtype: 'int16' },
@@ -94,7 +103,7 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, `bench/results/${result.date.slice(0, 10)}-volume.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(root, `bench/results/${result.date.slice(0, 10)}-volume${MODEL ? `-${MODEL}` : ''}.json`), JSON.stringify(result, null, 2) + '\n');
 } finally {
   await browser?.close();
   await new Promise((r) => (server ? server.httpServer.close(r) : r()));

@@ -15,9 +15,10 @@
 // --webgpu adds a `webgpu` section measured in a Chromium launched with --enable-unsafe-webgpu: on a
 // machine without a GPU its adapter is SwiftShader (software; the JSON says so and such figures say
 // nothing about GPU speed, only that the path runs and what it computes).
-// Compact v2 (issue 11, decoder at prompt speed): when models/bench/compact-v2-random exists (random weights:
-//   cd models && python -m vlsm.export_compact --random-init --out bench/compact-v2-random --id compact-v2-random),
-//   `compactV2Random` measures it in the same run as the shipped compact model, with the issue's targets.
+// Compact v2 (issue 11, decoder at prompt speed): the shipped trained v2 (models/compact-vlsm-v2), or else a
+//   random-weight export when models/bench/compact-v2-random exists (cd models && python -m vlsm.export_compact
+//   --random-init --out bench/compact-v2-random --id compact-v2-random): `compactV2` measures it in the same run
+//   as the shipped default compact model, with the issue's targets (`weights` says which).
 //   --compact-only measures just the two compact models (no rd64 bundles needed), result name <name>-compact.
 // Options: --runs N (default 10), --threads N (default min(cores, 4), as the engine), --name NAME (result
 //   file name, default engine), --no-build, --port P, --quick (skip the comparison runs), --webgpu,
@@ -47,7 +48,7 @@ const WEBGPU_ONLY = args.includes('--webgpu-only');
 const WEBGPU = WEBGPU_ONLY || args.includes('--webgpu');
 const WEBGPU_FULL = args.includes('--webgpu-full');
 const COMPACT_ONLY = args.includes('--compact-only');
-const COMPACT_V2 = 'models/bench/compact-v2-random';
+const COMPACT_V2 = opt('--v2', existsSync('models/compact-vlsm-v2/manifest.json') ? 'models/compact-vlsm-v2' : 'models/bench/compact-v2-random');
 const SPLIT = 'models/bench/clipseg-rd64-random';
 const SINGLE = 'models/bench/clipseg-rd64-random-single';
 const SCAN = { width: 640, height: 480 }; // about the size of a Kvasir frame
@@ -222,20 +223,22 @@ const SPLIT_REF = { kind: 'url', baseUrl: `/${SPLIT}/` };
 const SINGLE_REF = { kind: 'url', baseUrl: `/${SINGLE}/` };
 const COMPACT_REF = { kind: 'shipped', id: 'compact-vlsm' };
 
-/** The v2 compact architecture (random weights) against the shipped compact model, same browser, same run. */
+/** The v2 compact architecture (the shipped trained v2, else random weights) against the default compact model, same browser, same run. */
 async function compactV2Section(browser, out) {
   if (!existsSync(`${COMPACT_V2}/manifest.json`)) {
-    out.compactV2Random = { note: `${COMPACT_V2} not built: nothing measured` };
+    out.compactV2 = { note: `${COMPACT_V2} not built: nothing measured` };
     return;
   }
   const manifest = JSON.parse(readFileSync(`${COMPACT_V2}/manifest.json`, 'utf8'));
-  log('compact v2 (fpn-film, random weights)…');
+  log(`compact v2 (fpn-film, ${COMPACT_V2})…`);
   const v2 = await measureSplit(browser, { kind: 'url', baseUrl: `/${COMPACT_V2}/` });
   const variant = manifest.variants.find((v) => v.name === v2.variant) ?? manifest.variants[0];
   const bundleBytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
   const variantBytes = [manifest.text.tokenizer, ...Object.values(variant.graphs).map((g) => g.file)].reduce((n, path) => n + (manifest.files.find((f) => f.path === path)?.bytes ?? 0), 0);
-  out.compactV2Random = {
+  out.compactV2 = {
     ...summary(v2, null, manifest),
+    bundle: COMPACT_V2,
+    weights: COMPACT_V2.includes('random') ? 'random' : 'trained',
     architecture: manifest.architecture,
     decoderInputs: variant.graphs.decoder.inputs.map((i) => `${i.name} [${i.shape.join(',')}]`),
     bundleBytes,

@@ -85,7 +85,7 @@ export function modelsPlugin(options: ModelsPluginOptions = {}): Plugin {
   const modelsDir = resolve(root, options.modelsDir ?? 'models');
   // The default VLSM first (the app loads it), then the image-only U-Net baseline (models/unet-baseline, 1.6 MB):
   // built in, so a clinician finds it in the Model and Compare models panels without importing a folder.
-  const shipped = options.shipped ?? ['compact-vlsm', 'unet-baseline'];
+  const shipped = options.shipped ?? ['compact-vlsm', 'compact-vlsm-v2', 'unet-baseline'];
   let config: ResolvedConfig;
   const middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const path = (req.url ?? '').split('?')[0];
