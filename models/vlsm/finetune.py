@@ -210,7 +210,7 @@ def _text_keep(bundle: str, m: dict) -> list[int]:
 def load_bundle_model(bundle: str, variant: str | None = None, heads: tuple[int, ...] = (4, 2, 8, 1, 16)) -> tuple[CompactVLSM, list[int]]:
     """(model in eval mode, CLIP token ids the bundle's text graph keeps). Checks that the PyTorch model gives the
     bundle's text embedding and logits (max |diff| < 1e-3 on a random image; int8 graphs compared with their own
-    dequantised weights are exact up to activation quantisation, so the text check allows 5e-2 there)."""
+    dequantised weights are exact up to activation quantisation, so the text check allows 0.1 there)."""
     import onnxruntime as ort
 
     m = load_bundle(bundle, verify_hashes=True)
@@ -245,7 +245,9 @@ def load_bundle_model(bundle: str, variant: str | None = None, heads: tuple[int,
         if d < 1e-3:
             break
     d, h, model, used, used_t = best
-    text_tol = 5e-2 if v["graphs"]["text"]["precision"] == "int8" else 1e-3
+    # int8 text graphs quantise their activations at run time: 0.03-0.06 off on bundles mapped correctly (a
+    # wrong head count is >= 0.2 off), so the end-to-end logits check below is the strict one
+    text_tol = 0.1 if v["graphs"]["text"]["precision"] == "int8" else 1e-3
     if d > text_tol:
         raise ValueError(f"{bundle}: the PyTorch text encoder differs from the bundle's by {d:.3g} (> {text_tol})")
     for k, g in graphs.items():
