@@ -4,10 +4,9 @@ train (resumable, fixed seed) -> export the val-picked checkpoint -> evaluate va
 
 python -m vlsm.release [--ckpt /work/ckpt/v2] [--threads 1] [--seed 0] [--out build/compact-vlsm-v2]
 
-The shipped default (models/compact-vlsm) is still v1: the v2 release of 2026-12-04 (three phases below,
-checkpoint epoch 60) did not reach the single-target sets' figures of v1 nor the cardiac targets, so it is
-not shipped; its card and test evaluation are kept in models/results/2026-12-04-compact-v2/. --out
-compact-vlsm makes a release the shipped default.
+The default (models/compact-vlsm) is still v1; the v2 release of 2026-12-04 21:06 UTC (five phases below) ships
+beside it as models/compact-vlsm-v2 (copied from --out): the words steer it, but it segments polyps, wounds and
+ultrasound lesions worse than v1. Figures: models/results/2026-12-04-compact-v2-shipped/.
 
 - Training, in five phases (PHASES, what each did and why in PHASE_NOTES), each vlsm.train in its own
   directory (<ckpt>/phase1 ... <ckpt>/phase4, <ckpt>), each resumable (rerun after an interruption and it
