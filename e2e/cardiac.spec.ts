@@ -15,7 +15,7 @@ import { Workbench } from './pages/Workbench';
 
 const STRUCTURES = ['right ventricle', 'myocardium', 'left ventricle'] as const; // ACDC labels 1, 2, 3
 // Runs on the shipped bundle that names cardiac structures among its classes: the default (v1) does not, so the
-// test switches to the shipped v2 (models/compact-vlsm-v2) in the Model panel, as a cardiologist would.
+// test switches to the shipped v2 (models/compact-vlsm-v2) from the prompt box's vocabulary note.
 const SHIPPED_IDS = ['compact-vlsm', 'compact-vlsm-v2'];
 const cardiacModel = SHIPPED_IDS.find((id) => {
   const m = JSON.parse(readFileSync(`models/${id}/manifest.json`, 'utf8')) as { modelCard?: { classes?: string[] } };
@@ -60,13 +60,17 @@ test('cardiac MR, test-split patient: "left ventricle", "right ventricle" and "m
   const loop = new Loop(page);
   await wb.goto();
   await loop.ready();
-  if (cardiacModel !== 'compact-vlsm') {
-    if (!(await page.getByTestId('model-manager').isVisible())) await page.getByTestId('panel-models').getByRole('button').first().click();
-    await page.getByTestId(`model-shipped-${cardiacModel}`).getByRole('button', { name: 'Use' }).click();
-    await expect(page.getByTestId('model-current')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
-  }
   await wb.openFiles([{ name: slice.name, mimeType: 'image/png', buffer: slice.png }]);
   await wb.until((s) => expect(s.scan).toMatchObject({ name: slice.name, width: slice.width, height: slice.height }));
+  if (cardiacModel !== 'compact-vlsm') {
+    // As a cardiologist meets it: the default model does not know 'ventricle'; the prompt box says so and
+    // names the shipped model that does, with a button to switch to it.
+    await page.getByTestId('prompt-input').fill('right ventricle');
+    await expect(page.getByTestId('prompt-vocab')).toContainText("'ventricle' is not in this model's vocabulary");
+    await expect(page.getByTestId('prompt-vocab-knower')).toContainText('Compact VLSM v2');
+    await page.getByTestId('prompt-vocab-switch').click();
+    await expect(page.getByTestId('prompt-vocab')).toHaveCount(0, { timeout: 120_000 });
+  }
 
   const masks: Record<string, Uint8Array> = {};
   for (const s of STRUCTURES) {

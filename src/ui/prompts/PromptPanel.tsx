@@ -10,8 +10,10 @@ import { runWithBaseline } from '../results/runActions';
 import { getSegmenter, onSegmenter } from './segmenter';
 import { suggestPrompts } from './suggestions';
 import { switchPromptScan, useScanPrompt } from './scanPrompt';
-import { checkVocabulary, unknownMessage } from './vocabulary';
+import { checkVocabulary, modelKnowing, unknownMessage } from './vocabulary';
+import { useShippedVocabularies } from './shippedVocabularies';
 import { ModelCardButton } from '../models/ModelCard';
+import { loadModelChosen, useInferenceClient } from '../models/InferenceContext';
 import { IMAGE_ONLY_NOTE } from '../../engine/channels';
 
 const useSegmenter = () => useSyncExternalStore(onSegmenter, getSegmenter);
@@ -39,6 +41,9 @@ export function PromptPanel() {
   const setText = useScanPrompt((s) => s.setText);
   const model = useInference((s) => s.model);
   const vocab = checkVocabulary(text, model?.card?.vocabulary);
+  const client = useInferenceClient();
+  const shippedVocab = useShippedVocabularies();
+  const knower = vocab ? modelKnowing(vocab.unknown, shippedVocab, model?.modelId) : null;
   // the prompts only (a string, equal while they are): score updates do not recompute the suggestions
   const prompts = useRuns((s) => s.runs.map((r) => r.prompt).join('\n'));
   const busy = useRuns((s) => s.busy);
@@ -92,6 +97,20 @@ export function PromptPanel() {
         <p className="warning" id="prompt-vocab" data-testid="prompt-vocab" role="status">
           {unknownMessage(vocab.unknown)}
           {vocab.allUnknown ? ' With no known word, the result is the same as an empty prompt.' : ''}
+          {knower && (
+            <span data-testid="prompt-vocab-knower">
+              {' '}
+              {knower.name} knows {vocab.unknown.length === 1 ? 'it' : 'them'}:{' '}
+              <button
+                type="button"
+                className="link"
+                data-testid="prompt-vocab-switch"
+                onClick={() => void loadModelChosen(client, { kind: 'shipped', id: knower.id }).catch(() => undefined)}
+              >
+                use {knower.name}
+              </button>
+            </span>
+          )}
         </p>
       )}
       {model && (

@@ -34,3 +34,21 @@ export function unknownMessage(unknown: readonly string[]): string {
   const list = q.length === 1 ? q[0] : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
   return `${list} ${q.length === 1 ? 'is' : 'are'} not in this model's vocabulary: the model ignores ${q.length === 1 ? 'it' : 'them'}.`;
 }
+
+export interface ModelVocabulary {
+  id: string;
+  name: string;
+  vocabulary: readonly string[];
+}
+
+/** The first other model whose vocabulary knows every word the loaded one does not (null when none does):
+ *  the prompt box offers to switch to it ("'ventricle' is known to Compact VLSM v2"). */
+export function modelKnowing(unknown: readonly string[], models: readonly ModelVocabulary[], currentId: string | null | undefined): ModelVocabulary | null {
+  if (unknown.length === 0) return null;
+  for (const m of models) {
+    if (m.id === currentId || m.vocabulary.length === 0) continue;
+    const check = checkVocabulary(unknown.join(' '), m.vocabulary);
+    if (check && check.unknown.length === 0) return m;
+  }
+  return null;
+}
