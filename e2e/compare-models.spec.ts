@@ -4,17 +4,12 @@
 // against the Kvasir reference mask; the model loaded before comes back afterwards.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { HF, hfLayoutReference } from '../src/engine/testing/python';
 import { Workbench } from './pages/Workbench';
 import { Loop, decodeRle, dice } from './pages/Loop';
 import { SHARED, kvasirJpeg } from './pages/files';
-
-const open = async (page: Page, id: string, inside: string) => {
-  if (!(await page.getByTestId(inside).isVisible())) await page.getByTestId(`panel-${id}`).getByRole('button').first().click();
-  await expect(page.getByTestId(inside)).toBeVisible();
-};
 
 test('two models, one prompt: one run each, scored against the reference side by side', async ({ page }) => {
   test.skip(!existsSync(hfLayoutReference.output), 'the toolchain-built CLIPSeg bundle is made by the global setup (Python)');
@@ -29,13 +24,13 @@ test('two models, one prompt: one run each, scored against the reference side by
   const refBuffer = readFileSync(join(SHARED, 'kvasir-seg/masks', photo.name));
   await loop.importReference({ name: `ref-${photo.name}`, mimeType: 'image/jpeg', buffer: refBuffer });
 
-  await open(page, 'models', 'model-manager');
+  await wb.openPanel('models', 'model-manager');
   await page.getByTestId('model-import').setInputFiles(`${HF}/clipseg-tiny-split`);
   await expect(page.getByTestId('model-message')).toContainText("Stored 'CLIPSeg tiny (random, split)'", { timeout: 60_000 });
   await expect(page.getByTestId('model-current')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('model-current')).toContainText(/Compact/i);
 
-  await open(page, 'compare', 'compare-models');
+  await wb.openPanel('compare', 'compare-models');
   await page.getByTestId('compare-refresh').click();
   await page.getByTestId('compare-pick-shipped-compact-vlsm').check();
   await page.getByTestId('compare-pick-stored-clipseg-tiny-split').check();

@@ -6,16 +6,11 @@
 // prompt that names none of them with its class list (within seconds).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { Workbench } from './pages/Workbench';
 import { Loop, decodeRle, dice } from './pages/Loop';
 import { SHARED } from './pages/files';
-
-const open = async (page: Page, id: string, inside: string) => {
-  if (!(await page.getByTestId(inside).isVisible())) await page.getByTestId(`panel-${id}`).getByRole('button').first().click();
-  await expect(page.getByTestId(inside)).toBeVisible();
-};
 
 /** The first Kvasir image (by name) of the committed test split: neither model picked an epoch on it. */
 function kvasirTestImage() {
@@ -38,7 +33,7 @@ test('the image-only U-Net runs beside the default model on one scan: both rows,
   await wb.until((s) => expect(s.scan?.name).toBe(photo.name));
   await loop.importReference({ name: `ref-${photo.name}`, mimeType: 'image/jpeg', buffer: refBuffer });
 
-  await open(page, 'compare', 'compare-models');
+  await wb.openPanel('compare', 'compare-models');
   await page.getByTestId('compare-refresh').click();
   await page.getByTestId('compare-pick-shipped-compact-vlsm').check();
   await page.getByTestId('compare-pick-shipped-unet-baseline').check();
@@ -57,7 +52,7 @@ test('the image-only U-Net runs beside the default model on one scan: both rows,
   await expect(page.locator(`[data-testid="compare-row"][data-run-id="${vlsm.id}"] [data-testid="compare-image-only"]`)).toHaveCount(0);
 
   // The results table: one row per model, the U-Net's model cell says image only and which class it showed.
-  await open(page, 'results', 'results-table');
+  await wb.openPanel('results', 'results-table');
   const unetRow = page.locator(`[data-testid="results-row"][data-run-id="${unet.id}"]`);
   const vlsmRow = page.locator(`[data-testid="results-row"][data-run-id="${vlsm.id}"]`);
   await expect(unetRow.locator('[data-col="model"]')).toContainText('unet-baseline');
@@ -96,7 +91,7 @@ test('loaded alone, the image-only model says its words do not steer it and refu
   const { photo } = kvasirTestImage();
   await wb.openFiles([photo]);
   await wb.until((s) => expect(s.scan?.name).toBe(photo.name));
-  await open(page, 'models', 'model-manager');
+  await wb.openPanel('models', 'model-manager');
   await page.getByTestId('model-shipped-unet-baseline').getByRole('button', { name: 'Use' }).click();
   await expect(page.getByTestId('model-current')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('prompt-image-only')).toContainText('image only: prompt words do not steer this model');

@@ -19,6 +19,12 @@ export class Workbench {
     await this.page.waitForFunction(() => !!window.__vlsm);
   }
 
+  /** Opens the collapsible panel `id` (its header button) unless `inside` (a test id within it) is showing. */
+  async openPanel(id: string, inside: string): Promise<void> {
+    if (!(await this.page.getByTestId(inside).isVisible())) await this.page.getByTestId(`panel-${id}`).getByRole('button').first().click();
+    await expect(this.page.getByTestId(inside)).toBeVisible();
+  }
+
   state(): Promise<TestState> {
     return this.page.evaluate(() => window.__vlsm!.getState());
   }
