@@ -1,6 +1,6 @@
 """Finetune a compact bundle on a review-queue dataset (issue 16): bundle -> PyTorch -> a few epochs -> bundle.
 
-python -m vlsm.train --finetune DATASET --from BUNDLE --out NEWBUNDLE [--epochs 4] [--lr 2e-4] [--size 256]
+python -m vlsm.train --finetune DATASET --from BUNDLE --out NEWBUNDLE [--epochs 4] [--lr 2e-4] [--head-lr 1e-2] [--size 256]
 
 DATASET is the workbench's "Export corrected cases as a finetune dataset" zip, or that zip unpacked
 (docs/STUDY.md, "Finetune dataset layout"): prompts.json + images/*.png + masks/*.png, one entry per case with
@@ -15,7 +15,8 @@ one or more (prompt, mask) targets.
   number of attention heads) are chosen by matching the bundle's own text output. Every initialiser must be
   used, and the PyTorch model must reproduce the bundle's logits, or loading stops with the difference.
 - Training: vlsm.train's loss (BCE + soft Dice per prompt), AdamW at a low constant learning rate after a short
-  warm-up, BatchNorm kept in eval mode (its statistics stay those of the source model: batches here are small),
+  warm-up (--head-lr: the output layer at its own, higher rate; param_groups), BatchNorm kept in eval mode (its
+  statistics stay those of the source model: batches here are small),
   light augmentation (zoom, +-15 degree rotation, photometric; never mirrored: prompts name sides).
 - Words: tokens of the finetune prompts the source bundle did not keep are added to the exported vocabulary
   (their embedding rows start from the unknown row, zero, and are trained).
@@ -373,14 +374,29 @@ def set_train_mode(model: CompactVLSM) -> None:
             mod.eval()
 
 
+def param_groups(model: CompactVLSM, lr: float, head_lr: float | None) -> list[dict]:
+    """AdamW groups: the decoder's output convolution (`decoder.head`, weight and bias) at head_lr when given,
+    everything else at lr. The head is one small layer whose bias sets the logit where the features are silent:
+    a model that never saw the new structures needs it moved far (v1 on ACDC: from -0.28 to above 0), which the
+    low whole-model rate does not do in a few hundred steps and a high whole-model rate diverges on."""
+    head = {id(p) for p in model.decoder.head.parameters()} if head_lr is not None else set()
+    rest = [p for p in model.parameters() if p.requires_grad and id(p) not in head]
+    groups = [{"params": rest, "lr": lr, "base_lr": lr}]
+    if head:
+        groups.append({"params": [p for p in model.decoder.head.parameters() if p.requires_grad], "lr": head_lr,
+                       "base_lr": head_lr})
+    return groups
+
+
 def finetune(model: CompactVLSM, cases: list[dict], epochs: int, lr: float, size: int, batch: int, seed: int,
-             tok, log=print, plain_cases: int = 32) -> list[dict]:
+             tok, log=print, plain_cases: int = 32, head_lr: float | None = None) -> list[dict]:
     """A few epochs over the cases (augmented); returns the per-epoch log with the un-augmented loss on the
-    finetune set before the first and after every epoch."""
+    finetune set before the first and after every epoch. head_lr: a separate rate for the output layer
+    (param_groups)."""
     rng = random.Random(seed)
     torch.manual_seed(seed)
     model.decoder.image_size = model.cfg.image_size = size
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=1e-4)
+    opt = torch.optim.AdamW(param_groups(model, lr, head_lr), lr=lr, weight_decay=1e-4)
     steps = max(1, math.ceil(len(cases) / batch))
     total, warm = epochs * steps, max(1, steps // 2)
 
@@ -405,7 +421,7 @@ def finetune(model: CompactVLSM, cases: list[dict], epochs: int, lr: float, size
         losses = []
         for s in range(steps):
             for g in opt.param_groups:
-                g["lr"] = lr * min(1.0, (k + 1) / warm)
+                g["lr"] = g["base_lr"] * min(1.0, (k + 1) / warm)
             b = _batch([cases[i] for i in order[s * batch:(s + 1) * batch]], size, rng, tok, True)
             loss = step_loss(model, b)
             opt.zero_grad()
@@ -425,7 +441,8 @@ def finetune(model: CompactVLSM, cases: list[dict], epochs: int, lr: float, size
 # ---------------------------------------------------------------- the command
 
 def run(dataset: str, source: str, out: str, epochs: int = 4, lr: float = 2e-4, size: int | None = None, batch: int = 8,
-        seed: int = 0, threads: int = 1, work: str | None = None, max_cases: int | None = None) -> dict:
+        seed: int = 0, threads: int = 1, work: str | None = None, max_cases: int | None = None,
+        head_lr: float | None = None) -> dict:
     from . import export_compact
     from .textenc import Tokenizer
 
@@ -444,7 +461,7 @@ def run(dataset: str, source: str, out: str, epochs: int = 4, lr: float = 2e-4, 
     n_targets = sum(len(c["targets"]) for c in cases)
     print(json.dumps({"cases": len(cases), "targets": n_targets, "prompts": prompts[:20], "new_tokens": len(new_tokens)}), flush=True)
     log = finetune(model, cases, epochs, lr, size or export_size, batch, seed, tok,
-                   log=lambda s: print(s, flush=True))
+                   log=lambda s: print(s, flush=True), head_lr=head_lr)
     model.decoder.image_size = model.cfg.image_size = export_size
     work = work or tempfile.mkdtemp(prefix="vlsm-finetune-")
     os.makedirs(work, exist_ok=True)
@@ -459,7 +476,7 @@ def run(dataset: str, source: str, out: str, epochs: int = 4, lr: float = 2e-4, 
 
         card["vocabulary"] = sorted(vocab | {w for p in prompts for w in words_of(p)})
     record = {"from_bundle": src["id"], "from_manifest_sha256_16": src_hash, "cases": len(cases), "targets": n_targets,
-              "epochs": epochs, "lr": lr, "size": size or export_size, "batch": batch, "seed": seed,
+              "epochs": epochs, "lr": lr, "head_lr": head_lr, "size": size or export_size, "batch": batch, "seed": seed,
               "dataset_sha256_16": _dataset_hash(dataset), "seconds": round(time.time() - t0, 1), "log": log}
     card["finetune"] = record
     card["summary"] = (f"Finetuned from {src['id']} (manifest sha256 {src_hash}) on {len(cases)} corrected cases "

@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", default="build/finetune-acdc")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--head-lr", type=float, default=None, help="learning rate of the output layer (default --lr)")
     ap.add_argument("--size", type=int, default=192)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     new = os.path.join(a.work, "bundle" if not a.start else "bundle-stage2")
     cmd = [sys.executable, "-m", "vlsm.train", "--finetune", ds, "--from", a.start or a.src, "--out", new, "--epochs", str(a.epochs),
            "--lr", str(a.lr), "--size", str(a.size), "--batch", str(a.batch), "--threads", str(a.threads),
-           "--seed", str(a.seed), "--work", os.path.join(a.work, "ft" if not a.start else "ft-stage2")]
+           "--seed", str(a.seed)] + (["--head-lr", str(a.head_lr)] if a.head_lr is not None else []) + ["--work", os.path.join(a.work, "ft" if not a.start else "ft-stage2")]
     t1 = time.time()
     subprocess.run(cmd, check=True)
     ft_seconds = time.time() - t1

@@ -405,6 +405,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="finetune a bundle on a review-queue dataset (zip or folder; vlsm.finetune) and write a new "
                          "bundle to --out; needs --from")
     ap.add_argument("--from", dest="from_bundle", default=None, metavar="BUNDLE", help="with --finetune: the bundle to start from")
+    ap.add_argument("--head-lr", type=float, default=None,
+                    help="with --finetune: learning rate of the output layer (decoder.head), default --lr")
     ap.add_argument("--work", default=None, help="with --finetune: where the checkpoint and the export's fp32 graphs go")
     a = ap.parse_args(argv)
     if a.finetune:
@@ -413,7 +415,7 @@ def main(argv: list[str] | None = None) -> None:
         from .finetune import run
 
         run(a.finetune, a.from_bundle, a.out, epochs=a.epochs or 4, lr=a.lr or 2e-4, size=a.size, batch=a.batch,
-            seed=a.seed, threads=a.threads, work=a.work, max_cases=a.limit)
+            seed=a.seed, threads=a.threads, work=a.work, max_cases=a.limit, head_lr=a.head_lr)
         return
     a.epochs = 100 if a.epochs is None else a.epochs
     a.lr = 2e-3 if a.lr is None else a.lr
