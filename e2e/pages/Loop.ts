@@ -54,11 +54,14 @@ export class Loop {
   correction(): Promise<(RleMask & { undo: number; redo: number; source: string | null }) | null> {
     return this.call('correction');
   }
-  layers(): Promise<{ id: string; visible: boolean; opacity: number; version: number }[]> {
+  layers(): Promise<ReturnType<LoopTestApi['layers']>> {
     return this.call('layers');
   }
   error(): Promise<string | null> {
     return this.call('error');
+  }
+  runMemory(id: string): Promise<{ probsShared: boolean; maskShared: boolean } | null> {
+    return this.call('runMemory', id);
   }
 
   async runNamed(prompt: string, timeout = 60_000): Promise<RunView> {
@@ -70,11 +73,11 @@ export class Loop {
     return found as RunView;
   }
 
-  async prompt(text: string): Promise<RunView> {
+  async prompt(text: string, timeout = 60_000): Promise<RunView> {
     const input = this.page.getByTestId('prompt-input');
     await input.fill(text);
     await input.press('Enter');
-    return this.runNamed(text);
+    return this.runNamed(text, timeout);
   }
 
   runItem(prompt: string): Locator {

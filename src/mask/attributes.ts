@@ -49,8 +49,24 @@ export interface MaskAttributes {
  * Attributes of a mask. `maxSide` bounds the grid used for components and locations (nearest
  * downsampling), so suggestions stay cheap on large scans; the size always uses every pixel.
  */
+/** Masks up to this many pixels are counted exactly; larger ones (an 8000² result: 64 M) from a grid. */
+const EXACT_PIXELS = 1 << 22;
+const COUNT_GRID = 2048;
+
+/** Foreground pixels: exact up to EXACT_PIXELS, else estimated from a COUNT_GRID² nearest sampling (a few
+ *  million reads instead of all; the page's thread stays free). Never 0 when any pixel is set. */
+function foreground(mask: Mask): number {
+  const n = mask.data.length;
+  if (n <= EXACT_PIXELS) return countForeground(mask.data);
+  const f = COUNT_GRID / Math.max(mask.width, mask.height);
+  const w = Math.max(1, Math.round(mask.width * f));
+  const h = Math.max(1, Math.round(mask.height * f));
+  const est = Math.round((countForeground(resizeNearest(mask.data, mask.width, mask.height, w, h)) / (w * h)) * n);
+  return est > 0 ? est : mask.data.indexOf(1) >= 0 ? 1 : 0;
+}
+
 export function maskAttributes(mask: Mask, maxSide = Infinity): MaskAttributes {
-  const fg = countForeground(mask.data);
+  const fg = foreground(mask);
   const fraction = fg / mask.data.length;
   const f = Math.min(1, maxSide / Math.max(mask.width, mask.height));
   const grid: Mask =

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runMaskJob, type MaskJob } from './jobs';
+import { canShare, runMaskJob, type MaskJob } from './jobs';
+import { resizeBilinear } from './resize';
 import { paintDisc } from './paint';
 import { renderBinary } from './render';
 import { scoreRun, type ScoreInputs } from './scores';
@@ -48,7 +49,20 @@ describe('mask jobs (what the mask worker runs)', () => {
     const mask = threshold(probs, 0.5);
     expect(result.mask).toEqual({ width: W, height: H, data: mask });
     expect(result.rgba).toEqual(renderBinary({ width: W, height: H, data: mask }, fullRect({ width: W, height: H }), rgb));
-    expect(transfer).toEqual([result.mask.data.buffer, result.rgba.buffer]);
+    expect(result.probs).toEqual(probs);
+    expect(transfer).toEqual([result.rgba.buffer, result.probs.buffer, result.mask.data.buffer]);
+  });
+
+  it('prepareRun resizes the model output to the scan (bilinear) before thresholding it', () => {
+    const small = new Float32Array([0, 1, 0.2, 0.9, 0.4, 0.6]);
+    const { result } = runMaskJob(viaMessage({ type: 'prepareRun', probs: small, srcWidth: 3, srcHeight: 2, width: 7, height: 5, threshold: 0.5, rgb: [1, 2, 3], shared: true }));
+    if (result.type !== 'prepareRun') throw new Error('wrong result');
+    const big = resizeBilinear(small, 3, 2, 7, 5);
+    expect(Array.from(result.probs)).toEqual(Array.from(big));
+    expect(result.mask.data).toEqual(threshold(big, 0.5));
+    // no SharedArrayBuffer outside a cross-origin isolated page: own buffers, as before
+    expect(canShare()).toBe(false);
+    expect(result.probs.buffer).toBeInstanceOf(ArrayBuffer);
   });
 
   it('prepareRun refuses probabilities of the wrong size', () => {

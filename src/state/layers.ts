@@ -7,7 +7,8 @@ import { create } from 'zustand';
 
 export interface MaskLayer {
   id: string;
-  canvas: HTMLCanvasElement | OffscreenCanvas;
+  /** A canvas its owner draws into, or a finished bitmap (a run's overlay made in the mask worker). */
+  canvas: HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
   visible: boolean;
   /** 0..1 */
   opacity: number;

@@ -1,7 +1,8 @@
-// Worker that writes correction drafts (and 3-D mask edits, volumeMasks.ts): it receives the mask pixels (transferred), encodes them (RLE, as
+// Worker that writes correction drafts (and 3-D mask edits, volumeMasks.ts, and imported references on
+// shared memory, saveReferenceOffThread): it receives the mask pixels (transferred), encodes them (RLE, as
 // saveDraft always has) and writes the draft row to IndexedDB through its own Dexie connection, so the
 // autosave costs the main thread one copy of the mask. Writes run one after another, in arrival order.
-import { saveDraft } from './runs';
+import { saveDraft, saveReference } from './runs';
 import { saveVolumeMask } from './volumeMasks';
 import { WorkbenchDB } from './schema';
 import { StorageFullError } from './errors';
@@ -22,6 +23,7 @@ self.onmessage = (e: MessageEvent<DraftRequest>) => {
         dbs.set(m.dbName, db);
       }
       if (m.kind === 'volume') await saveVolumeMask(db, m.record);
+      else if (m.kind === 'reference') await saveReference(db, m.scanId, m.frame, m.mask, m.label);
       else await saveDraft(db, m.scanId, m.frame, { width: m.width, height: m.height, data: m.data }, m.source);
       reply({ id: m.id, ok: true });
     } catch (err) {

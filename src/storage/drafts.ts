@@ -5,11 +5,22 @@
 // here on the main thread instead, so a draft is never dropped for want of a worker.
 import type { Mask } from '../mask/types';
 import { StorageFullError } from './errors';
-import { saveDraft } from './runs';
+import { saveDraft, saveReference } from './runs';
 import type { WorkbenchDB } from './schema';
 import { saveVolumeMask, type VolumeMaskRecord } from './volumeMasks';
 
-export type DraftRequest = FrameDraftRequest | VolumeDraftRequest;
+export type DraftRequest = FrameDraftRequest | VolumeDraftRequest | ReferenceDraftRequest;
+
+/** An imported reference mask on shared memory: encoded (RLE) and written by the worker. */
+export interface ReferenceDraftRequest {
+  kind: 'reference';
+  id: number;
+  dbName: string;
+  scanId: string;
+  frame: number;
+  mask: Mask;
+  label: string;
+}
 
 /** A 3-D mask edit (the whole mask, transferred), written by saveVolumeMask in the worker. */
 export interface VolumeDraftRequest {
@@ -93,6 +104,13 @@ export async function saveVolumeMaskOffThread(db: WorkbenchDB, record: VolumeMas
   const data = record.data.slice();
   const savedAt = Date.now(); // this version's time: the pixels as they are now
   await post((id) => ({ kind: 'volume', id, dbName: db.name, record: { ...record, data, savedAt } }), [data.buffer], () => saveVolumeMask(db, { ...record, data, savedAt }));
+}
+
+/** Saves an imported reference: in the worker when its pixels are shared memory (no copy here), else here. */
+export async function saveReferenceOffThread(db: WorkbenchDB, scanId: string, frame: number, mask: Mask, label: string): Promise<void> {
+  const here = () => saveReference(db, scanId, frame, mask, label);
+  if (!(typeof SharedArrayBuffer === 'function' && mask.data.buffer instanceof SharedArrayBuffer)) return here();
+  await post((id) => ({ kind: 'reference', id, dbName: db.name, scanId, frame, mask, label }), [], here);
 }
 
 async function post(make: (id: number) => DraftRequest, transfer: Transferable[], here: () => Promise<void>): Promise<void> {

@@ -102,14 +102,16 @@ export function ScanLayer({ scan, frame, window, invert = false, transform, view
     pending.current = requestAnimationFrame(() => paintRef.current());
   };
 
-  // A new scan paints at once (what was shown belongs to the old one); frame/window changes (drags, key
-  // repeat) are coalesced to one paint per animation frame.
+  // A new scan paints in the next task (what was shown belongs to the old one; the commit that mounts the
+  // scan is long enough already); frame/window changes (drags, key repeat) are coalesced to one paint per
+  // animation frame.
   useEffect(() => {
     shown.current = null;
     target.current = null;
     paints.current = 0;
     node.current?.setAttrs({ image: undefined });
-    paintRef.current();
+    clearTimeout(timer.current);
+    timer.current = globalThis.setTimeout(() => paintRef.current(), 0) as unknown as number;
     const jobs = job;
     return () => {
       clearTimeout(timer.current);

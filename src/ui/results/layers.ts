@@ -2,7 +2,7 @@
 // Runs redraw whole (threshold/mode change); the correction redraws only dirty rectangles.
 import type { Mask, Rect } from '../../mask/types';
 import { fullRect } from '../../mask/types';
-import { contourThickness, hexToRgb, renderBinary, renderContour, renderHeatmap } from '../../mask/render';
+import { contourThickness, hexToRgb, renderBinary, renderContour, renderHeatmap, type Rgb } from '../../mask/render';
 import { useLayers } from '../../state/layers';
 import { DIM_FACTOR, referencePixels, runPixels, useRuns, type RunView } from '../../state/runs';
 
@@ -43,11 +43,17 @@ export function isShown(run: RunView, soloId: string | null): boolean {
 export const shownOpacity = (run: RunView, dimmed = useRuns.getState().dimmed): number => (dimmed ? run.opacity * DIM_FACTOR : run.opacity);
 
 /** Full redraw of a run's layer from its pixels and display settings; `binary` is the run's binary
- *  overlay already rendered elsewhere (the mask worker), used when the run is shown as a binary mask. */
-export function drawRun(run: RunView, binary?: Uint8ClampedArray<ArrayBuffer>): void {
+ *  overlay already rendered elsewhere (the mask worker: RGBA, or an ImageBitmap that becomes the layer's
+ *  image as it is), used when the run is shown as a binary mask. */
+export function drawRun(run: RunView, binary?: Uint8ClampedArray<ArrayBuffer> | ImageBitmap): void {
   const px = runPixels.get(run.id);
   if (!px) return;
   const id = runLayerId(run.id);
+  const bitmap = binary && !(binary instanceof Uint8ClampedArray) ? binary : null;
+  if (run.mode === 'binary' && bitmap && bitmap.width === px.width && bitmap.height === px.height) {
+    upsertRunLayer(run, id, bitmap);
+    return;
+  }
   const canvas = layerCanvas(id, px.width, px.height);
   const mask: Mask = { width: px.width, height: px.height, data: px.mask };
   const rect = fullRect(mask);
@@ -57,10 +63,14 @@ export function drawRun(run: RunView, binary?: Uint8ClampedArray<ArrayBuffer>): 
       ? renderHeatmap(px.probs, px.width, rect, rgb)
       : run.mode === 'contour'
         ? renderContour(mask, rect, rgb, contourThickness(px.width, px.height))
-        : binary && binary.length === px.width * px.height * 4
+        : binary instanceof Uint8ClampedArray && binary.length === px.width * px.height * 4
           ? binary
           : renderBinary(mask, rect, rgb);
   blit(canvas, rect, rgba);
+  upsertRunLayer(run, id, canvas);
+}
+
+function upsertRunLayer(run: RunView, id: string, canvas: HTMLCanvasElement | ImageBitmap): void {
   const { soloId } = useRuns.getState();
   const existing = useLayers.getState().layers.find((l) => l.id === id);
   useLayers.getState().upsert({
@@ -71,16 +81,23 @@ export function drawRun(run: RunView, binary?: Uint8ClampedArray<ArrayBuffer>): 
 export const REFERENCE_LAYER = 'reference';
 const REFERENCE_RGB = [255, 255, 255] as const;
 
-/** The reference as a white outline over the scan (redrawn when the reference changes). */
-export function drawReference(): void {
+export const referenceOutline = (): { rgb: Rgb; thickness: (width: number, height: number) => number } => ({ rgb: [...REFERENCE_RGB], thickness: contourThickness });
+
+/** The reference as a white outline over the scan (redrawn when the reference changes); `outline`: one
+ *  already made (by the mask worker) for the current reference pixels, used as the layer's image. */
+export function drawReference(outline?: ImageBitmap | Uint8ClampedArray<ArrayBuffer>): void {
   const ref = referencePixels.current;
   if (!ref) {
     dropLayerCanvas(REFERENCE_LAYER);
     return;
   }
-  const canvas = layerCanvas(REFERENCE_LAYER, ref.width, ref.height);
-  const rect = fullRect(ref);
-  blit(canvas, rect, renderContour(ref, rect, REFERENCE_RGB, contourThickness(ref.width, ref.height)));
+  let canvas: HTMLCanvasElement | ImageBitmap;
+  if (outline && !(outline instanceof Uint8ClampedArray) && outline.width === ref.width && outline.height === ref.height) canvas = outline;
+  else {
+    canvas = layerCanvas(REFERENCE_LAYER, ref.width, ref.height);
+    const rect = fullRect(ref);
+    blit(canvas, rect, outline instanceof Uint8ClampedArray && outline.length === ref.width * ref.height * 4 ? outline : renderContour(ref, rect, REFERENCE_RGB, contourThickness(ref.width, ref.height)));
+  }
   const existing = useLayers.getState().layers.find((l) => l.id === REFERENCE_LAYER);
   useLayers.getState().upsert({
     id: REFERENCE_LAYER, canvas, visible: useRuns.getState().showReference, opacity: 0.9, version: (existing?.version ?? 0) + 1, z: 5,

@@ -1,7 +1,7 @@
 // Client of the mask worker (mask.worker.ts): whole-scan scoring and result preparation off the main
 // thread. One worker, started on first use, jobs answered in order. Where no Worker exists (Node tests)
 // a job runs in the calling thread before the promise is returned, so callers see the same numbers.
-import { runMaskJob, type MaskJob, type MaskJobResult } from '../../mask/jobs';
+import { canShare, runMaskJob, type MaskJob, type MaskJobResult } from '../../mask/jobs';
 import type { Rgb } from '../../mask/render';
 import type { ScoreInputs, Scores } from '../../mask/scores';
 import type { Mask } from '../../mask/types';
@@ -73,16 +73,34 @@ function scoreMap(r: MaskJobResult, unexpected: string): Map<string, Scores> {
   return new Map(r.scores.map((s) => [s.key, s.scores]));
 }
 
-/** A model result as a mask at `threshold` and its binary overlay (RGBA), made in the worker. The
- *  probabilities are copied to the worker; the caller keeps its array. */
+/** A model result (probabilities of `srcWidth` × `srcHeight`) resized to the scan (`width` × `height`),
+ *  thresholded, with its binary overlay, all made in the worker. The probabilities are transferred: the
+ *  caller gives its array up and gets the scan-sized one back, on a SharedArrayBuffer where the page can
+ *  share memory (then scoring and saving the run copy nothing here). The overlay comes back as an
+ *  ImageBitmap from a browser worker, as RGBA where the job ran in this thread. */
 export async function prepareRunInWorker(
   probs: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
   width: number,
   height: number,
   threshold: number,
   rgb: Rgb,
-): Promise<{ mask: Mask; rgba: Uint8ClampedArray<ArrayBuffer> }> {
-  const r = await runJob({ type: 'prepareRun', probs, width, height, threshold, rgb });
+): Promise<{ probs: Float32Array; mask: Mask; overlay: ImageBitmap | Uint8ClampedArray<ArrayBuffer> }> {
+  const own = probs.byteOffset === 0 && probs.byteLength === probs.buffer.byteLength && probs.buffer instanceof ArrayBuffer ? probs : probs.slice();
+  const job: MaskJob = { type: 'prepareRun', probs: own, srcWidth, srcHeight, width, height, threshold, rgb, shared: canShare() };
+  const r = await runJob(job, inWorker() ? [own.buffer as ArrayBuffer] : []);
   if (r.type !== 'prepareRun') throw new Error('mask worker: unexpected reply');
-  return { mask: r.mask, rgba: r.rgba };
+  return { probs: r.probs, mask: r.mask, overlay: r.bitmap ?? r.rgba };
+}
+
+/** A reference mask ready to show, made in the worker: the mask (transferred; back on a SharedArrayBuffer
+ *  where the page can share memory, so scoring copies nothing) and its outline, an ImageBitmap from a
+ *  browser worker, RGBA in this thread. */
+export async function prepareReferenceInWorker(mask: Mask, rgb: Rgb, thickness: number): Promise<{ mask: Mask; outline: ImageBitmap | Uint8ClampedArray<ArrayBuffer> }> {
+  const own = mask.data.byteOffset === 0 && mask.data.byteLength === mask.data.buffer.byteLength && mask.data.buffer instanceof ArrayBuffer ? mask.data : mask.data.slice();
+  const job: MaskJob = { type: 'prepareReference', mask: { width: mask.width, height: mask.height, data: own }, rgb, thickness, shared: canShare() };
+  const r = await runJob(job, inWorker() ? [own.buffer as ArrayBuffer] : []);
+  if (r.type !== 'prepareReference') throw new Error('mask worker: unexpected reply');
+  return { mask: r.mask, outline: r.bitmap ?? r.rgba };
 }

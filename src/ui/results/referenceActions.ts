@@ -4,12 +4,14 @@ import type { Mask } from '../../mask/types';
 import { readMaskFile, type MaskTarget } from '../../scan/writers/maskImport';
 import type { Scan } from '../../scan/types';
 import { getDb } from '../../storage';
-import { listCorrections, loadReferenceRow, maskFromBytes, saveReference } from '../../storage/runs';
+import { listCorrections, loadReferenceRow, maskFromBytes } from '../../storage/runs';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import { referencePixels, useRuns } from '../../state/runs';
 import { rescore } from './scoring';
-import { drawReference } from './layers';
+import { drawReference, referenceOutline } from './layers';
+import { prepareReferenceInWorker } from './maskWorker';
+import { saveReferenceOffThread } from '../../storage/drafts';
 
 /** Reads a mask file off the main thread (the app injects its reader worker; see app/startup.ts). */
 export type MaskReader = (name: string, bytes: ArrayBuffer, target: MaskTarget, frame: number, signal?: AbortSignal) => Promise<Mask>;
@@ -60,10 +62,15 @@ export async function importReference(file: { name: string; bytes: Uint8Array })
     const bytes = file.bytes.slice().buffer;
     const mask = await maskReader(file.name, bytes, scan, frame, abort.signal);
     if (useScans.getState().activeId !== activeId || useView.getState().frame !== frame) return;
-    await saveReference(getDb(), activeId, frame, mask, file.name);
-    referencePixels.current = mask;
+    // the outline is drawn, and the mask put on shared memory, in the mask worker; the RLE encoding and the
+    // write happen in the draft worker: the page's thread never passes over the mask's pixels
+    const { rgb, thickness } = referenceOutline();
+    const ready = await prepareReferenceInWorker(mask, rgb, thickness(mask.width, mask.height));
+    if (useScans.getState().activeId !== activeId || useView.getState().frame !== frame) return;
+    await saveReferenceOffThread(getDb(), activeId, frame, ready.mask, file.name);
+    referencePixels.current = ready.mask;
     st.setReference({ label: file.name, kind: 'imported' });
-    drawReference();
+    drawReference(ready.outline);
     st.setError(null);
     void rescore();
     st.bumpPixels();

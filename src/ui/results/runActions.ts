@@ -1,7 +1,6 @@
 // What the prompt and results panels do: open the runs of a scan, run a prompt (and the empty prompt
 // once per scan), re-threshold from stored probabilities, delete. Pixel work is the mask engine's;
 // this module only sequences it with storage, the segmenter and the layer canvases.
-import { resizeBilinear } from '../../mask/resize';
 import { threshold } from '../../mask/threshold';
 import type { Scan } from '../../scan/types';
 import { getDb } from '../../storage';
@@ -69,12 +68,8 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
   }
 }
 
-function probsAtScanSize(p: Float32Array, w: number, h: number, scan: Scan): Float32Array {
-  return w === scan.width && h === scan.height ? p : resizeBilinear(p, w, h, scan.width, scan.height);
-}
-
 const ownBuffer = (a: Float32Array): ArrayBuffer =>
-  a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? (a.buffer as ArrayBuffer) : (a.slice().buffer as ArrayBuffer);
+  a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a.buffer : (a.slice().buffer as ArrayBuffer);
 
 /** Run one prompt on the open scan; latest wins (an older pending prompt is aborted). */
 export async function runPrompt(prompt: string): Promise<string | null> {
@@ -95,30 +90,30 @@ export async function runPrompt(prompt: string): Promise<string | null> {
   try {
     const res = await seg.segment(scanId, prompt, frame, ctrl.signal);
     if (ctrl.signal.aborted || useRuns.getState().scanId !== scanId) return null;
-    // Whole-scan work (threshold, overlay, scores) runs in the mask worker: painting continues meanwhile.
-    const probs = probsAtScanSize(res.probabilities, res.width, res.height, scan);
+    // Whole-scan work (resize to the scan, threshold, overlay bitmap, scores) runs in the mask worker:
+    // painting continues meanwhile, and the page never passes over the scan's pixels (64 M of them for an
+    // 8000² photo). The probabilities are handed over (transferred) and come back at the scan's size.
     const t = res.threshold ?? 0.5;
     const colour = colourFor(useRuns.getState().runs.length);
-    const { mask, rgba } = await prepareRunInWorker(probs, scan.width, scan.height, t, hexToRgb(colour));
+    const { probs, mask, overlay } = await prepareRunInWorker(res.probabilities, res.width, res.height, scan.width, scan.height, t, hexToRgb(colour));
     if (ctrl.signal.aborted || useRuns.getState().scanId !== scanId) return null;
     const id = globalThis.crypto.randomUUID();
-    const rec: RunRecord = {
+    const rec: Omit<RunRecord, 'probs'> = {
       id, scanId, frame, prompt, modelId: res.modelId, backend: res.backend ?? 'unknown', threshold: t,
       timings: numericTimings(res.timings), scores: {}, createdAt: Date.now(), type: RUN_RECORD_TYPE,
       formatVersion: RUN_RECORD_VERSION, variant: res.variant, colour,
       ...(res.channel ? { channel: res.channel } : {}),
-      // storage clones the buffer; a view of a larger buffer is cut to size first
-      probs: { width: scan.width, height: scan.height, data: ownBuffer(probs) },
     };
     runPixels.set(id, { width: scan.width, height: scan.height, probs, mask: mask.data });
-    const view = viewOf(rec);
+    const view = viewOf({ ...rec, probs: { width: scan.width, height: scan.height, data: new ArrayBuffer(0) } });
     useRuns.getState().upsertRun(view);
-    drawRun(view, rgba);
+    drawRun(view, overlay);
     // the new run's scores are saved with it; a new empty prompt changes the others' influence, which
     // is saved with them (not the new run again: an update rewrites its 16 MB record on the main thread)
     await rescore([id], false);
     const scored = useRuns.getState().runs.find((r) => r.id === id) ?? view;
-    await saveRunRecord(getDb(), { ...rec, ...splitScores(scored.scores) });
+    // storage clones the buffer (it keeps no shared memory): a shared or partial buffer is cut to size first
+    await saveRunRecord(getDb(), { ...rec, ...splitScores(scored.scores), probs: { width: scan.width, height: scan.height, data: ownBuffer(probs) } });
     if (prompt.trim() === '') await rescore(useRuns.getState().runs.filter((r) => r.id !== id).map((r) => r.id));
     useRuns.getState().bumpPixels();
     return id;

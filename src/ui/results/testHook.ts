@@ -15,7 +15,9 @@ export interface LoopTestApi {
   referenceMask(): { width: number; height: number; counts: number[] } | null;
   correction(): { width: number; height: number; counts: number[]; undo: number; redo: number; source: string | null } | null;
   brushSize(): number;
-  layers(): { id: string; visible: boolean; opacity: number; version: number }[];
+  layers(): { id: string; visible: boolean; opacity: number; version: number; image: 'bitmap' | 'canvas'; width: number; height: number }[];
+  /** Where a run's pixels live: on shared memory (the mask worker and the draft writer read them without a copy). */
+  runMemory(id: string): { probsShared: boolean; maskShared: boolean } | null;
 }
 
 declare global {
@@ -45,6 +47,14 @@ export function installLoopTestHook(): void {
       return s ? { ...rle(s.mask.width, s.mask.height, s.mask.data), undo: s.history.undoDepth, redo: s.history.redoDepth, source: s.source } : null;
     },
     brushSize: () => useToolSettings.getState().brushSize,
-    layers: () => useLayers.getState().layers.map(({ id, visible, opacity, version }) => ({ id, visible, opacity, version })),
+    layers: () =>
+      useLayers.getState().layers.map(({ id, visible, opacity, version, canvas }) => ({
+        id, visible, opacity, version, image: typeof ImageBitmap === 'function' && canvas instanceof ImageBitmap ? ('bitmap' as const) : ('canvas' as const), width: canvas.width, height: canvas.height,
+      })),
+    runMemory: (id) => {
+      const px = runPixels.get(id);
+      const shared = (a: ArrayBufferView) => typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
+      return px ? { probsShared: shared(px.probs), maskShared: shared(px.mask) } : null;
+    },
   };
 }
