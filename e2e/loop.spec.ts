@@ -141,6 +141,7 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
   // reload: runs, scores, display settings, reference and every stroke come back
   await loop.runItem(b.prompt).getByTestId('run-mode').selectOption('contour');
   await page.waitForTimeout(1200); // autosave is debounced < 1 s
+  const masksBefore = await Promise.all(runs.map((r) => loop.runMask(r.id)));
   await page.reload();
   await loop.ready();
   await wb.until((s) => expect(s.scan?.name).toBe(image.name), 30_000);
@@ -151,6 +152,7 @@ test('Kvasir: two prompts, reference Dice, brush + undo, reload, export and re-i
     expect(decodeRle(c!)).toEqual(paintedPx);
   }).toPass({ timeout: 20_000 });
   expect((await loop.runs()).map((r) => r.id).sort()).toEqual(runs.map((r) => r.id).sort());
+  expect(await Promise.all(runs.map((r) => loop.runMask(r.id)))).toEqual(masksBefore);
   await expect(page.getByTestId('reference-label')).toContainText(ref.file.name);
   expect((await loop.runs()).find((r) => r.id === b.id)?.mode).toBe('contour');
   expect((await loop.runs()).find((r) => r.id === a.id)?.scores.dice).toBeCloseTo(aScores.dice as number, 10);
