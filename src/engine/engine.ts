@@ -63,6 +63,9 @@ export interface SegmentOutput {
   modelId: string;
   variant: string;
   threshold: number;
+  /** Share of pixels at or above the threshold, counted here (the engine's thread) while the probabilities
+   *  are at hand: the page hands them on to the mask worker (transferred) and cannot count them later. */
+  foreground: number;
   /** Image-only bundles: the class the prompt picked ('all' for the empty prompt: every class at once). */
   channel?: string;
 }
@@ -233,8 +236,12 @@ export class VlsmEngine {
       activation: this.manifest.output.activation,
     });
     const postMs = now() - tp;
+    const cut = this.manifest.output.threshold;
+    let fg = 0;
+    for (let i = 0; i < probabilities.length; i++) if (probabilities[i] >= cut) fg++;
     return {
       probabilities,
+      foreground: probabilities.length ? fg / probabilities.length : 0,
       width: pre.scanWidth,
       height: pre.scanHeight,
       timings: { preMs: 0, visionMs, textMs: raw.textMs, decoderMs: raw.decoderMs, postMs, totalMs: now() - t0 },

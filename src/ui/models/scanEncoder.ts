@@ -78,20 +78,11 @@ export interface ResultSummary {
 let lastResult: ResultSummary | null = null;
 export const getLastResult = (): ResultSummary | null => lastResult;
 
-/** The foreground fraction is counted when first read (a test asks), not on every result: a pass over
- *  4 M probabilities on the main thread while the user may be painting. */
+/** The foreground fraction comes counted from the engine's thread: the probabilities themselves are handed on
+ *  to the mask worker (transferred) right after, so they cannot be counted here later. */
 function summarise(scanId: string, frame: number, r: SegmentResult): ResultSummary {
-  const { probabilities, threshold } = r;
-  let fg: number | undefined;
   return {
     scanId, frame, prompt: r.prompt, width: r.width, height: r.height, timings: r.timings, cache: r.cache, backend: r.backend, modelId: r.modelId,
-    get foreground(): number {
-      if (fg === undefined) {
-        let n = 0;
-        for (let i = 0; i < probabilities.length; i++) if (probabilities[i] >= threshold) n++;
-        fg = n / probabilities.length;
-      }
-      return fg;
-    },
+    foreground: r.foreground,
   };
 }
