@@ -159,7 +159,18 @@ test.describe('foundation', () => {
 
   test('viewer: wheel steps slices, Ctrl+wheel zooms about the cursor, right-drag window/level, presets, help overlay', async ({ page }) => {
     await wb.openFiles([multiFrameDicom()]);
-    const s0 = await wb.until((s) => expect(s.scan?.frames).toBe(10));
+    await wb.until((s) => expect(s.scan?.frames).toBe(10));
+    // The fit-to-view scale is taken once the layout around the viewer has settled: the model loaded and the
+    // automatic no-words run over (its busy line and Cancel come and go, the viewer refits), two reads alike.
+    await expect(page.getByTestId('status-model')).toHaveText(/Compact|compact/i, { timeout: 60_000 });
+    await expect(async () => {
+      await expect(page.getByTestId('prompt-busy')).toHaveCount(0);
+      await expect(page.getByTestId('busy-cancel')).toHaveCount(0);
+      const a = (await wb.state()).transform.scale;
+      await page.waitForTimeout(400);
+      expect((await wb.state()).transform.scale).toBe(a);
+    }).toPass({ timeout: 60_000 });
+    const s0 = await wb.state();
     const box = (await wb.viewer.boundingBox())!;
     const at = { x: box.x + box.width / 2 + 40, y: box.y + box.height / 2 - 30 };
     await page.mouse.move(at.x, at.y);
