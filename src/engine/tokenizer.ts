@@ -29,6 +29,8 @@ export interface Tokens {
   ids: number[];
 }
 
+import { AddedTokens, frameTokens } from './tokenFrame';
+
 const CLIP_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/gu;
 const BYTE_LEVEL_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
@@ -46,10 +48,6 @@ function bytesToUnicode(): string[] {
   return table;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export class ClipTokenizer {
   private readonly vocab: Map<string, number>;
   private readonly ranks = new Map<string, number>();
@@ -58,8 +56,7 @@ export class ClipTokenizer {
   private readonly cache = new Map<string, number[]>();
   private readonly suffix: string;
   private readonly unkId: number | undefined;
-  private readonly added: Map<string, number>;
-  private readonly addedSplit: RegExp | null;
+  private readonly added: AddedTokens;
   readonly bosId: number;
   readonly eosId: number;
 
@@ -69,10 +66,7 @@ export class ClipTokenizer {
     json.model.merges.forEach((m, i) => this.ranks.set(Array.isArray(m) ? `${m[0]} ${m[1]}` : m, i));
     this.suffix = json.model.end_of_word_suffix ?? '';
     this.unkId = json.model.unk_token ? this.vocab.get(json.model.unk_token) : undefined;
-    this.added = new Map((json.added_tokens ?? []).map((t) => [t.content, t.id]));
-    this.addedSplit = this.added.size
-      ? new RegExp(`(${[...this.added.keys()].map(escapeRegExp).join('|')})`)
-      : null;
+    this.added = new AddedTokens(json.added_tokens);
     const cls = json.post_processor?.cls;
     const sep = json.post_processor?.sep;
     this.bosId = cls ? cls[1] : (this.vocab.get('<|startoftext|>') ?? 49406);
@@ -85,40 +79,18 @@ export class ClipTokenizer {
 
   /** Token ids without <sot>/<eot>. */
   encodeText(text: string): number[] {
-    const out: number[] = [];
-    const parts = this.addedSplit ? text.split(this.addedSplit) : [text];
-    for (const part of parts) {
-      const addedId = this.added.get(part);
-      if (addedId !== undefined) {
-        out.push(addedId);
-        continue;
-      }
+    return this.added.encode(text, (part) => {
+      const out: number[] = [];
       const normal = part.normalize('NFC').replace(/\s+/gu, ' ').toLowerCase();
       for (const word of normal.match(CLIP_SPLIT) ?? []) {
         for (const piece of word.match(BYTE_LEVEL_SPLIT) ?? []) out.push(...this.bpe(piece));
       }
-    }
-    return out;
+      return out;
+    });
   }
 
   encode(text: string, options: TokenizerOptions): Tokens {
-    let body = this.encodeText(text);
-    const room = Math.max(0, options.maxLength - 2);
-    if (body.length > room) body = body.slice(0, room);
-    const ids = [this.bosId, ...body, this.eosId];
-    const mask = ids.map(() => 1);
-    if (options.padding === 'max_length') {
-      const pad = options.padTokenId ?? this.eosId;
-      while (ids.length < options.maxLength) {
-        ids.push(pad);
-        mask.push(0);
-      }
-    }
-    return {
-      ids,
-      inputIds: BigInt64Array.from(ids, (v) => BigInt(v)),
-      attentionMask: BigInt64Array.from(mask, (v) => BigInt(v)),
-    };
+    return frameTokens(this.encodeText(text), this.bosId, this.eosId, options, this.eosId);
   }
 
   private bpe(piece: string): number[] {

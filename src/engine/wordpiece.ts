@@ -5,6 +5,7 @@
 // (split on whitespace, isolate punctuation) -> greedy longest-match WordPiece with '##' -> [CLS] ids [SEP].
 // Same ids as `tokenizers` and transformers' BertTokenizer: src/engine/wordpiece.test.ts.
 import type { Tokens, TokenizerOptions } from './tokenizer';
+import { AddedTokens, frameTokens } from './tokenFrame';
 
 interface WordPieceJson {
   added_tokens?: { id: number; content: string }[];
@@ -25,10 +26,6 @@ function isChinese(cp: number): boolean {
     (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export class WordPieceTokenizer {
   private readonly vocab: Map<string, number>;
   private readonly unkId: number;
@@ -38,8 +35,7 @@ export class WordPieceTokenizer {
   private readonly chinese: boolean;
   private readonly stripAccents: boolean;
   private readonly lowercase: boolean;
-  private readonly added: Map<string, number>;
-  private readonly addedSplit: RegExp | null;
+  private readonly added: AddedTokens;
   private readonly cache = new Map<string, number[]>();
   readonly clsId: number;
   readonly sepId: number;
@@ -59,8 +55,7 @@ export class WordPieceTokenizer {
     this.chinese = n?.handle_chinese_chars ?? false;
     this.lowercase = n?.lowercase ?? false;
     this.stripAccents = n?.strip_accents ?? this.lowercase;
-    this.added = new Map((json.added_tokens ?? []).map((t) => [t.content, t.id]));
-    this.addedSplit = this.added.size ? new RegExp(`(${[...this.added.keys()].map(escapeRegExp).join('|')})`) : null;
+    this.added = new AddedTokens(json.added_tokens);
     const cls = json.post_processor?.cls ?? ['[CLS]', this.vocab.get('[CLS]')];
     const sep = json.post_processor?.sep ?? ['[SEP]', this.vocab.get('[SEP]')];
     if (cls[1] === undefined || sep[1] === undefined) throw new Error('tokenizer.json: no [CLS]/[SEP] tokens');
@@ -74,37 +69,11 @@ export class WordPieceTokenizer {
 
   /** Token ids without [CLS]/[SEP]. */
   encodeText(text: string): number[] {
-    const out: number[] = [];
-    const parts = this.addedSplit ? text.split(this.addedSplit) : [text];
-    for (const part of parts) {
-      const addedId = this.added.get(part);
-      if (addedId !== undefined) {
-        out.push(addedId);
-        continue;
-      }
-      for (const word of this.preTokenize(this.normalize(part))) out.push(...this.wordPiece(word));
-    }
-    return out;
+    return this.added.encode(text, (part) => this.preTokenize(this.normalize(part)).flatMap((w) => this.wordPiece(w)));
   }
 
   encode(text: string, options: TokenizerOptions): Tokens {
-    let body = this.encodeText(text);
-    const room = Math.max(0, options.maxLength - 2);
-    if (body.length > room) body = body.slice(0, room);
-    const ids = [this.clsId, ...body, this.sepId];
-    const mask = ids.map(() => 1);
-    if (options.padding === 'max_length') {
-      const pad = options.padTokenId ?? this.vocab.get('[PAD]') ?? 0;
-      while (ids.length < options.maxLength) {
-        ids.push(pad);
-        mask.push(0);
-      }
-    }
-    return {
-      ids,
-      inputIds: BigInt64Array.from(ids, (v) => BigInt(v)),
-      attentionMask: BigInt64Array.from(mask, (v) => BigInt(v)),
-    };
+    return frameTokens(this.encodeText(text), this.clsId, this.sepId, options, this.vocab.get('[PAD]') ?? 0);
   }
 
   private normalize(text: string): string {
