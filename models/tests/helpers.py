@@ -78,3 +78,19 @@ def matmul_model(path: Path, din: int = 64, dout: int = 32, seed: int = 0) -> Pa
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
     return path
+
+
+# Prompts both tokenisers' id tests (test_tokenizer_ids, test_wordpiece_ids) run, in this order inside each list:
+# medvlsm-style attribute prompts, laterality, punctuation, numbers with units, composed and decomposed accents.
+CLINICAL_PROMPTS = [
+    "one small pink round polyp, located in right of the image",
+    "two large red polyps, located in top left and bottom right of the image",
+    "malignant breast tumour, irregular shape, located in center of the image",
+    "diabetic foot ulcer",
+    "left lung and right lung",
+    "skin lesion (melanoma?)",
+    "it's a 3cm lesion; we'll see",
+    "left-sided, 2 polyps; 10 mm, 1.5×2.0 cm",
+    "naïve café",
+    "cafe\u0301 decomposed accent",
+]

@@ -12,7 +12,7 @@ from pathlib import Path
 import regex
 from tokenizers import Tokenizer
 
-from tests.helpers import TOKENIZER
+from tests.helpers import CLINICAL_PROMPTS, TOKENIZER
 
 FIXTURE = Path(__file__).parent / "fixtures" / "token_ids.json"
 BOS, EOS = 49406, 49407
@@ -27,16 +27,7 @@ PROMPTS = [
     "polyp",
     "Polyp",
     "POLYP!!",
-    "one small pink round polyp, located in right of the image",
-    "two large red polyps, located in top left and bottom right of the image",
-    "malignant breast tumour, irregular shape, located in center of the image",
-    "diabetic foot ulcer",
-    "left lung and right lung",
-    "skin lesion (melanoma?)",
-    "it's a 3cm lesion; we'll see",
-    "left-sided, 2 polyps; 10 mm, 1.5×2.0 cm",
-    "naïve café",
-    "cafe\u0301 decomposed accent",
+    *CLINICAL_PROMPTS,
     "tumour ≥ 5 mm",
     "ulcer 🙂 emoji",
     "tabs\tand\nnewlines   and  spaces",

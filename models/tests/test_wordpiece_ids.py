@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
+from tests.helpers import CLINICAL_PROMPTS
 from vlsm.wordpiece import read_vocab, write_tokenizer_json
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wordpiece"
@@ -33,16 +34,7 @@ PROMPTS = [
     "   ",
     "Polyps",
     "POLYPS!!",
-    "one small pink round polyp, located in right of the image",
-    "two large red polyps, located in top left and bottom right of the image",
-    "malignant breast tumour, irregular shape, located in center of the image",
-    "diabetic foot ulcer",
-    "left lung and right lung",
-    "skin lesion (melanoma?)",
-    "it's a 3cm lesion; we'll see",
-    "left-sided, 2 polyps; 10 mm, 1.5×2.0 cm",
-    "naïve café",
-    "cafe\u0301 decomposed accent",
+    *CLINICAL_PROMPTS,
     "ŒDÈME of the myocardium",
     "İstanbul kidney",
     "ΣΑΣ",
