@@ -1,6 +1,8 @@
-"""Export the image-only U-Net baseline (vlsm.unet) as a bundle of kind "image-only": one vision graph, no tokenizer.
+"""Export an image-only baseline (vlsm.unet's U-Net or vlsm.deeplab's DeepLabv3+) as a bundle of kind "image-only":
+one vision graph, no tokenizer.
 
 python -m vlsm.unet export --ckpt /work/ckpt-unet/run/best.pt --out unet-baseline [--eval EVAL.json]
+python -m vlsm.unet export --ckpt /work/ckpt-deeplab/run/best.pt --out deeplabv3plus-baseline --id deeplabv3plus-baseline
 python -m vlsm.unet export --random-init --size 64 --widths 4,8 --out build/tiny/image-only   (tests)
 
 The graph is opset 17 from the TorchScript exporter (as every graph of the project), fp32 only (the model is
@@ -18,27 +20,35 @@ import torch
 
 from .bundle import finalize_bundle
 from .card import INTENDED_USE, MODALITIES_V2, SPLIT_NOTE, TRAINING_DATA_V2
-from .unet import CHANNELS, UNet, channel_words
+from .unet import CHANNELS, UNet, build_model, channel_words
 
 MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
 IMAGE_ONLY_NOTE = "image only: prompt words do not steer this model"
 
 
-def export_onnx(model: UNet, path: str, size: int) -> None:
+def export_onnx(model: torch.nn.Module, path: str, size: int) -> None:
     model.eval()
     x = torch.zeros(1, 3, size, size)
     torch.onnx.export(model, (x,), path, input_names=["pixel_values"], output_names=["logits"], opset_version=17,
                       do_constant_folding=True, dynamo=False)
 
 
-def card(widths: list[int], params: int, ev: dict | None, training: dict | None) -> dict:
+DEEPLAB_BACKBONE_NOTE = ("backbone initialised from the compact VLSM v2 image encoder (models/compact-vlsm-v2's "
+                         "vision graph), trained on the same train split (models/splits/), so nothing of val or test "
+                         "leaks in; ImageNet weights are not reachable here")
+
+
+def card(model: torch.nn.Module, params: int, ev: dict | None, training: dict | None) -> dict:
     from .evaluate import test_metrics
 
+    deeplab = getattr(model, "arch", "unet") == "deeplabv3plus"
+    origin = (f"fine-tuned on the same data and splits as the default model ({DEEPLAB_BACKBONE_NOTE})"
+              if getattr(model, "frozen_backbone_bn", False) else
+              "trained from scratch on the same data and splits as the default model")
     c = {
-        "summary": f"Image-only baseline: a plain U-Net ({len(widths)} levels, {widths[0]}-{widths[-1]} channels, {params / 1e6:.2f} M "
-                   f"parameters) with one sigmoid output per structure, trained from scratch on the same data and splits as "
-                   f"the default model. It has no text graph ({IMAGE_ONLY_NOTE}): a prompt only picks which structure to show "
+        "summary": f"Image-only baseline: {model.describe()}, {params / 1e6:.2f} M parameters, with one sigmoid output "
+                   f"per structure, {origin}. It has no text graph ({IMAGE_ONLY_NOTE}): a prompt only picks which structure to show "
                    "(the class it names; the empty prompt shows all of them). Kept beside the VLSM to show what the words add.",
         "classes": list(CHANNELS),
         "promptExamples": list(CHANNELS) + [""],
@@ -51,16 +61,18 @@ def card(widths: list[int], params: int, ev: dict | None, training: dict | None)
             "Research tool, not a medical device: masks must be reviewed by a clinician.",
             f"{IMAGE_ONLY_NOTE}: it answers only its {len(CHANNELS)} class names (and their synonyms); size, shape, "
             "location or colour words change nothing, and a prompt naming no class is refused.",
-            "Trained from scratch on a shared 2-core CPU for under an hour: a baseline, not a tuned model.",
+            ("Trained on one thread of a shared 2-core CPU for under an hour: a baseline, not a tuned model." if deeplab else
+             "Trained from scratch on a shared 2-core CPU for under an hour: a baseline, not a tuned model."),
             SPLIT_NOTE,
         ],
     }
     if ev is not None:
         d = ev.get("dice_class_prompt", {})
-        c["limits"].insert(1, "Weak: test Dice of the class channel " + ", ".join(f"{k} {v:.2f}" for k, v in d.items()) +
+        c["limits"].insert(1, ("Test Dice" if deeplab else "Weak: test Dice")
+                           + " of the class channel " + ", ".join(f"{k} {v:.2f}" for k, v in d.items()) +
                            ", ACDC " + ", ".join(f"{k} {(v or 0):.2f}" for k, v in ev.get("acdc", {}).items()) +
-                           ". It had a few CPU minutes of training (see the training section): a floor to compare "
-                           "against, not a model to rely on.")
+                           ". It had " + ("under an hour" if deeplab else "a few CPU minutes") + " of training (see the "
+                           "training section): a floor to compare against, not a model to rely on.")
         c["testMetrics"] = test_metrics(ev)
         c["metrics"] = {k: v for k, v in ev.items() if k != "metrics"}
     if training:
@@ -68,16 +80,17 @@ def card(widths: list[int], params: int, ev: dict | None, training: dict | None)
     return c
 
 
-def write_bundle(model: UNet, out: str, size: int, bundle_id: str, name: str, ev: dict | None = None,
+def write_bundle(model: torch.nn.Module, out: str, size: int, bundle_id: str, name: str, ev: dict | None = None,
                  training: dict | None = None) -> dict:
     os.makedirs(out, exist_ok=True)
     export_onnx(model, os.path.join(out, "vision.fp32.onnx"), size)
     words = channel_words()
     params = sum(p.numel() for p in model.parameters())
     manifest = {
-        "format": "vlsm-bundle", "formatVersion": 1, "id": bundle_id, "name": name, "architecture": "unet-image-only",
+        "format": "vlsm-bundle", "formatVersion": 1, "id": bundle_id, "name": name,
+        "architecture": f"{getattr(model, 'arch', 'unet')}-image-only",
         "license": "Weights: non-commercial research use (inherits the training data terms); code: MIT",
-        "modelCard": card(list(model.widths), params, ev, training),
+        "modelCard": card(model, params, ev, training),
         "input": {"size": [size, size], "mean": MEAN, "std": STD, "resize": "stretch", "colour": "rgb", "scale": 1 / 255},
         "kind": "image-only",
         "variants": [{"name": "fp32", "backends": ["wasm", "webgpu"], "graphs": {"vision": {
@@ -104,18 +117,21 @@ def cell(m: dict | None) -> str:
     return "–" if not m else f"{m['dice']:.3f} [{m['ci95'][0]:.3f}, {m['ci95'][1]:.3f}] ({m['n']})"
 
 
-def comparison(ev: dict, vlsm_ev: dict | None) -> list[str]:
-    """Markdown table: this model's class-prompt Dice on the test split beside the VLSM's (same code, same split)."""
-    out = ["| set / structure | U-Net baseline (image only) | compact VLSM v2 (words) |", "|---|---|---|"]
+def comparison(ev: dict, vlsm_ev: dict | None, name: str = "U-Net baseline (image only)",
+               others: list[tuple[str, dict]] | None = None) -> list[str]:
+    """Markdown table: this model's class-prompt Dice on the test split beside the VLSM's (same code, same split),
+    and beside other image-only baselines' (others: [(column title, their EVAL.json)])."""
+    cols = [(name, ev)] + list(others or []) + [("compact VLSM v2 (words)", vlsm_ev or {})]
+    out = ["| set / structure | " + " | ".join(c for c, _ in cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for ds, key, label in ROWS:
-        mine = ev["metrics"].get(ds, {}).get(key)
-        theirs = (vlsm_ev or {}).get("metrics", {}).get(ds, {}).get(key)
-        if mine or theirs:
-            out.append(f"| {label} | {cell(mine)} | {cell(theirs)} |")
+        cells = [e.get("metrics", {}).get(ds, {}).get(key) for _, e in cols]
+        if any(cells):
+            out.append(f"| {label} | " + " | ".join(cell(x) for x in cells) + " |")
     return out
 
 
-def markdown(m: dict, ev: dict | None, vlsm_ev: dict | None, training: dict | None) -> str:
+def markdown(m: dict, ev: dict | None, vlsm_ev: dict | None, training: dict | None,
+             others: list[tuple[str, dict]] | None = None) -> str:
     c = m["modelCard"]
     total = sum(f["bytes"] for f in m["files"])
     lines = [f"# Model card: {m['name']} (`{m['id']}`)", "", c["summary"], "",
@@ -132,7 +148,7 @@ def markdown(m: dict, ev: dict | None, vlsm_ev: dict | None, training: dict | No
                   "(`models/results/2026-12-04-compact-v2/EVAL.json`), trained on the same splits. The shipped v1 default "
                   "was trained on the older file-name split, so its figures on this test split are mostly training-set "
                   "figures (`docs/study/compact-vlsm-test/`).", ""]
-        lines += comparison(ev, vlsm_ev) + [""]
+        lines += comparison(ev, vlsm_ev, m["name"], others) + [""]
     if training:
         lines += ["## Training", ""] + [f"- {k}: {v}" for k, v in training.items()] + [""]
     lines += ["## Training data", ""] + [f"- {d['name']}: {d.get('citation', '')}. Terms: {d.get('terms', '')}." for d in c["trainingData"]]
@@ -140,7 +156,7 @@ def markdown(m: dict, ev: dict | None, vlsm_ev: dict | None, training: dict | No
     return "\n".join(lines) + "\n"
 
 
-def onnx_vs_torch(model: UNet, bundle: str, size: int, seed: int = 0) -> float:
+def onnx_vs_torch(model: torch.nn.Module, bundle: str, size: int, seed: int = 0) -> float:
     """Largest |logit| difference between the exported graph (onnxruntime) and PyTorch on a random input."""
     import onnxruntime as ort
 
@@ -158,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ckpt", default=None)
     ap.add_argument("--random-init", action="store_true")
     ap.add_argument("--size", type=int, default=None)
+    ap.add_argument("--arch", choices=("unet", "deeplabv3plus"), default="unet", help="with --random-init")
     ap.add_argument("--widths", default="8,16,32,64,128")
     ap.add_argument("--out", required=True)
     ap.add_argument("--id", default="unet-baseline")
@@ -165,15 +182,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--eval", default=None, help="evaluation JSON (vlsm.evaluate) whose figures go on the card")
     ap.add_argument("--training", default=None, help="JSON with the training's command, wall time, epochs")
     ap.add_argument("--vlsm-eval", default=None, help="the VLSM's test evaluation, shown beside this model's on the card")
+    ap.add_argument("--beside", action="append", default=[], metavar="TITLE=EVAL.json",
+                    help="another image-only baseline's test evaluation, a column of the card's table (repeatable)")
     a = ap.parse_args(argv)
     torch.manual_seed(0)
     if a.ckpt:
         st = torch.load(a.ckpt, weights_only=False, map_location="cpu")
-        model = UNet(len(CHANNELS), tuple(st["config"]["widths"]))
+        model = build_model(st["config"])
         model.load_state_dict(st["model"])
         size = a.size or st["config"]["size"]
     elif a.random_init:
-        model = UNet(len(CHANNELS), tuple(int(x) for x in a.widths.split(",")))
+        model = (UNet(len(CHANNELS), tuple(int(x) for x in a.widths.split(","))) if a.arch == "unet"
+                 else build_model({"arch": a.arch, "backbone_channels": [24, 48, 96, 160, 256], "rates": [3, 6, 9], "aspp": 128,
+                                   "low": 48, "decoder": 128}))
         size = a.size or 64
     else:
         raise SystemExit("give --ckpt or --random-init")
@@ -183,7 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     if ev is not None:
         vlsm_ev = json.load(open(a.vlsm_eval)) if a.vlsm_eval else None
         with open(os.path.join(a.out, "MODEL_CARD.md"), "w") as f:
-            f.write(markdown(m, ev, vlsm_ev, training))
+            others = [(t, json.load(open(p))) for t, p in (b.split("=", 1) for b in a.beside)]
+            f.write(markdown(m, ev, vlsm_ev, training, others))
         with open(os.path.join(a.out, "EVAL.json"), "w") as f:
             json.dump(ev, f, indent=1)
     diff = onnx_vs_torch(model, a.out, size)

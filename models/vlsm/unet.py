@@ -3,6 +3,12 @@ model knows, trained on the same data and the same committed splits (models/spli
 
 python -m vlsm.unet train --out /work/ckpt-unet/run [--epochs 40] [--threads 1]
 python -m vlsm.unet export --ckpt /work/ckpt-unet/run/best.pt --out unet-baseline
+python -m vlsm.unet train --arch deeplabv3plus --out /work/ckpt-deeplab/run [--init-from compact-vlsm-v2]
+python -m vlsm.unet export --ckpt /work/ckpt-deeplab/run/best.pt --out deeplabv3plus-baseline --id deeplabv3plus-baseline
+
+- Architectures (--arch): "unet" (this file) and "deeplabv3plus" (vlsm.deeplab: the compact VLSM's image encoder,
+  initialised from the compact-vlsm-v2 bundle, + ASPP + the stride-4 decoder). Everything below serves both:
+  the channel head, channel_words/pick_channel, make_batch, loss_fn, val_eval, the training loop and the export.
 
 - Data: vlsm.data.load_all (train split to learn, val split to pick the epoch; test is never read here), plus the
   same synthetic scans and exported app demos as vlsm.train; canvases, augmentations and the balanced sampling
@@ -81,6 +87,8 @@ class Block(nn.Sequential):
 class UNet(nn.Module):
     """Plain U-Net (Ronneberger 2015) at reduced width: 5 levels, max-pool down, bilinear up + concat."""
 
+    arch = "unet"
+
     def __init__(self, n_out: int = len(CHANNELS), widths: tuple[int, ...] = (16, 32, 64, 128, 192)):
         super().__init__()
         self.widths = widths
@@ -103,6 +111,25 @@ class UNet(nn.Module):
             x = F.interpolate(x, size=s.shape[-2:], mode="bilinear", align_corners=False)
             x = blk(torch.cat([x, s], 1))
         return self.head(x)
+
+    def config(self) -> dict:
+        return {"arch": self.arch, "widths": list(self.widths)}
+
+    def describe(self) -> str:
+        return f"a plain U-Net ({len(self.widths)} levels, {self.widths[0]}-{self.widths[-1]} channels)"
+
+
+def build_model(cfg: dict) -> nn.Module:
+    """The image-only model a checkpoint's config names (configs written before --arch are U-Nets)."""
+    arch = cfg.get("arch", "unet")
+    if arch == "unet":
+        return UNet(len(CHANNELS), tuple(cfg["widths"]))
+    if arch == "deeplabv3plus":
+        from .deeplab import DeepLabV3Plus
+
+        return DeepLabV3Plus(len(CHANNELS), tuple(cfg["backbone_channels"]), tuple(cfg["rates"]), cfg["aspp"], cfg["low"],
+                             cfg["decoder"], cfg.get("frozen_backbone_bn", False))
+    raise ValueError(f"unknown image-only architecture {arch!r} (unet, deeplabv3plus)")
 
 
 def targets_of(parts: list[dict], size: int) -> torch.Tensor:
@@ -155,7 +182,7 @@ def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float]
 
 
 @torch.no_grad()
-def val_eval(model: UNet, recs: list[dict], size: int) -> dict:
+def val_eval(model: nn.Module, recs: list[dict], size: int) -> dict:
     """The VLSM's validation figures (vlsm.train.val_eval keys) with each prompt answered by its channel."""
     from .train import _tensor, dice_np, normalise, val_score, warp
 
@@ -209,7 +236,13 @@ def train(argv: list[str] | None = None) -> None:
     ap.add_argument("--weights", default=WEIGHTS)
     ap.add_argument("--strong", default="fuseg,ph2")
     ap.add_argument("--no-flip", default="acdc")
-    ap.add_argument("--widths", default="16,32,64,128,192")
+    ap.add_argument("--arch", choices=("unet", "deeplabv3plus"), default="unet")
+    ap.add_argument("--widths", default="16,32,64,128,192", help="unet: channels per level")
+    ap.add_argument("--init-from", default=None, help="deeplabv3plus: compact bundle whose image encoder starts the "
+                    "backbone (default models/compact-vlsm-v2; 'none' = random)")
+    ap.add_argument("--rates", default="3,6,9", help="deeplabv3plus: ASPP atrous rates at output stride 16")
+    ap.add_argument("--aspp", type=int, default=128, help="deeplabv3plus: ASPP and decoder channels")
+    ap.add_argument("--backbone-lr", type=float, default=0.2, help="deeplabv3plus: backbone learning rate as a fraction of --lr")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="records per dataset and split (smoke tests)")
@@ -234,16 +267,36 @@ def train(argv: list[str] | None = None) -> None:
     w = parse_weights(a.weights)
     weights = [w.get(n, 0.0) for n in names]
     widths = tuple(int(x) for x in a.widths.split(","))
-    model = UNet(len(CHANNELS), widths)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    ck = os.path.join(a.out, "last.pt")
+    backbone_init = None
+    if a.arch == "unet":
+        model = UNet(len(CHANNELS), widths)
+        groups = [{"params": list(model.parameters()), "lr_mult": 1.0}]
+    else:
+        from .deeplab import DEFAULT_BACKBONE_BUNDLE, DeepLabV3Plus, load_backbone
+
+        model = DeepLabV3Plus(len(CHANNELS), rates=tuple(int(x) for x in a.rates.split(",")), aspp=a.aspp, decoder=a.aspp)
+        if not os.path.exists(ck) and (a.init_from or "").lower() != "none":  # a resumed run has it in last.pt
+            backbone_init = load_backbone(model, a.init_from or DEFAULT_BACKBONE_BUNDLE)
+            print(json.dumps({"backbone_from": backbone_init}), flush=True)
+        bb = list(model.backbone.parameters())
+        ids = {id(p) for p in bb}
+        groups = [{"params": bb, "lr_mult": a.backbone_lr}, {"params": [p for p in model.parameters() if id(p) not in ids], "lr_mult": 1.0}]
+    model.train()
+    opt = torch.optim.AdamW(groups, lr=a.lr, weight_decay=1e-4)
     steps = max(1, a.samples // a.batch)
     start, log, best = 0, [], -1e9
-    ck = os.path.join(a.out, "last.pt")
     if os.path.exists(ck):
         st = torch.load(ck, weights_only=False, map_location="cpu")
+        if st["config"].get("arch", "unet") != a.arch:
+            raise SystemExit(f"{ck} is a {st['config'].get('arch', 'unet')} run, not --arch {a.arch}")
+        if a.arch != "unet":
+            model.frozen_backbone_bn = st["config"].get("frozen_backbone_bn", False)
+            model.train()
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         start, log, best = st["epoch"], st["log"], st["best"]
+        backbone_init = st.get("backbone_init")
         print(f"resumed at epoch {start}", flush=True)
     end = a.epochs if a.stop_after is None else min(a.epochs, a.stop_after)
     strong = tuple(x for x in a.strong.split(",") if x)
@@ -254,7 +307,7 @@ def train(argv: list[str] | None = None) -> None:
         for it in range(steps):
             lr = cosine_lr(epoch * steps + it, a.epochs * steps, max(1, int(0.03 * a.epochs * steps)), a.lr)
             for g in opt.param_groups:
-                g["lr"] = lr
+                g["lr"] = lr * g.get("lr_mult", 1.0)
             x, t, ign = make_batch(by, names, weights, a.batch, a.size, rng, a.composite, strong, no_flip)
             loss = loss_fn(model(x), t, ign)
             opt.zero_grad()
@@ -274,13 +327,14 @@ def train(argv: list[str] | None = None) -> None:
         print(json.dumps(entry), flush=True)
         with open(os.path.join(a.out, "train_log.jsonl"), "a") as f:
             f.write(json.dumps(entry) + "\n")
-        cfg = {"widths": list(widths), "channels": CHANNELS, "size": a.size}
+        cfg = {**model.config(), "channels": CHANNELS, "size": a.size}
         if "val" in entry and entry["val"]["score"] > best:
             best = entry["val"]["score"]
-            torch.save({"model": model.state_dict(), "config": cfg, "epoch": epoch + 1, "val": entry["val"], "args": vars(a)},
+            torch.save({"model": model.state_dict(), "config": cfg, "epoch": epoch + 1, "val": entry["val"], "args": vars(a),
+                        "backbone_init": backbone_init},
                        os.path.join(a.out, "best.pt"))
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1, "log": log, "best": best,
-                    "config": cfg, "args": vars(a)}, ck + ".tmp")
+                    "config": cfg, "args": vars(a), "backbone_init": backbone_init}, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
         with open(os.path.join(a.out, "wall.jsonl"), "a") as f:
             f.write(json.dumps({"epoch": epoch + 1, "session_start": round(t_session),
