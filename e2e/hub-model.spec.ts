@@ -37,12 +37,6 @@ const openPanel = async (page: Page) => {
   await expect(page.getByTestId('model-manager')).toBeVisible();
 };
 
-const controlled = (page: Page) =>
-  page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) await new Promise<void>((r) => navigator.serviceWorker.addEventListener('controllerchange', () => r(), { once: true }));
-  });
-
 async function runPrompt(page: Page, modelId: string, prompt: string) {
   await page.getByTestId('prompt-input').fill(prompt);
   await page.getByTestId('prompt-run').click();
@@ -59,7 +53,7 @@ test('a transformers.js CLIPSeg folder imports, downloads from a hub-style host 
   });
   const wb = new Workbench(page);
   await wb.goto();
-  await controlled(page);
+  await wb.offlineReady();
   const photo = kvasirJpeg();
   await wb.openFiles([photo]);
   await wb.until((s) => expect(s.scan?.name).toBe(photo.name));

@@ -12,13 +12,7 @@ test('works offline after one visit', async ({ page, context, baseURL }) => {
   const foreign = recordForeignRequests(context, baseURL);
   const wb = new Workbench(page);
   await wb.goto();
-  // Wait until the service worker has precached everything and controls the page.
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise<void>((r) => navigator.serviceWorker.addEventListener('controllerchange', () => r(), { once: true }));
-    }
-  });
+  await wb.offlineReady();
 
   await context.setOffline(true);
   const runtimeFiles = recordOrtFiles(context, 'wasm|mjs');

@@ -60,6 +60,27 @@ async function framesOf(study: string, series: string): Promise<string[]> {
     .map((x) => x.sop);
 }
 
+/** The seeded 5-slice CT (patient 98890234) searched and opened from the PACS as one volume, with the SEG
+ * series Orthanc held before (so a test can find the one it sent). */
+async function openCtSeries(page: Page) {
+  const ct = await studyOf('98890234');
+  const source = ct.series.find((s) => s.modality === 'CT')!;
+  const frames = await framesOf(ct.study, source.uid);
+  const segsBefore = new Set(
+    (await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')),
+  );
+  const app = new Workbench(page);
+  await app.goto();
+  const pacs = new PacsPanel(page);
+  await pacs.open();
+  await pacs.configure(APP_PACS);
+  await pacs.search({ id: '98890234' });
+  await pacs.chooseStudy(ct.study);
+  await pacs.series(source.uid).getByTestId('pacs-open').click();
+  await app.until((st) => expect(st.scan).toMatchObject({ frames: 5, width: 16, height: 16 }), 30_000);
+  return { app, pacs, ct, source, frames, segsBefore };
+}
+
 const isRetrieve = (r: Request | URL) =>
   /\/pacs\/dicom-web\/studies\/[^/]+\/series\/[^/]+\/instances\/[^/]+$/.test(
     new URL(r instanceof URL ? r.href : r.url()).pathname,
@@ -138,6 +159,7 @@ test('search the PACS, see thumbnails, open a series as one volume, re-open it f
   await pacs.series(mr.uid).getByTestId('pacs-open').click();
   await app.until((st) => expect(st.scan?.frames).toBe(3));
   expect(retrieves).toHaveLength(3);
+  await app.offlineReady(); // a loaded machine may still be precaching: offline before that, the reload fails
   await context.setOffline(true);
   await page.reload();
   await app.until((st) => expect(st.scan?.frames).toBe(3));
@@ -161,22 +183,7 @@ test('Send to PACS stores a SEG of the series; re-opened from the PACS it overla
   baseURL,
 }) => {
   const foreign = recordForeignRequests(context, baseURL);
-  const ct = await studyOf('98890234');
-  const source = ct.series.find((s) => s.modality === 'CT')!;
-  const frames = await framesOf(ct.study, source.uid);
-  const segsBefore = new Set(
-    (await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')),
-  );
-
-  const app = new Workbench(page);
-  await app.goto();
-  const pacs = new PacsPanel(page);
-  await pacs.open();
-  await pacs.configure(APP_PACS);
-  await pacs.search({ id: '98890234' });
-  await pacs.chooseStudy(ct.study);
-  await pacs.series(source.uid).getByTestId('pacs-open').click();
-  await app.until((st) => expect(st.scan).toMatchObject({ frames: 5, width: 16, height: 16 }), 30_000);
+  const { app, ct, source, frames, segsBefore } = await openCtSeries(page);
   // Slice 2 of 5 (frame 1): not the middle one the volume opens on, so landing there later means something.
   await app.viewer.click();
   for (let f = (await app.state()).frame; f > 1; f--) await page.keyboard.press('ArrowLeft');
@@ -258,25 +265,10 @@ test('Send to PACS sends the whole 3-D mask as one multi-frame SEG; Orthanc has 
 }) => {
   test.setTimeout(300_000);
   const foreign = recordForeignRequests(context, baseURL);
-  const ct = await studyOf('98890234');
-  const source = ct.series.find((s) => s.modality === 'CT')!;
-  const frames = await framesOf(ct.study, source.uid);
+  const { ct, source, frames, segsBefore } = await openCtSeries(page);
   const files = readdirSync(join(SHARED, 'sample-files/dicom/pydicom/series-CT5N-16x16')).map((f) =>
     join(SHARED, 'sample-files/dicom/pydicom/series-CT5N-16x16', f),
   );
-  const segsBefore = new Set(
-    (await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')),
-  );
-
-  const app = new Workbench(page);
-  await app.goto();
-  const pacs = new PacsPanel(page);
-  await pacs.open();
-  await pacs.configure(APP_PACS);
-  await pacs.search({ id: '98890234' });
-  await pacs.chooseStudy(ct.study);
-  await pacs.series(source.uid).getByTestId('pacs-open').click();
-  await app.until((st) => expect(st.scan).toMatchObject({ frames: 5, width: 16, height: 16 }), 30_000);
 
   // every slice prompted, then corrected by hand on slice 4 (so the mask is not empty, and SEMIAUTOMATIC)
   const panel = page.getByTestId('volume-panel');

@@ -20,6 +20,16 @@ export class Workbench {
   }
 
   /** Opens the collapsible panel `id` (its header button) unless `inside` (a test id within it) is showing. */
+  /** Until the service worker has precached the app and controls this page, so it opens offline. */
+  async offlineReady(): Promise<void> {
+    await this.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise<void>((r) => navigator.serviceWorker.addEventListener('controllerchange', () => r(), { once: true }));
+      }
+    });
+  }
+
   async openPanel(id: string, inside: string): Promise<void> {
     if (!(await this.page.getByTestId(inside).isVisible())) await this.page.getByTestId(`panel-${id}`).getByRole('button').first().click();
     await expect(this.page.getByTestId(inside)).toBeVisible();
