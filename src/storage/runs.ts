@@ -1,11 +1,12 @@
 // Repositories for the clinician's loop: prompt runs with their probabilities (so a threshold change
 // never re-runs the model), the imported reference mask, the correction draft (autosaved) and its
-// accepted versions. Built on the tables and helpers of masks.ts; masks are stored as RLE bytes.
+// accepted versions. Built on the tables and helpers of masks.ts; masks are stored as RLE bytes, a run's
+// probabilities in chunks (runChunks, schema v4) and read back whole.
 import type { Mask } from '../mask/types';
 import { decodeRle, encodeRle } from '../mask/rle';
 import { guardWrite } from './errors';
-import type { WorkbenchDB } from './schema';
-import type { MaskRow, MaskVersionRow, RunRow } from './types';
+import { chunkBytes, chunkCount, type WorkbenchDB } from './schema';
+import type { MaskRow, MaskVersionRow, RunRow, StoredRunProbs } from './types';
 import { addMaskVersion, listMaskVersions } from './masks';
 
 export const RUN_RECORD_TYPE = 'vlsm-workbench/run';
@@ -17,7 +18,7 @@ export interface RunRecord extends RunRow {
   formatVersion: number;
   variant: string;
   colour: string;
-  /** Probabilities at the scan's size (row-major float32). */
+  /** Probabilities at the scan's size (row-major float32); stored in runChunks, not in the run row. */
   probs: { width: number; height: number; data: ArrayBuffer };
   /** Scores may be null when undefined (e.g. HD95 of an empty mask). */
   scores: Record<string, number>;
@@ -37,12 +38,69 @@ export function isRunRecord(r: unknown): r is RunRecord {
   );
 }
 
-export const saveRunRecord = (db: WorkbenchDB, r: RunRecord): Promise<string> => guardWrite('the prompt run', () => db.runs.put(r));
+/** A run to save: its probabilities may be any float32 view (on shared memory too); they are copied chunk by chunk. */
+export type RunRecordToSave = Omit<RunRecord, 'probs'> & { probs: { width: number; height: number; data: ArrayBuffer | Float32Array } };
 
-/** Runs of a scan (oldest first); rows that fail validation are skipped, not thrown. */
+/** A run row as stored from schema v4 on: the probabilities' bytes are in runChunks. */
+type StoredRun = Omit<RunRecord, 'probs'> & { probs: StoredRunProbs };
+
+const isStoredProbs = (p: unknown): p is StoredRunProbs => {
+  const x = p as Partial<StoredRunProbs> | null;
+  return !!x && typeof x.width === 'number' && typeof x.height === 'number' && typeof x.bytes === 'number' && typeof x.chunks === 'number';
+};
+
+const runWhat = (prompt: string): string => (prompt.trim() ? `the run “${prompt}”` : 'the run without words (the influence baseline)');
+
+/**
+ * Saves a run: its row and its probabilities in chunks of at most SCAN_CHUNK_BYTES, in one transaction
+ * (all or nothing; a run saved again replaces its chunks). Chunks are cut and added one at a time, each
+ * after the previous one is stored, so the page never serialises a whole scan-sized buffer in one task.
+ * Failures are StorageFullError / StorageWriteError with a sentence; nothing saved earlier is touched.
+ */
+export async function saveRunRecord(db: WorkbenchDB, r: RunRecordToSave): Promise<string> {
+  const { width, height, data } = r.probs;
+  if (data.byteLength !== width * height * 4) throw new Error(`The probabilities of ${runWhat(r.prompt)} do not match its size (${width} × ${height}).`);
+  const n = chunkCount(data);
+  const row: StoredRun = { ...r, probs: { width, height, bytes: data.byteLength, chunks: n } };
+  return guardWrite(runWhat(r.prompt), () =>
+    db.transaction('rw', db.runs, db.runChunks, async () => {
+      await db.runChunks.where('runId').equals(r.id).delete();
+      for (let index = 0; index < n; index++) await db.runChunks.add({ runId: r.id, index, data: chunkBytes(data, index) });
+      await db.runs.put(row as unknown as RunRow);
+      return r.id;
+    }),
+  );
+}
+
+/** A stored row with its probabilities read back from its chunks (one at a time), or null if incomplete. */
+async function withProbs(db: WorkbenchDB, row: RunRow): Promise<RunRecord | null> {
+  const p = (row as { probs?: unknown }).probs;
+  if (p && (p as { data?: unknown }).data instanceof ArrayBuffer) return row as RunRecord; // written before schema v4
+  if (!isStoredProbs(p) || p.bytes !== p.width * p.height * 4) return null;
+  const bytes = new Uint8Array(p.bytes);
+  let at = 0;
+  for (let index = 0; index < p.chunks; index++) {
+    const c = await db.runChunks.get([row.id, index]);
+    if (!c || at + c.data.byteLength > p.bytes) return null;
+    bytes.set(new Uint8Array(c.data), at);
+    at += c.data.byteLength;
+  }
+  if (at !== p.bytes) return null;
+  return { ...(row as unknown as StoredRun), probs: { width: p.width, height: p.height, data: bytes.buffer } };
+}
+
+/** Runs of a scan (oldest first) with their probabilities; rows that fail validation are skipped, not thrown. */
 export async function listRunRecords(db: WorkbenchDB, scanId: string, frame?: number): Promise<RunRecord[]> {
-  const rows = await db.runs.where('scanId').equals(scanId).sortBy('createdAt');
-  return rows.filter(isRunRecord).filter((r) => frame === undefined || r.frame === frame);
+  return db.transaction('r', db.runs, db.runChunks, async () => {
+    const rows = await db.runs.where('scanId').equals(scanId).sortBy('createdAt');
+    const out: RunRecord[] = [];
+    for (const row of rows) {
+      if (frame !== undefined && row.frame !== frame) continue;
+      const rec = await withProbs(db, row);
+      if (rec && isRunRecord(rec)) out.push(rec);
+    }
+    return out;
+  });
 }
 
 export async function updateRunRecord(db: WorkbenchDB, id: string, patch: Partial<Pick<RunRecord, 'threshold' | 'scores' | 'nullScores' | 'colour' | 'display'>>): Promise<void> {
@@ -50,7 +108,10 @@ export async function updateRunRecord(db: WorkbenchDB, id: string, patch: Partia
 }
 
 export async function deleteRunRecord(db: WorkbenchDB, id: string): Promise<void> {
-  await db.runs.delete(id);
+  await db.transaction('rw', db.runs, db.runChunks, async () => {
+    await db.runChunks.where('runId').equals(id).delete();
+    await db.runs.delete(id);
+  });
 }
 
 // --- masks as RLE bytes -------------------------------------------------------------------------

@@ -142,11 +142,13 @@ export async function touchScan(db: WorkbenchDB, id: string): Promise<void> {
 
 /** Deletes a scan with its pixels, runs, masks and mask versions. */
 export async function deleteScan(db: WorkbenchDB, id: string): Promise<void> {
-  await db.transaction('rw', [db.scans, db.scanPixels, db.scanChunks, db.runs, db.masks, db.maskVersions], async () => {
+  await db.transaction('rw', [db.scans, db.scanPixels, db.scanChunks, db.runs, db.runChunks, db.masks, db.maskVersions], async () => {
     const maskIds = await db.masks.where('scanId').equals(id).primaryKeys();
     await db.maskVersions.where('maskId').anyOf(maskIds).delete();
     await db.masks.bulkDelete(maskIds);
-    await db.runs.where('scanId').equals(id).delete();
+    const runIds = await db.runs.where('scanId').equals(id).primaryKeys();
+    await db.runChunks.where('runId').anyOf(runIds).delete();
+    await db.runs.bulkDelete(runIds);
     await db.scanPixels.delete(id);
     await db.scanChunks.where('scanId').equals(id).delete();
     await db.scans.delete(id);

@@ -1,7 +1,8 @@
 // Schema v1 -> v2 migration on a real (in-memory) IndexedDB, and quota error detection.
 import { Dexie } from 'dexie';
 import { describe, expect, it } from 'vitest';
-import { defineV1, defineV2, SCAN_CHUNK_BYTES, WorkbenchDB } from './schema';
+import { defineV1, defineV2, defineV3, SCAN_CHUNK_BYTES, WorkbenchDB } from './schema';
+import { listRunRecords, RUN_RECORD_TYPE } from './runs';
 import { loadScan, scanToRow } from './scans';
 import { tinyScan } from './testing';
 import { freshDbOptions } from './testing';
@@ -20,7 +21,7 @@ describe('schema migration v1 -> v2', () => {
 
     const db = new WorkbenchDB('migrate', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     const s1 = await db.scans.get('s1');
     expect(s1!.window).toEqual({ center: 40, width: 400 });
     expect(s1!.updatedAt).toBe(1234);
@@ -28,7 +29,7 @@ describe('schema migration v1 -> v2', () => {
     expect((await db.scanChunks.get(['s1', 0]))!.data.byteLength).toBe(8);
     expect((await db.scans.get('s2'))!.bytes).toBe(0);
     expect((await db.scans.orderBy('updatedAt').keys())).toEqual([99, 1234]);
-    expect(db.tables.map((t) => t.name).sort()).toEqual(['maskVersions', 'masks', 'runs', 'scanChunks', 'scanPixels', 'scans', 'settings']);
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['maskVersions', 'masks', 'runChunks', 'runs', 'scanChunks', 'scanPixels', 'scans', 'settings']);
   });
 });
 
@@ -48,7 +49,7 @@ describe('schema migration v2 -> v3', () => {
 
     const db = new WorkbenchDB('migrate3', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     expect(await db.scanPixels.count()).toBe(0);
     expect(await db.scanChunks.where('scanId').equals('a').count()).toBe(1);
     expect(await db.scanChunks.where('scanId').equals('b').count()).toBe(Math.ceil(big.data.byteLength / SCAN_CHUNK_BYTES));
@@ -57,6 +58,36 @@ describe('schema migration v2 -> v3', () => {
     const b = (await loadScan(db, 'b'))!;
     expect(b.data.length).toBe(big.data.length);
     expect(b.data.every((v, i) => v === big.data[i])).toBe(true);
+  });
+});
+
+describe('schema migration v3 -> v4', () => {
+  it('moves the probabilities of old run rows into chunks; the runs list with identical probabilities', async () => {
+    const options = freshDbOptions();
+    const v3 = new Dexie('migrate4', options);
+    defineV3(v3);
+    const base = { scanId: 's1', frame: 0, modelId: 'm', backend: 'wasm', threshold: 0.5, timings: {}, scores: { area: 3 }, type: RUN_RECORD_TYPE, formatVersion: 1, variant: 'wasm', colour: '#ff0000' };
+    // one run of 1200 x 1000 float32 (4.6 MiB, five chunks) and a small one, as version 3 stored them: one value each
+    const big = new Float32Array(1200 * 1000).map((_, i) => ((i * 31) % 1000) / 999);
+    await v3.table('runs').add({ ...base, id: 'big', prompt: 'polyp', createdAt: 2, probs: { width: 1200, height: 1000, data: big.slice().buffer } });
+    await v3.table('runs').add({ ...base, id: 'small', prompt: '', createdAt: 1, probs: { width: 2, height: 1, data: new Float32Array([0.25, 0.75]).buffer } });
+    // a run row of another shape (masks.ts putRun) is left alone
+    await v3.table('runs').add({ id: 'plain', scanId: 's2', frame: 0, prompt: 'x', modelId: 'm', backend: 'b', threshold: 0.5, timings: {}, scores: {}, createdAt: 0 });
+    v3.close();
+
+    const db = new WorkbenchDB('migrate4', options);
+    await db.open();
+    expect(db.verno).toBe(4);
+    expect(await db.runChunks.where('runId').equals('big').count()).toBe(Math.ceil(big.byteLength / SCAN_CHUNK_BYTES));
+    expect(((await db.runs.get('big')) as unknown as { probs: object }).probs).toEqual({ width: 1200, height: 1000, bytes: big.byteLength, chunks: 5 });
+    expect(await db.runs.get('plain')).toMatchObject({ id: 'plain', prompt: 'x' });
+    const runs = await listRunRecords(db, 's1', 0);
+    expect(runs.map((r) => r.id)).toEqual(['small', 'big']);
+    expect(Array.from(new Float32Array(runs[0].probs.data))).toEqual([0.25, 0.75]);
+    const back = new Float32Array(runs[1].probs.data);
+    expect(back.length).toBe(big.length);
+    expect(back.every((v, i) => v === big[i])).toBe(true);
+    expect(runs[1]).toMatchObject({ prompt: 'polyp', scores: { area: 3 }, colour: '#ff0000' });
   });
 });
 

@@ -1,9 +1,10 @@
 // Dexie database and its versioned schema. Version 1 is the first released layout (scan window stored as
 // a [center, width] tuple, no updatedAt/bytes); version 2 adds the run/mask tables and migrates scan rows;
-// version 3 stores scan pixels in chunks (scanChunks) and moves the old single-value rows there.
+// version 3 stores scan pixels in chunks (scanChunks) and moves the old single-value rows there; version 4
+// stores a run's probabilities in chunks (runChunks) and moves the old in-row buffers there.
 // Only src/storage imports dexie (lint rule).
 import { Dexie, type DexieOptions, type Table, type Transaction } from 'dexie';
-import type { MaskRow, MaskVersionRow, RunRow, ScanChunkRow, ScanPixelsRow, ScanRow, SettingRow } from './types';
+import type { MaskRow, MaskVersionRow, RunChunkRow, RunRow, ScanChunkRow, ScanPixelsRow, ScanRow, SettingRow, StoredRunProbs } from './types';
 
 /**
  * Most bytes in one stored pixel chunk (schema v3). Readers take chunks of any size (rows written with
@@ -35,10 +36,17 @@ export function defineV2(db: Dexie): void {
     .upgrade(migrateV1toV2);
 }
 
-export function defineSchema(db: Dexie): void {
+/** Versions 1 to 3 (kept so the v3 -> v4 migration can be tested from a real v3 database). */
+export function defineV3(db: Dexie): void {
   defineV2(db);
   // v3: scan pixels in chunks (scanChunks); scanPixels stays declared, emptied by the migration
   db.version(3).stores({ scanChunks: '[scanId+index], scanId' }).upgrade(migrateV2toV3);
+}
+
+export function defineSchema(db: Dexie): void {
+  defineV3(db);
+  // v4: run probabilities in chunks (runChunks); the run rows keep only their size and chunk count
+  db.version(4).stores({ runChunks: '[runId+index], runId' }).upgrade(migrateV3toV4);
 }
 
 const bytesOf = (data: ArrayBuffer | ArrayBufferView): Uint8Array =>
@@ -47,11 +55,19 @@ const bytesOf = (data: ArrayBuffer | ArrayBufferView): Uint8Array =>
 /** How many chunk rows a pixel buffer takes (at least one, even when empty). */
 export const chunkCount = (data: ArrayBuffer | ArrayBufferView): number => Math.max(1, Math.ceil(data.byteLength / SCAN_CHUNK_BYTES));
 
-/** Chunk row `index` of a pixel buffer (a copy of at most SCAN_CHUNK_BYTES). */
-export function chunkOf(scanId: string, data: ArrayBuffer | ArrayBufferView, index: number): ScanChunkRow {
+/**
+ * Bytes of chunk `index` of a buffer: a copy of at most SCAN_CHUNK_BYTES into a buffer of its own (so a
+ * view on shared memory can be stored: IndexedDB does not take SharedArrayBuffers).
+ */
+export function chunkBytes(data: ArrayBuffer | ArrayBufferView, index: number): ArrayBuffer {
   const bytes = bytesOf(data);
   const at = index * SCAN_CHUNK_BYTES;
-  return { scanId, index, data: bytes.slice(at, Math.min(bytes.length, at + SCAN_CHUNK_BYTES)).buffer };
+  return bytes.slice(at, Math.min(bytes.length, at + SCAN_CHUNK_BYTES)).buffer as ArrayBuffer;
+}
+
+/** Chunk row `index` of a pixel buffer (a copy of at most SCAN_CHUNK_BYTES). */
+export function chunkOf(scanId: string, data: ArrayBuffer | ArrayBufferView, index: number): ScanChunkRow {
+  return { scanId, index, data: chunkBytes(data, index) };
 }
 
 /** Splits a pixel buffer into chunk rows of at most SCAN_CHUNK_BYTES. */
@@ -69,6 +85,28 @@ export async function migrateV2toV3(tx: Transaction): Promise<void> {
     const row = await pixels.get(id);
     if (row) await chunks.bulkPut(chunksOf(id, row.data));
     await pixels.delete(id);
+  }
+}
+
+/** A run row as versions 2-3 stored it: the probabilities in the row. */
+type V3RunRow = RunRow & { probs?: StoredRunProbs & { data?: ArrayBuffer } };
+
+/**
+ * v3 -> v4: the probabilities of every run row move into runChunks; the row keeps width, height and the
+ * chunk count. Rows without a buffer (not the results panel's) are left as they are.
+ */
+export async function migrateV3toV4(tx: Transaction): Promise<void> {
+  const runs = tx.table<V3RunRow, string>('runs');
+  const chunks = tx.table<RunChunkRow, [string, number]>('runChunks');
+  const ids = await runs.toCollection().primaryKeys();
+  // one row at a time, so the migration never holds more than one run's probabilities
+  for (const id of ids) {
+    const row = await runs.get(id);
+    const data = row?.probs?.data;
+    if (!row?.probs || !(data instanceof ArrayBuffer)) continue;
+    const n = chunkCount(data);
+    for (let index = 0; index < n; index++) await chunks.add({ runId: id, index, data: chunkBytes(data, index) });
+    await runs.put({ ...row, probs: { width: row.probs.width, height: row.probs.height, bytes: data.byteLength, chunks: n } });
   }
 }
 
@@ -102,6 +140,7 @@ export class WorkbenchDB extends Dexie {
   runs!: Table<RunRow, string>;
   masks!: Table<MaskRow, string>;
   maskVersions!: Table<MaskVersionRow, string>;
+  runChunks!: Table<RunChunkRow, [string, number]>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);

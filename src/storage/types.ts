@@ -47,6 +47,25 @@ export interface ScanChunkRow {
   data: ArrayBuffer;
 }
 
+/**
+ * Schema v4 on: a run's probabilities (float32, row-major, at the scan's size) in consecutive chunks of at
+ * most SCAN_CHUNK_BYTES; the run row holds a StoredRunProbs. An 8000 x 8000 photo's run is 244 MiB, which
+ * Chromium refuses (or never finishes) as one value, and serialising it held the page for ~0.4 s.
+ */
+export interface RunChunkRow {
+  runId: string;
+  index: number;
+  data: ArrayBuffer;
+}
+
+/** What a run row says about its probabilities (their bytes are in runChunks). */
+export interface StoredRunProbs {
+  width: number;
+  height: number;
+  bytes: number;
+  chunks: number;
+}
+
 export interface SettingRow {
   key: string;
   value: unknown;

@@ -49,7 +49,8 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
     const records = await listRunRecords(getDb(), scanId, frame);
     if (stale()) return;
     const views = records.map((r) => {
-      const probs = new Float32Array(r.probs.data.slice(0));
+      // the buffer was just read back from storage: it is the page's own, no copy needed
+      const probs = new Float32Array(r.probs.data);
       runPixels.set(r.id, { width: r.probs.width, height: r.probs.height, probs, mask: threshold(probs, r.threshold) });
       return viewOf(r);
     });
@@ -67,9 +68,6 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
     st.setError(`Could not load the runs: ${message(e)}`);
   }
 }
-
-const ownBuffer = (a: Float32Array): ArrayBuffer =>
-  a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a.buffer : (a.slice().buffer as ArrayBuffer);
 
 /** Run one prompt on the open scan; latest wins (an older pending prompt is aborted). */
 export async function runPrompt(prompt: string): Promise<string | null> {
@@ -109,11 +107,19 @@ export async function runPrompt(prompt: string): Promise<string | null> {
     useRuns.getState().upsertRun(view);
     drawRun(view, overlay);
     // the new run's scores are saved with it; a new empty prompt changes the others' influence, which
-    // is saved with them (not the new run again: an update rewrites its 16 MB record on the main thread)
+    // is saved with them (the new run's row is written once, with its probabilities' chunks)
     await rescore([id], false);
     const scored = useRuns.getState().runs.find((r) => r.id === id) ?? view;
-    // storage clones the buffer (it keeps no shared memory): a shared or partial buffer is cut to size first
-    await saveRunRecord(getDb(), { ...rec, ...splitScores(scored.scores), probs: { width: scan.width, height: scan.height, data: ownBuffer(probs) } });
+    // storage copies the probabilities (on shared memory) 1 MiB at a time into chunks, never the whole
+    // buffer in one task. A refused write leaves the run shown (not saved) and says so; nothing earlier is lost.
+    if (inflight === ctrl) useRuns.getState().setBusy(`Saving ${prompt.trim() ? `the run “${prompt}”` : 'the run without words'}…`);
+    try {
+      await saveRunRecord(getDb(), { ...rec, ...splitScores(scored.scores), probs: { width: scan.width, height: scan.height, data: probs } });
+    } catch (e) {
+      useRuns.getState().setError(`${message(e)} The run stays shown until this scan is closed or the page is reloaded.`);
+      useRuns.getState().bumpPixels();
+      return id;
+    }
     if (prompt.trim() === '') await rescore(useRuns.getState().runs.filter((r) => r.id !== id).map((r) => r.id));
     useRuns.getState().bumpPixels();
     return id;

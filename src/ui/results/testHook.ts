@@ -18,6 +18,8 @@ export interface LoopTestApi {
   layers(): { id: string; visible: boolean; opacity: number; version: number; image: 'bitmap' | 'canvas'; width: number; height: number }[];
   /** Where a run's pixels live: on shared memory (the mask worker and the draft writer read them without a copy). */
   runMemory(id: string): { probsShared: boolean; maskShared: boolean } | null;
+  /** FNV-1a hashes of a run's probabilities (their float32 bits) and mask, and the mask's pixel count. */
+  runDigest(id: string): { width: number; height: number; probsHash: number; maskHash: number; maskPixels: number } | null;
 }
 
 declare global {
@@ -55,6 +57,19 @@ export function installLoopTestHook(): void {
       const px = runPixels.get(id);
       const shared = (a: ArrayBufferView) => typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
       return px ? { probsShared: shared(px.probs), maskShared: shared(px.mask) } : null;
+    },
+    runDigest: (id) => {
+      const px = runPixels.get(id);
+      if (!px) return null;
+      const fnv = (a: ArrayLike<number>): number => {
+        let h = 0x811c9dc5;
+        for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a[i], 0x01000193) >>> 0;
+        return h;
+      };
+      let maskPixels = 0;
+      for (let i = 0; i < px.mask.length; i++) if (px.mask[i]) maskPixels++;
+      const bits = new Uint32Array(px.probs.buffer, px.probs.byteOffset, px.probs.length);
+      return { width: px.width, height: px.height, probsHash: fnv(bits), maskHash: fnv(px.mask), maskPixels };
     },
   };
 }
