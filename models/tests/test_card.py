@@ -51,3 +51,23 @@ def test_shipped_card_says_what_the_model_knows():
         assert "vocabulary" in str(e)
     else:
         raise AssertionError("an upper-case vocabulary word passed the schema")
+
+
+def test_cards_say_which_kind_of_scan_each_shipped_model_is_the_default_for():
+    """modelCard.defaultFor comes from the generator (a rebuilt bundle keeps it) and is what the shipped
+    manifests carry: v1 for 2-D images, v2 (trained on cardiac MR slices) for volumes; the schema takes only
+    the kinds the app knows."""
+    from vlsm.bundle import validate_manifest
+    from vlsm.card import build_card, build_card_v2
+
+    v1 = json.loads((BUNDLE / "manifest.json").read_text())
+    v2 = json.loads((BUNDLE.parent / "compact-vlsm-v2" / "manifest.json").read_text())
+    assert build_card({}, [], None, "cmd", 256)["defaultFor"] == v1["modelCard"]["defaultFor"] == ["image"]
+    assert build_card_v2({"metrics": {}}, None, [], [], "cmd", 256, {})["defaultFor"] == v2["modelCard"]["defaultFor"] == ["volume"]
+    for bad in (["ct"], "volume"):
+        try:
+            validate_manifest(dict(v2, modelCard=dict(v2["modelCard"], defaultFor=bad)))
+        except ValueError as e:
+            assert "defaultFor" in str(e)
+        else:
+            raise AssertionError(f"defaultFor {bad!r} passed the schema")

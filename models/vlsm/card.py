@@ -57,6 +57,11 @@ def limits(eval_json: dict, size: int) -> list[str]:
 
 
 MODALITIES = ["colonoscopy (endoscopy)", "breast ultrasound", "dermoscopy", "foot photograph", "chest x-ray"]
+# modelCard.defaultFor: the kinds of scan the shipped bundle is the app's default for when the user has chosen no
+# model (src/ui/models/defaultModel.ts). v1 segments 2-D photos, endoscopy and ultrasound better; v2 is the one
+# trained on cross-sectional slices (ACDC cardiac MR), so it is the default on volumes.
+DEFAULT_FOR = ["image"]
+DEFAULT_FOR_V2 = ["volume"]
 INTENDED_USE = ("Research use only — not a medical device. For exploring vision-language segmentation on scans like "
                 "those it was trained on; every mask must be reviewed by a qualified person and must not be used for "
                 "diagnosis or treatment decisions.")
@@ -79,6 +84,7 @@ def build_card(eval_json: dict, train_log: list[dict], wall_s: float | None, com
         "leftRightConvention": "patient's left/right (radiological convention: the patient's left lung is on the image right)",
         "vocabulary": vocabulary_words(),
         "modalities": MODALITIES,
+        "defaultFor": DEFAULT_FOR,
         "intendedUse": INTENDED_USE,
     }
 
@@ -211,6 +217,7 @@ def build_card_v2(ev: dict, val: dict | None, log: list[dict], sessions: list[di
         "trainingData": TRAINING_DATA_V2,
         "vocabulary": vocabulary_words(arch="fpn-film"),
         "modalities": MODALITIES_V2,
+        "defaultFor": DEFAULT_FOR_V2,
         "intendedUse": INTENDED_USE,
         "testMetrics": test_metrics(ev),
         "metrics": {"test": {k: v for k, v in ev.items() if k != "metrics"},

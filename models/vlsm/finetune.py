@@ -470,6 +470,7 @@ def run(dataset: str, source: str, out: str, epochs: int = 4, lr: float = 2e-4, 
     keep_file = os.path.join(work, "keep.json")
     json.dump(sorted(set(keep) | set(new_tokens)), open(keep_file, "w"))
     card = dict(src["modelCard"])
+    card.pop("defaultFor", None)  # a finetuned copy is the user's bundle, never the app's default for a kind of scan
     vocab = set(card.get("vocabulary", []))
     if vocab:
         from .vocab import words_of
