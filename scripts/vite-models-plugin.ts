@@ -80,12 +80,18 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
+/**
+ * The bundles shipped with the app, in this order in /models/index.json: the two VLSMs (which one the app
+ * uses by default for a kind of scan is on their cards, modelCard.defaultFor: src/ui/models/defaultModel.ts),
+ * then the image-only U-Net baseline (models/unet-baseline, 1.6 MB): built in, so a clinician finds it in the
+ * Model and Compare models panels without importing a folder.
+ */
+export const SHIPPED_BUNDLES: readonly string[] = ['compact-vlsm', 'compact-vlsm-v2', 'unet-baseline'];
+
 export function modelsPlugin(options: ModelsPluginOptions = {}): Plugin {
   const root = process.cwd();
   const modelsDir = resolve(root, options.modelsDir ?? 'models');
-  // The default VLSM first (the app loads it), then the image-only U-Net baseline (models/unet-baseline, 1.6 MB):
-  // built in, so a clinician finds it in the Model and Compare models panels without importing a folder.
-  const shipped = options.shipped ?? ['compact-vlsm', 'compact-vlsm-v2', 'unet-baseline'];
+  const shipped = options.shipped ?? [...SHIPPED_BUNDLES];
   let config: ResolvedConfig;
   const middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const path = (req.url ?? '').split('?')[0];

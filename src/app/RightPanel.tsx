@@ -1,13 +1,23 @@
 // Right column: the panels listed in slots.tsx (RIGHT_PANELS), each collapsible and isolated by an
 // error boundary. Shows a short note while no panel is registered.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorBoundary } from './ErrorBoundary';
 import { RIGHT_PANELS, type Slot } from './slots';
+import { onOpenPanel } from '../ui/shell/panels';
 
 function Panel({ slot }: { slot: Slot }) {
   const [open, setOpen] = useState(!slot.collapsed);
+  const ref = useRef<HTMLElement>(null);
+  useEffect(
+    () =>
+      onOpenPanel(slot.id, () => {
+        setOpen(true);
+        requestAnimationFrame(() => ref.current?.scrollIntoView({ block: 'nearest' }));
+      }),
+    [slot.id],
+  );
   return (
-    <section className="panel" data-testid={`panel-${slot.id}`}>
+    <section className="panel" data-testid={`panel-${slot.id}`} ref={ref}>
       <button type="button" className="panel-title toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
         <span className="chevron">{open ? '▾' : '▸'}</span> {slot.title}
       </button>

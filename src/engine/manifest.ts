@@ -66,6 +66,8 @@ export interface Manifest {
     /** Lowercase words seen in training prompts; other words carry no meaning for the model. */
     vocabulary?: string[];
     modalities?: string[];
+    /** The kinds of scan ('image', 'volume') a shipped bundle is the app's default for when the user chose no model. */
+    defaultFor?: ('image' | 'volume')[];
     intendedUse?: string;
     limits?: string[];
     leftRightConvention?: string;

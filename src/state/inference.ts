@@ -34,6 +34,8 @@ export interface ModelCard {
   testMetrics?: Record<string, Record<string, { dice: number; ci95?: [number, number]; n?: number }>>;
   vocabulary?: string[];
   modalities?: string[];
+  /** The kinds of scan ('image', 'volume') a shipped bundle is the default for (src/ui/models/defaultModel.ts). */
+  defaultFor?: string[];
   intendedUse?: string;
   limits?: string[];
   leftRightConvention?: string;
@@ -48,6 +50,8 @@ export interface InferenceState {
   softwareGpu: boolean;
   /** Plain-words note on how 'auto' chose (the self-test's figures), or null. */
   choiceNote: string | null;
+  /** Why the loaded model was picked for the open scan when the user chose none (a volume's default), or null. */
+  defaultNote: { text: string; modelId: string } | null;
   threads: number | null;
   progress: InferenceProgress | null;
   error: string | null;
@@ -63,6 +67,7 @@ export const useInference = create<InferenceState>((set) => ({
   reason: null,
   softwareGpu: false,
   choiceNote: null,
+  defaultNote: null,
   threads: null,
   progress: null,
   error: null,

@@ -12,7 +12,8 @@ import { DEFAULT_HUB, hubOrigins, parseHubRepo } from '../../engine/hfLayout';
 import type { HubRepo } from '../../engine/hfLayout';
 import type { StoredModel, StoreProgress } from '../../worker/modelStore';
 import type { BackendPreference } from '../../worker/protocol';
-import { backendPreference, DEFAULT_MODEL, loadModelChosen, setBackendPreference, useInferenceClient } from './InferenceContext';
+import { backendPreference, chooseModel, clearModelChoice, loadedRef, loadModelChosen, setBackendPreference, useInferenceClient } from './InferenceContext';
+import { sameRef, setUserModelChoice, userModelChoice } from './modelChoice';
 import { backendLabel, plainReason, rememberDecision } from './backendChoice';
 import { formatBytes } from '../../lib/format';
 import { loadProgressText } from './format';
@@ -42,7 +43,7 @@ export function ModelManager() {
   const [job, setJob] = useState<{ label: string; progress: StoreProgress | null; ctl: AbortController } | null>(null);
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null);
   const [pref, setPref] = useState<BackendPreference>(backendPreference());
-  const [active, setActive] = useState<BundleRef>(DEFAULT_MODEL);
+  const [choice, setChoice] = useState<BundleRef | null>(userModelChoice);
   const [hub, setHub] = useState(() => globalThis.localStorage?.getItem(HUB_KEY) ?? DEFAULT_HUB);
   const [hubName, setHubName] = useState('');
   const [hubGraphs, setHubGraphs] = useState<HubGraphs>('quantized');
@@ -59,12 +60,13 @@ export function ModelManager() {
   }, [refresh]);
 
   const [loadCtl, setLoadCtl] = useState<AbortController | null>(null);
-  const use = (ref: BundleRef, p = pref) => {
+  /** Loads `ref`: the user's choice (remembered for every scan) when `explicit`, else the model loaded now again (another backend). */
+  const use = (ref: BundleRef, p = pref, explicit = true) => {
     setMessage(null);
-    setActive(ref);
+    if (explicit) setChoice(ref);
     const ctl = new AbortController();
     setLoadCtl(ctl);
-    loadModelChosen(client, ref, p, ctl.signal)
+    (explicit ? chooseModel : loadModelChosen)(client, ref, p, ctl.signal)
       .catch((e: Error) => setMessage({ kind: 'error', text: e.name === 'AbortError' ? 'Model loading cancelled.' : e.message }))
       .finally(() => setLoadCtl(null));
   };
@@ -163,7 +165,8 @@ export function ModelManager() {
             const p = e.target.value as BackendPreference;
             setPref(p);
             setBackendPreference(p);
-            use(active, p);
+            const now = loadedRef();
+            if (now) use(now, p, false);
           }}
         >
           <option value="auto">Automatic (fastest here)</option>
@@ -179,11 +182,33 @@ export function ModelManager() {
           title="Forget the remembered result and test the speed of both backends again"
           onClick={() => {
             rememberDecision(null);
-            use(active, 'auto');
+            const now = loadedRef();
+            if (now) use(now, 'auto', false);
           }}
         >
           Test again
         </button>
+      )}
+      {choice ? (
+        <p className="hint" data-testid="model-choice" data-choice="user">
+          Your choice, used for every scan: {choiceName(choice, shipped, stored)}.{' '}
+          <button
+            type="button"
+            className="link"
+            data-testid="model-choice-clear"
+            onClick={() => {
+              setChoice(null);
+              setMessage(null);
+              clearModelChoice(client).catch((e: Error) => setMessage({ kind: 'error', text: e.message }));
+            }}
+          >
+            Use the default for each kind of scan
+          </button>
+        </p>
+      ) : (
+        <p className="hint" data-testid="model-choice" data-choice="default">
+          No model chosen: 2-D pictures get the shipped 2-D default, volumes (more than one slice) the shipped volume default, as the model cards say. Use picks one for every scan.
+        </p>
       )}
       <ul className="model-list" data-testid="model-list">
         {shipped.map((m) => (
@@ -196,7 +221,17 @@ export function ModelManager() {
           <li key={`u-${m.id}`} data-testid={`model-stored-${m.id}`}>
             {m.name} <span className="hint">{m.source} · {formatBytes(m.bytes)}</span>{' '}
             <button type="button" onClick={() => use({ kind: 'stored', id: m.id })}>Use</button>{' '}
-            <button type="button" data-testid={`model-delete-${m.id}`} onClick={() => void openModelCache().then((c) => deleteStoredModel(c, m.id)).then(refresh)}>
+            <button
+              type="button"
+              data-testid={`model-delete-${m.id}`}
+              onClick={() => {
+                if (sameRef(userModelChoice(), { kind: 'stored', id: m.id })) {
+                  setUserModelChoice(null); // a deleted model is nobody's choice: back to the default per kind of scan
+                  setChoice(null);
+                }
+                void openModelCache().then((c) => deleteStoredModel(c, m.id)).then(refresh);
+              }}
+            >
               Delete
             </button>
           </li>
@@ -247,6 +282,11 @@ export function ModelManager() {
       )}
     </div>
   );
+}
+
+function choiceName(ref: BundleRef, shipped: Shipped[], stored: StoredModel[]): string {
+  if (ref.kind === 'url') return ref.baseUrl;
+  return (ref.kind === 'shipped' ? shipped : stored).find((m) => m.id === ref.id)?.name ?? ref.id;
 }
 
 /** A stored-model failure in the user's words: bundle problems as found, browser and network errors explained. */

@@ -13,7 +13,8 @@ import { switchPromptScan, useScanPrompt } from './scanPrompt';
 import { checkVocabulary, modelKnowing, unknownMessage } from './vocabulary';
 import { useShippedVocabularies } from './shippedVocabularies';
 import { ModelCardButton } from '../models/ModelCard';
-import { loadModelChosen, useInferenceClient } from '../models/InferenceContext';
+import { chooseModel, useInferenceClient } from '../models/InferenceContext';
+import { openPanel } from '../shell/panels';
 import { IMAGE_ONLY_NOTE } from '../../engine/channels';
 
 const useSegmenter = () => useSyncExternalStore(onSegmenter, getSegmenter);
@@ -40,6 +41,7 @@ export function PromptPanel() {
   const text = useScanPrompt((s) => s.text);
   const setText = useScanPrompt((s) => s.setText);
   const model = useInference((s) => s.model);
+  const defaultNote = useInference((s) => s.defaultNote);
   const vocab = checkVocabulary(text, model?.card?.vocabulary);
   const client = useInferenceClient();
   const shippedVocab = useShippedVocabularies();
@@ -105,7 +107,7 @@ export function PromptPanel() {
                 type="button"
                 className="link"
                 data-testid="prompt-vocab-switch"
-                onClick={() => void loadModelChosen(client, { kind: 'shipped', id: knower.id }).catch(() => undefined)}
+                onClick={() => void chooseModel(client, { kind: 'shipped', id: knower.id }).catch(() => undefined)}
               >
                 use {knower.name}
               </button>
@@ -116,6 +118,14 @@ export function PromptPanel() {
       {model && (
         <p className="hint prompt-model">
           {model.modelName} · <ModelCardButton />
+        </p>
+      )}
+      {model && defaultNote && defaultNote.modelId === model.modelId && (scan?.frames ?? 0) > 1 && (
+        <p className="hint" data-testid="model-default-note" role="note">
+          {defaultNote.text}{' '}
+          <button type="button" className="link" data-testid="model-default-change" onClick={() => openPanel('models')}>
+            Change
+          </button>
         </p>
       )}
       {model?.kind === 'image-only' && (
