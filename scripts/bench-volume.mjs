@@ -1,19 +1,21 @@
 // `npm run bench:volume`: one prompt on every slice of a 512 x 512 x 100 int16 volume, end to end in the
 // app (built with Vite, served by vite preview, headless Chromium, default model, WASM backend): a
 // synthetic CT-like phantom (body ellipse, organs, a bright round lesion) opened through the file input,
-// "Run on all slices" clicked, timed by the app itself (performance.now around the slice loop). Then a
+// "Run on all slices" clicked, timed by the app itself (performance.now around the slice loop). The model is
+// the app's default for a volume: the same rule the app uses (src/ui/models/defaultModel.ts, loaded through
+// Vite) over the served shipped cards, checked against what the app loaded. Then a
 // second prompt on the same volume: the image features of every slice are cached in the worker, so only
 // the text and decoder graphs run. Prints JSON and writes bench/results/<date>-volume.json with the
 // machine's load, the command and both timings; the ratio is second / first of the same run.
 // Env: BENCH_PORT (default 4341), BENCH_SLICES (default 100), BENCH_SIZE (default 512), BENCH_MODEL (a shipped
-// bundle id, e.g. compact-vlsm-v2, picked in the Model panel as a user would; default: the default model; the
-// result file is then <date>-volume-<id>.json).
+// bundle id, e.g. compact-vlsm, picked in the Model panel as a user would: an explicit choice; default: the
+// app's volume default; the result file is then <date>-volume-<id>.json).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, preview } from 'vite';
+import { build, createServer, preview } from 'vite';
 import { chromium } from '@playwright/test';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +57,16 @@ function phantom() {
   return gzipSync(Buffer.concat([hdr, Buffer.from(vox.buffer)]), { level: 1 });
 }
 
+/** The app's rule for the default model (src/ui/models/defaultModel.ts), the module itself through Vite. */
+async function defaultRule() {
+  const vs = await createServer({ root, configFile: false, logLevel: 'warn', appType: 'custom', server: { middlewareMode: true, hmr: false } });
+  try {
+    return await vs.ssrLoadModule('/src/ui/models/defaultModel.ts');
+  } finally {
+    await vs.close();
+  }
+}
+
 const out = mkdtempSync(join(tmpdir(), 'bench-volume-'));
 let server;
 let browser;
@@ -69,20 +81,35 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.getByTestId('status-model').and(page.locator('[data-state="ready"], [data-state="idle"]')).waitFor({ timeout: 300_000 });
+  // the shipped cards as the app reads them (served /models/index.json, then each manifest)
+  const base = `http://127.0.0.1:${port}/`;
+  const index = await (await fetch(`${base}models/index.json`)).json();
+  const rule = await defaultRule();
+  const cards = [];
+  for (const e of index) cards.push(rule.shippedCardOf(await (await fetch(`${base}models/${e.id}/manifest.json`)).json()));
+  const volumeDefault = rule.defaultModelFor('volume', cards.filter(Boolean), null);
+  if (!volumeDefault || volumeDefault.ref.kind !== 'shipped') throw new Error('no shipped default model for a volume');
   if (MODEL) {
     if (!(await page.getByTestId('model-manager').isVisible())) await page.getByTestId('panel-models').getByRole('button').first().click();
     await page.getByTestId(`model-shipped-${MODEL}`).getByRole('button', { name: 'Use' }).click();
     await page.getByTestId('model-current').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 300_000 });
   }
-  const backend = await page.getByTestId('status-backend').textContent();
+  const modelId = MODEL ?? volumeDefault.ref.id;
   await page.getByTestId('file-input').setInputFiles({ name: 'phantom.nii.gz', mimeType: 'application/gzip', buffer: phantom() });
   await page.waitForFunction((z) => window.__vlsm?.getState().scan?.frames === z && !!window.__vlsm?.getState().scan?.id, Z, { timeout: 300_000 });
+  // the app loads the model for the volume (its default, or the one picked above) before the runs are timed
+  await page.waitForFunction((id) => {
+    const s = window.__vlsmInference?.getState().status;
+    return s?.state === 'ready' && s.model?.modelId === id;
+  }, modelId, { timeout: 300_000 });
+  const backend = await page.getByTestId('status-backend').textContent();
   const run = async (prompt) => {
     await page.getByTestId('volume-prompt').fill(prompt);
     await page.getByTestId('volume-run').click();
     await page.waitForFunction((p) => window.__vlsmVolume?.state().last?.prompt === p, prompt, { timeout: 900_000 });
     const s = await page.evaluate(() => window.__vlsmVolume.state());
     if (s.error || s.last.cancelled || s.last.slices !== Z) throw new Error(`run "${prompt}" failed: ${s.error ?? JSON.stringify(s.last)}`);
+    if (s.info?.modelId !== modelId) throw new Error(`run "${prompt}" ran on ${s.info?.modelId}, not ${modelId}`);
     return { prompt, ms: Math.round(s.last.ms), slices: s.last.slices, voxels: s.stats?.voxels ?? null };
   };
   const first = await run('liver');
@@ -91,7 +118,8 @@ try {
     bench: 'volume',
     date: new Date().toISOString(),
     command: MODEL ? `BENCH_MODEL=${MODEL} npm run bench:volume` : 'npm run bench:volume',
-    model: MODEL ?? 'default',
+    model: modelId,
+    modelChosenBy: MODEL ? 'BENCH_MODEL (picked in the Model panel)' : "the app's default for a volume: defaultModelFor('volume', shipped cards, no user choice) (src/ui/models/defaultModel.ts)",
     machine: { cpus: cpus().length, loadAverage: loadavg().map((x) => +x.toFixed(2)) },
     backend: backend?.trim(),
     volume: { width: N, height: N, slices: Z, dtype: 'int16' },
