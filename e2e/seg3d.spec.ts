@@ -38,7 +38,7 @@ test('a prompted DICOM series: one multi-frame SEG (automatic, then semi-automat
   await expect(panel.getByTestId('volume-last')).toContainText('“brain”: 3 slices', { timeout: 180_000 });
   await expect.poll(async () => (await page.evaluate(() => window.__vlsmMpr!.maskRedraws())).slice(before).some((r) => r.plane === 'coronal' && !r.running)).toBe(true);
   const redraws = (await page.evaluate(() => window.__vlsmMpr!.maskRedraws())).slice(before);
-  // (this model finds no "brain" on this CT: the mask stays empty, so what is counted is the redraws)
+  // (what is counted is the redraws, whatever the mask holds: neither shipped model was trained on head CT)
   const whileRunning = redraws.filter((r) => r.plane === 'coronal' && r.running).length;
   console.log('coronal mask redraws while the 3-slice run went on:', whileRunning, JSON.stringify(await page.evaluate(() => window.__vlsmVolume!.state().last)));
   // during the run (how many times depends on how the 3 slices' results spread over the 250 ms throttle: all
@@ -51,6 +51,7 @@ test('a prompted DICOM series: one multi-frame SEG (automatic, then semi-automat
   const rowY = mprState.point![mprState.planes!.coronal.n];
   await expect.poll(() => page.evaluate(() => window.__vlsmMpr!.drawn().coronal?.mask)).toBe(await page.evaluate((y) => window.__vlsmMpr!.sliceVoxels('coronal', y), rowY));
   const info = (await page.evaluate(() => window.__vlsmVolume!.state().info)) as { modelId: string; bundleHash?: string };
+  expect(info.modelId, 'a series with no model chosen gets the volume default (modelCard.defaultFor)').toBe('compact-vlsm-v2');
   expect(info.bundleHash).toMatch(/^[0-9a-f]{12}$/);
   const algorithmName = `${info.modelId}@${info.bundleHash}`;
   await expect(panel.getByTestId('volume-seg-kind')).toContainText(`automatic (the model’s mask as it came out), by ${algorithmName}`);
