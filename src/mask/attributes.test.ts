@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMask } from './types';
 import { paintDisc } from './paint';
-import { locationOf, locationPhrase, maskAttributes, numberWord, sizeWord } from './attributes';
+import { anySet, locationOf, locationPhrase, maskAttributes, numberWord, sizeWord } from './attributes';
 import { buildPrompts } from './prompts';
 import { connectedComponents } from './components';
 import { contours } from './contours';
@@ -77,5 +77,39 @@ describe('resize and threshold', () => {
     expect(Array.from(p)).toEqual([0, 0.25, 0.75, 1]);
     expect(Array.from(threshold(new Float32Array([0.1, 0.5, 0.9]), 0.5))).toEqual([0, 1, 1]);
     expect(Array.from(thresholdBytes([0, 127, 128, 255]))).toEqual([0, 0, 1, 1]);
+  });
+});
+
+describe('attributes of large masks', () => {
+  it('an empty mask over 4 Mpx is empty; one set pixel anywhere (any alignment) makes it non-empty', () => {
+    const w = 2100;
+    const h = 2100;
+    const m = { width: w, height: h, data: new Uint8Array(w * h) };
+    expect(maskAttributes(m, 512).empty).toBe(true);
+    for (const at of [0, 1, 2, 3, 12345, w * h - 3, w * h - 1]) {
+      m.data.fill(0);
+      m.data[at] = 1;
+      expect(maskAttributes(m, 512).empty, `pixel ${at}`).toBe(false);
+    }
+    // a view at an odd offset into a larger buffer
+    const buf = new Uint8Array(w * h + 3);
+    const view = buf.subarray(3);
+    expect(anySet(view)).toBe(false);
+    view[w * h - 1] = 1;
+    expect(anySet(view)).toBe(true);
+    buf.fill(0);
+    view[0] = 7;
+    expect(anySet(view)).toBe(true);
+  });
+
+  it('a half-full large mask is estimated within 1 %', () => {
+    const w = 3000;
+    const h = 2000;
+    const m = { width: w, height: h, data: new Uint8Array(w * h) };
+    for (let y = 0; y < h; y++) m.data.fill(1, y * w, y * w + w / 2);
+    const a = maskAttributes(m, 512);
+    expect(a.fraction).toBeGreaterThan(0.49);
+    expect(a.fraction).toBeLessThan(0.51);
+    expect(a.size).toBe('large');
   });
 });
