@@ -89,7 +89,8 @@ function followScan(client: InferenceClient, scan: Scan | null): Promise<unknown
     await loadsSettled();
     const { ref, note } = await modelFor(scan); // after any load under way: it may have been the user's choice
     await loadsSettled();
-    if (followed?.scan !== scan) return; // another scan came first: it decides
+    // another scan came since: it decides (unless nothing is loaded yet: the first load starts at once)
+    if (followed?.scan !== scan && lastRef) return;
     if (!sameRef(lastRef, ref) || (!client.status.model && client.status.state !== 'loading')) await loadModelChosen(client, ref);
     else if (client.status.state === 'loading') await ensureModel(client);
     useInference.getState().set({ defaultNote: note && ref.kind === 'shipped' ? { text: note, modelId: ref.id } : null });

@@ -2,7 +2,7 @@
 // bundles (use / delete), import a bundle folder, download one from a URL (progress, cancel, resume),
 // a transformers.js CLIPSeg folder from a model hub (<host>/<owner>/<name>/resolve/main/<file>, host
 // configurable, huggingface.co by default), and storage used. Every network request here is one the user asked for.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ChangeEvent } from 'react';
 import { useInference } from '../../state/inference';
 import type { BundleRef } from '../../worker/client';
@@ -13,7 +13,7 @@ import type { HubRepo } from '../../engine/hfLayout';
 import type { StoredModel, StoreProgress } from '../../worker/modelStore';
 import type { BackendPreference } from '../../worker/protocol';
 import { backendPreference, chooseModel, clearModelChoice, loadedRef, loadModelChosen, setBackendPreference, useInferenceClient } from './InferenceContext';
-import { sameRef, setUserModelChoice, userModelChoice } from './modelChoice';
+import { onModelChoice, sameRef, setUserModelChoice, userModelChoice } from './modelChoice';
 import { backendLabel, plainReason, rememberDecision } from './backendChoice';
 import { formatBytes } from '../../lib/format';
 import { loadProgressText } from './format';
@@ -43,7 +43,7 @@ export function ModelManager() {
   const [job, setJob] = useState<{ label: string; progress: StoreProgress | null; ctl: AbortController } | null>(null);
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null);
   const [pref, setPref] = useState<BackendPreference>(backendPreference());
-  const [choice, setChoice] = useState<BundleRef | null>(userModelChoice);
+  const choice = useSyncExternalStore(onModelChoice, userModelChoice);
   const [hub, setHub] = useState(() => globalThis.localStorage?.getItem(HUB_KEY) ?? DEFAULT_HUB);
   const [hubName, setHubName] = useState('');
   const [hubGraphs, setHubGraphs] = useState<HubGraphs>('quantized');
@@ -63,7 +63,6 @@ export function ModelManager() {
   /** Loads `ref`: the user's choice (remembered for every scan) when `explicit`, else the model loaded now again (another backend). */
   const use = (ref: BundleRef, p = pref, explicit = true) => {
     setMessage(null);
-    if (explicit) setChoice(ref);
     const ctl = new AbortController();
     setLoadCtl(ctl);
     (explicit ? chooseModel : loadModelChosen)(client, ref, p, ctl.signal)
@@ -197,7 +196,6 @@ export function ModelManager() {
             className="link"
             data-testid="model-choice-clear"
             onClick={() => {
-              setChoice(null);
               setMessage(null);
               clearModelChoice(client).catch((e: Error) => setMessage({ kind: 'error', text: e.message }));
             }}
@@ -227,7 +225,6 @@ export function ModelManager() {
               onClick={() => {
                 if (sameRef(userModelChoice(), { kind: 'stored', id: m.id })) {
                   setUserModelChoice(null); // a deleted model is nobody's choice: back to the default per kind of scan
-                  setChoice(null);
                 }
                 void openModelCache().then((c) => deleteStoredModel(c, m.id)).then(refresh);
               }}

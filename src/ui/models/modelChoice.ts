@@ -6,11 +6,23 @@ import type { BundleRef } from '../../worker/protocol';
 
 const KEY = 'vlsm.modelChoice';
 
-/** This page's copy (undefined: not set on this page yet), so a choice holds even when storage refuses it. */
+/** This page's copy (undefined: not read yet), so a choice holds even when storage refuses it. */
 let onPage: BundleRef | null | undefined;
+const listeners = new Set<() => void>();
 
+/** The user's choice, or null; the same object until it changes (a useSyncExternalStore snapshot). */
 export function userModelChoice(): BundleRef | null {
-  if (onPage !== undefined) return onPage;
+  onPage ??= stored();
+  return onPage;
+}
+
+/** Calls `f` whenever the choice changes on this page; returns the unsubscribe. */
+export function onModelChoice(f: () => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}
+
+function stored(): BundleRef | null {
   try {
     const v = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? 'null') as Partial<{ kind: string; id: unknown; baseUrl: unknown }> | null;
     if ((v?.kind === 'shipped' || v?.kind === 'stored') && typeof v.id === 'string') return { kind: v.kind, id: v.id };
@@ -29,6 +41,7 @@ export function setUserModelChoice(ref: BundleRef | null): void {
   } catch {
     // storage refused (private mode, quota): the choice holds for this page only
   }
+  listeners.forEach((f) => f());
 }
 
 export function sameRef(a: BundleRef | null, b: BundleRef | null): boolean {

@@ -1,7 +1,7 @@
 // Maps (scan id, frame, window) to an encoded image in the worker: one key per frame (and per window for
 // data that needs windowing), encoded once; a scan's encodings at another window are forgotten to free memory.
 import type { Scan } from '../../scan/types';
-import type { InferenceClient, SegmentResult } from '../../worker/client';
+import { isAbortError, type InferenceClient, type SegmentResult } from '../../worker/client';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 
@@ -46,7 +46,15 @@ export class ScanEncoder {
   }
 
   async segment(scanId: string, prompt: string, frame: number, signal?: AbortSignal): Promise<SegmentResult> {
-    let key = await this.prepare(scanId, frame, signal);
+    let key: string;
+    try {
+      key = await this.prepare(scanId, frame, signal);
+    } catch (e) {
+      // The frame's encoding is shared: one started for an earlier prompt that was then cancelled (the
+      // latest prompt wins) fails with that prompt's abort. This prompt was not cancelled: encode again.
+      if (!isAbortError(e) || signal?.aborted) throw e;
+      key = await this.prepare(scanId, frame, signal);
+    }
     let r: SegmentResult;
     try {
       r = await this.client.segment(key, prompt, { signal });
