@@ -2,7 +2,8 @@
 // - an 8000 x 8000 PNG photo (64 Mpx, generated here): the automatic empty-prompt run's probabilities are
 //   244 MiB of float32, more than Chromium stores as one value. They are saved in 1 MiB chunks (runChunks),
 //   the app is not left busy ("Saving…" ends, no error), and after a reload the scan reopens with the same
-//   run, whose probabilities and mask hash the same as before (read back from the chunks, not re-run);
+//   run, whose probabilities and mask hash the same as before (read back from the chunks, not re-run),
+//   thresholded and drawn in the mask worker (its pixels shared, its overlay an ImageBitmap);
 // - a database written by schema v3 (the run's probabilities in its row, created here with the raw
 //   IndexedDB API on the app's origin before the app ever opens it) is migrated when the app starts: the
 //   runs are listed with their masks, the probabilities now sit in chunks, and the rows hold no buffer.
@@ -79,6 +80,9 @@ test('an 8000 x 8000 photo: the automatic run is saved in chunks, the app is not
   await expect.poll(async () => (await loop.runs()).map((r) => r.id), { timeout: 180_000 }).toEqual([base.id]);
   // read back from its chunks: the same probabilities (bit for bit) and the same mask
   await expect.poll(() => page.evaluate((id) => window.__vlsmLoop!.runDigest(id), base.id), { timeout: 60_000 }).toEqual(before);
+  // restored through the mask worker, as a new run is: pixels on shared memory, the overlay its ImageBitmap
+  expect(await loop.runMemory(base.id)).toEqual({ probsShared: true, maskShared: true });
+  expect((await loop.layers()).find((l) => l.id === `run:${base.id}`)).toMatchObject({ image: 'bitmap', width: 8000, height: 8000 });
   expect(await loop.error()).toBeNull();
 });
 

@@ -48,17 +48,24 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
   try {
     const records = await listRunRecords(getDb(), scanId, frame);
     if (stale()) return;
-    const views = records.map((r) => {
-      // the buffer was just read back from storage: it is the page's own, no copy needed
-      const probs = new Float32Array(r.probs.data);
-      runPixels.set(r.id, { width: r.probs.width, height: r.probs.height, probs, mask: threshold(probs, r.threshold) });
-      return viewOf(r);
-    });
+    // Thresholded and drawn in the mask worker, as a new run is (an 8000² run read back is 64 M
+    // probabilities: a pass over them, and its overlay, would hold the page's thread for a second); the
+    // buffer read back from storage is the page's own and is transferred, the pixels come back shared.
+    const views: RunView[] = [];
+    const overlays = new Map<string, ImageBitmap | Uint8ClampedArray<ArrayBuffer>>();
+    for (const r of records) {
+      const { width, height } = r.probs;
+      const { probs, mask, overlay } = await prepareRunInWorker(new Float32Array(r.probs.data), width, height, width, height, r.threshold, hexToRgb(r.colour));
+      if (stale()) return;
+      runPixels.set(r.id, { width, height, probs, mask: mask.data });
+      overlays.set(r.id, overlay);
+      views.push(viewOf(r));
+    }
     st.setRuns(views);
     // the run the user had selected on this scan frame, when they come back to it
     const selected = rememberedSelection(scanId, frame);
     if (selected && views.some((v) => v.id === selected)) st.select(selected);
-    views.forEach((v) => drawRun(v));
+    views.forEach((v) => drawRun(v, overlays.get(v.id)));
     await loadReference(scanId, scan, frame);
     if (stale()) return;
     await rescore(undefined, false);
