@@ -8,7 +8,8 @@
 // - a new scan still opens and is shown, marked "Not saved" in the status bar, with a notice in words;
 //   no "Saving…" is left behind;
 // - a correction accepted on the earlier saved scan is refused too and the user is told; the autosave
-//   says so once at most;
+//   says so once at most; a prompt's run (probabilities in chunks) is refused, stays shown, and the
+//   prompts panel says so; nothing is left busy;
 // - the page keeps answering (keys, switching scans);
 // then relaunch without it: the scan saved before is still listed and opens with its pixels, and nothing
 // of the refused scan was stored.
@@ -107,6 +108,16 @@ test('IndexedDB refusing writes: notices in words, the scan shown unsaved, the a
     if (autosave.length) expect(autosave[0].message).toMatch(/Browser storage is full/);
     // no raw browser or Dexie text anywhere
     expect(s2.notices.map((n) => `${n.title} ${n.message}`).join('\n')).not.toMatch(/QuotaExceededError|AbortError|Dexie|transaction|DOMException/i);
+
+    // a prompt on the saved scan: its run (row and probability chunks) is refused; it stays shown, the
+    // prompts panel says so in words, and nothing is left busy
+    await page.getByTestId('status-model').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 120_000 });
+    const polyp = await loop.prompt('polyp', 120_000);
+    await expect.poll(() => loop.error(), { timeout: 60_000 }).toMatch(/^Browser storage is full: the run “polyp” was not saved\. .*Everything saved earlier is intact\. The run stays shown/);
+    await expect.poll(() => page.evaluate(() => window.__vlsmLoop!.busy()), { timeout: 30_000 }).toBeNull();
+    expect((await loop.runs()).map((r) => r.id)).toContain(polyp.id);
+    expect(await loop.runMask(polyp.id)).not.toBeNull();
+    expect(await loop.error()).not.toMatch(/QuotaExceededError|AbortError|Dexie|transaction|DOMException/i);
     await ctx.close();
 
     // 3. without the override: the earlier scan is there with its pixels; nothing of the refused one
@@ -132,6 +143,8 @@ test('IndexedDB refusing writes: notices in words, the scan shown unsaved, the a
         }),
     );
     expect(stored).toBe(1); // the kept scan's one chunk; none of the refused scan
+    // nothing of the refused run
+    await expect.poll(async () => (await new Loop(page).runs()).map((r) => r.prompt), { timeout: 15_000 }).not.toContain('polyp');
   } finally {
     await ctx?.close();
     rmSync(dir, { recursive: true, force: true });
