@@ -40,7 +40,7 @@ test('a volume gets the volume default (v2) and says so; an explicit v1 stays fo
   await expect.poll(() => loadedModel(page), { timeout: 120_000 }).toBe('compact-vlsm-v2');
   const note = page.getByTestId('model-default-note');
   await expect(note).toContainText('Volume: using Compact VLSM v2 — trained on cardiac MR');
-  await expect(note).toContainText('Compact VLSM (the 2-D default) has never seen CT/MR');
+  await expect(note).toContainText('Compact VLSM v1 (the 2-D default) has never seen CT/MR');
   // a prompt runs, on v2
   const run = await loop.prompt('left ventricle', 120_000);
   expect(run.modelId).toBe('compact-vlsm-v2');

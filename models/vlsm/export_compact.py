@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--budget-mb", type=float, default=25.0, help="drop the fp16 variant if the bundle would exceed this")
     ap.add_argument("--force-wasm", default=None, help="e.g. vision=fp32,text=int8,decoder=fp32")
     ap.add_argument("--id", default="compact-vlsm")
-    ap.add_argument("--name", default="Compact VLSM (workbench default)")
+    ap.add_argument("--name", default="Compact VLSM v1 (the 2-D default: endoscopy, ultrasound, skin, X-ray)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--random-init", action="store_true",
                     help="export a randomly initialised v2 (fpn-film) model instead of a checkpoint: for the speed "

@@ -42,7 +42,7 @@ describe('default model by the kind of scan (real shipped cards)', () => {
 
   it('says in one line why a volume got v2, and nothing when the user chose or on 2-D', () => {
     expect(volumeDefaultNote(defaultModelFor('volume', shipped, null), shipped)).toBe(
-      'Volume: using Compact VLSM v2 — trained on cardiac MR (short-axis cine) slices; Compact VLSM (the 2-D default) has never seen CT/MR.',
+      'Volume: using Compact VLSM v2 — trained on cardiac MR (short-axis cine) slices; Compact VLSM v1 (the 2-D default) has never seen CT/MR.',
     );
     expect(volumeDefaultNote(defaultModelFor('image', shipped, null), shipped)).toBeNull();
     expect(volumeDefaultNote(defaultModelFor('volume', shipped, { kind: 'shipped', id: 'compact-vlsm-v2' }), shipped)).toBeNull();

@@ -59,7 +59,7 @@ export function shortName(name: string): string {
 
 /**
  * The one line said when a volume got a different model than 2-D pictures do, e.g. "Volume: using Compact
- * VLSM v2 — trained on cardiac MR (short-axis cine) slices; Compact VLSM (the 2-D default) has never seen
+ * VLSM v2 — trained on cardiac MR (short-axis cine) slices; Compact VLSM v1 (the 2-D default) has never seen
  * CT/MR." Null when the choice was the user's, or the volume's model is the 2-D one anyway.
  */
 export function volumeDefaultNote(choice: DefaultChoice | null, shipped: readonly ShippedCard[]): string | null {
