@@ -1,8 +1,8 @@
-// The image-only U-Net baseline (models/unet-baseline, shipped beside the default model) on the same scan as the
-// default VLSM: one test-split Kvasir image (models/splits/kvasir.json) with its expert mask as the reference,
-// Compare models runs the prompt with both shipped bundles, and the results table, the runs list and the
-// comparison show both rows, the U-Net's marked "image only"; each shown Dice is the app's own against the
-// reference. Loaded on its own, the U-Net says its words do not steer it, offers its classes, and refuses a
+// The image-only baselines (models/unet-baseline and models/deeplabv3plus-baseline, shipped beside the default
+// model) on the same scan as the default VLSM: one test-split Kvasir image (models/splits/kvasir.json) with its
+// expert mask as the reference, Compare models runs the prompt with the three shipped bundles, and the results
+// table, the runs list and the comparison show the three rows, the baselines' marked "image only"; each shown Dice
+// is the app's own against the reference. Loaded on its own, the U-Net says its words do not steer it, offers its classes, and refuses a
 // prompt that names none of them with its class list (within seconds).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,8 +22,8 @@ function kvasirTestImage() {
   };
 }
 
-test('the image-only U-Net runs beside the default model on one scan: both rows, scored against the reference', async ({ page }) => {
-  test.setTimeout(240_000);
+test('the image-only U-Net and DeepLabv3+ run beside the default model on one scan: three rows, scored against the reference', async ({ page }) => {
+  test.setTimeout(300_000);
   const wb = new Workbench(page);
   const loop = new Loop(page);
   await wb.goto();
@@ -37,6 +37,7 @@ test('the image-only U-Net runs beside the default model on one scan: both rows,
   await page.getByTestId('compare-refresh').click();
   await page.getByTestId('compare-pick-shipped-compact-vlsm').check();
   await page.getByTestId('compare-pick-shipped-unet-baseline').check();
+  await page.getByTestId('compare-pick-shipped-deeplabv3plus-baseline').check();
   await page.getByTestId('compare-prompt').fill('polyp');
   await page.getByTestId('compare-run').click();
   await expect(page.getByTestId('compare-status')).toBeVisible();
@@ -44,11 +45,13 @@ test('the image-only U-Net runs beside the default model on one scan: both rows,
   await expect(page.getByTestId('compare-error')).toHaveCount(0);
 
   const runs = (await loop.runs()).filter((r) => r.prompt === 'polyp');
-  expect(runs.map((r) => r.modelId).sort()).toEqual(['compact-vlsm', 'unet-baseline']);
+  expect(runs.map((r) => r.modelId).sort()).toEqual(['compact-vlsm', 'deeplabv3plus-baseline', 'unet-baseline']);
   const unet = runs.find((r) => r.modelId === 'unet-baseline')!;
+  const deeplab = runs.find((r) => r.modelId === 'deeplabv3plus-baseline')!;
   const vlsm = runs.find((r) => r.modelId === 'compact-vlsm')!;
-  await expect(page.getByTestId('compare-row')).toHaveCount(2);
+  await expect(page.getByTestId('compare-row')).toHaveCount(3);
   await expect(page.locator(`[data-testid="compare-row"][data-run-id="${unet.id}"] [data-testid="compare-image-only"]`)).toBeVisible();
+  await expect(page.locator(`[data-testid="compare-row"][data-run-id="${deeplab.id}"] [data-testid="compare-image-only"]`)).toBeVisible();
   await expect(page.locator(`[data-testid="compare-row"][data-run-id="${vlsm.id}"] [data-testid="compare-image-only"]`)).toHaveCount(0);
 
   // The results table: one row per model, the U-Net's model cell says image only and which class it showed.
@@ -57,10 +60,14 @@ test('the image-only U-Net runs beside the default model on one scan: both rows,
   const vlsmRow = page.locator(`[data-testid="results-row"][data-run-id="${vlsm.id}"]`);
   await expect(unetRow.locator('[data-col="model"]')).toContainText('unet-baseline');
   await expect(unetRow.locator('[data-col="model"]')).toContainText('image only: polyp');
+  const deeplabRow = page.locator(`[data-testid="results-row"][data-run-id="${deeplab.id}"]`);
+  await expect(deeplabRow.locator('[data-col="model"]')).toContainText('deeplabv3plus-baseline');
+  await expect(deeplabRow.locator('[data-col="model"]')).toContainText('image only: polyp');
   await expect(vlsmRow.locator('[data-col="model"]')).toContainText('compact-vlsm');
   await expect(vlsmRow.locator('[data-col="model"]')).not.toContainText('image only');
   // The runs list marks the U-Net's run.
   await expect(page.locator(`[data-testid="run-item"][data-run-id="${unet.id}"] [data-testid="run-image-only"]`)).toHaveText('image only · polyp');
+  await expect(page.locator(`[data-testid="run-item"][data-run-id="${deeplab.id}"] [data-testid="run-image-only"]`)).toHaveText('image only · polyp');
   await expect(page.locator(`[data-testid="run-item"][data-run-id="${vlsm.id}"] [data-testid="run-image-only"]`)).toHaveCount(0);
 
   // Both scored by the app against the expert mask; the table shows the app's Dice (3 decimals).
@@ -78,6 +85,10 @@ test('the image-only U-Net runs beside the default model on one scan: both rows,
   // This image's Dice as measured in this app on 2026-12-04 (U-Net at epoch 40 UNET_DICE, at epoch 6 0.139, its
   // random initialisation 0.083; the VLSM 0.812): the weak baseline stays weak and the VLSM stays ahead on it.
   expect(Math.abs(shown['unet-baseline'] - UNET_DICE)).toBeLessThan(0.02);
+  // The DeepLabv3+ (the v2's image encoder, image-only head) on the same image, measured in this app: a real
+  // segmentation, not the U-Net's floor.
+  expect(Math.abs(shown['deeplabv3plus-baseline'] - DEEPLAB_DICE)).toBeLessThan(0.02);
+  expect(shown['deeplabv3plus-baseline']).toBeGreaterThan(shown['unet-baseline']);
   expect(shown['compact-vlsm']).toBeGreaterThan(0.5);
   expect(shown['compact-vlsm']).toBeGreaterThan(shown['unet-baseline']);
 });
@@ -110,3 +121,5 @@ test('loaded alone, the image-only model says its words do not steer it and refu
 
 // The shipped U-Net's Dice on this image, measured with the app (models/results/2026-12-04-unet-baseline/README.md).
 const UNET_DICE = 0.243;
+// The shipped DeepLabv3+'s, likewise (models/results/2026-12-04-deeplabv3plus-baseline/README.md).
+const DEEPLAB_DICE = 0.515;

@@ -83,10 +83,11 @@ function walk(dir: string): string[] {
 /**
  * The bundles shipped with the app, in this order in /models/index.json: the two VLSMs (which one the app
  * uses by default for a kind of scan is on their cards, modelCard.defaultFor: src/ui/models/defaultModel.ts),
- * then the image-only U-Net baseline (models/unet-baseline, 1.6 MB): built in, so a clinician finds it in the
- * Model and Compare models panels without importing a folder.
+ * then the image-only baselines (models/unet-baseline, 2.0 MB; models/deeplabv3plus-baseline, 8.4 MB, on the v2's
+ * image encoder): built in, so a clinician finds them in the Model and Compare models panels without importing a
+ * folder.
  */
-export const SHIPPED_BUNDLES: readonly string[] = ['compact-vlsm', 'compact-vlsm-v2', 'unet-baseline'];
+export const SHIPPED_BUNDLES: readonly string[] = ['compact-vlsm', 'compact-vlsm-v2', 'unet-baseline', 'deeplabv3plus-baseline'];
 
 export function modelsPlugin(options: ModelsPluginOptions = {}): Plugin {
   const root = process.cwd();

@@ -34,16 +34,16 @@ def export_onnx(model: torch.nn.Module, path: str, size: int) -> None:
                       do_constant_folding=True, dynamo=False)
 
 
-DEEPLAB_BACKBONE_NOTE = ("backbone initialised from the compact VLSM v2 image encoder (models/compact-vlsm-v2's "
-                         "vision graph), trained on the same train split (models/splits/), so nothing of val or test "
-                         "leaks in; ImageNet weights are not reachable here")
+DEEPLAB_BACKBONE_NOTE = ("backbone initialised from the compact VLSM v2 image encoder, the vision graph of "
+                         "models/compact-vlsm-v2, same train split (models/splits/), so nothing of val or test leaks in; "
+                         "ImageNet weights are not reachable here")
 
 
 def card(model: torch.nn.Module, params: int, ev: dict | None, training: dict | None) -> dict:
     from .evaluate import test_metrics
 
     deeplab = getattr(model, "arch", "unet") == "deeplabv3plus"
-    origin = (f"fine-tuned on the same data and splits as the default model ({DEEPLAB_BACKBONE_NOTE})"
+    origin = (f"fine-tuned on the same data and splits as the default model; {DEEPLAB_BACKBONE_NOTE}"
               if getattr(model, "frozen_backbone_bn", False) else
               "trained from scratch on the same data and splits as the default model")
     c = {
@@ -71,8 +71,10 @@ def card(model: torch.nn.Module, params: int, ev: dict | None, training: dict | 
         c["limits"].insert(1, ("Test Dice" if deeplab else "Weak: test Dice")
                            + " of the class channel " + ", ".join(f"{k} {v:.2f}" for k, v in d.items()) +
                            ", ACDC " + ", ".join(f"{k} {(v or 0):.2f}" for k, v in ev.get("acdc", {}).items()) +
-                           ". It had " + ("under an hour" if deeplab else "a few CPU minutes") + " of training (see the "
-                           "training section): a floor to compare against, not a model to rely on.")
+                           (". On its shared image encoder it is on par with the compact VLSM v2 on these class prompts "
+                            "(see the table); it cannot follow any prompt beyond a class name." if deeplab else
+                            ". It had a few CPU minutes of training (see the training section): a floor to compare "
+                            "against, not a model to rely on."))
         c["testMetrics"] = test_metrics(ev)
         c["metrics"] = {k: v for k, v in ev.items() if k != "metrics"}
     if training:
@@ -131,7 +133,8 @@ def comparison(ev: dict, vlsm_ev: dict | None, name: str = "U-Net baseline (imag
 
 
 def markdown(m: dict, ev: dict | None, vlsm_ev: dict | None, training: dict | None,
-             others: list[tuple[str, dict]] | None = None) -> str:
+             others: list[tuple[str, dict]] | None = None,
+             vlsm_path: str = "models/results/2026-12-04-compact-v2/EVAL.json") -> str:
     c = m["modelCard"]
     total = sum(f["bytes"] for f in m["files"])
     lines = [f"# Model card: {m['name']} (`{m['id']}`)", "", c["summary"], "",
@@ -145,7 +148,7 @@ def markdown(m: dict, ev: dict | None, vlsm_ev: dict | None, training: dict | No
                   "Dice of the class prompt at original resolution from the exported ONNX graph, mean [bootstrap 95 % "
                   "interval] (n images; ACDC: slices, resampled by patient), `python -m vlsm.evaluate --split test` — the "
                   "code and test split the default model's release used. The VLSM column is the compact v2 release "
-                  "(`models/results/2026-12-04-compact-v2/EVAL.json`), trained on the same splits. The shipped v1 default "
+                  f"(`{vlsm_path}`), trained on the same splits. The shipped v1 default "
                   "was trained on the older file-name split, so its figures on this test split are mostly training-set "
                   "figures (`docs/study/compact-vlsm-test/`).", ""]
         lines += comparison(ev, vlsm_ev, m["name"], others) + [""]
@@ -205,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
         vlsm_ev = json.load(open(a.vlsm_eval)) if a.vlsm_eval else None
         with open(os.path.join(a.out, "MODEL_CARD.md"), "w") as f:
             others = [(t, json.load(open(p))) for t, p in (b.split("=", 1) for b in a.beside)]
-            f.write(markdown(m, ev, vlsm_ev, training, others))
+            f.write(markdown(m, ev, vlsm_ev, training, others,
+                             "models/" + os.path.relpath(a.vlsm_eval) if a.vlsm_eval else "(none given)"))
         with open(os.path.join(a.out, "EVAL.json"), "w") as f:
             json.dump(ev, f, indent=1)
     diff = onnx_vs_torch(model, a.out, size)
