@@ -30,7 +30,7 @@ describe('default model by the kind of scan (real shipped cards)', () => {
     const noVolume = shipped.map((c) => (c.id === 'compact-vlsm-v2' ? { ...c, defaultFor: undefined } : c));
     expect(defaultModelFor('volume', noVolume, null)?.ref).toEqual({ kind: 'shipped', id: 'compact-vlsm' });
     const none = shipped.map((c) => ({ ...c, defaultFor: undefined })).reverse();
-    expect(defaultModelFor('image', none, null)).toEqual({ ref: { kind: 'shipped', id: 'unet-baseline' }, by: 'first-shipped', kind: 'image' });
+    expect(defaultModelFor('image', none, null)).toEqual({ ref: { kind: 'shipped', id: 'deeplabv3plus-baseline' }, by: 'first-shipped', kind: 'image' });
     expect(defaultModelFor('volume', [], null)).toBeNull();
   });
 
