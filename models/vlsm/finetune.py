@@ -265,7 +265,10 @@ def load_bundle_model(bundle: str, variant: str | None = None, heads: tuple[int,
     with torch.no_grad():
         ours = model.decoder(*model.vision(torch.from_numpy(x)), torch.from_numpy(ref_t)).numpy()
     dl = float(np.abs(ours - ref).max())
-    tol = 1e-3 * max(1.0, float(np.abs(ref).max()))
+    # an int8 decoder graph (the exporter's choice when it times faster) also quantises its activations at run
+    # time: 0.2 % of the logit range off on the shipped v2 mapped correctly; a wrong mapping is off by its range
+    rel = 5e-3 if v["graphs"]["decoder"]["precision"] == "int8" else 1e-3
+    tol = rel * max(1.0, float(np.abs(ref).max()))
     if dl > tol:
         raise ValueError(f"{bundle}: the PyTorch model's logits differ from the bundle's by {dl:.3g} (> {tol:.3g})")
     print(json.dumps({"loaded": bundle, "arch": cfg.arch, "text_heads": h, "text_max_diff": round(d, 6),
