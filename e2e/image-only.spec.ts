@@ -32,9 +32,8 @@ test('the image-only U-Net and DeepLabv3+ run beside the default model on one sc
   await wb.openFiles([photo]);
   await wb.until((s) => expect(s.scan?.name).toBe(photo.name));
   await loop.importReference({ name: `ref-${photo.name}`, mimeType: 'image/jpeg', buffer: refBuffer });
-  // The automatic no-words run on the opened scan first (as a user sees it): a comparison started under it
-  // would have its first run cancelled.
-  await expect.poll(async () => (await loop.runs()).length, { timeout: 60_000 }).toBeGreaterThan(0);
+  // Compare models started at once, while the opened scan's automatic no-words run and the first model load
+  // may still be under way (a user can be that quick): every run of the comparison must still come back.
 
   await wb.openPanel('compare', 'compare-models');
   await page.getByTestId('compare-refresh').click();
