@@ -9,7 +9,7 @@ import { unzipSync, strFromU8, gunzipSync } from 'fflate';
 import dcmjs from 'dcmjs';
 import { Workbench } from './pages/Workbench';
 import { SHARED, kvasirJpeg } from './pages/files';
-import { Loop, decodeRle, dice } from './pages/Loop';
+import { Loop, decodeRle, dice, emptyStrip } from './pages/Loop';
 import { dice as diceOf, hausdorff95, iou } from '../src/mask/metrics';
 import { countForeground } from '../src/mask/types';
 
@@ -286,21 +286,3 @@ test('multi-frame DICOM: each frame keeps its own correction', async ({ page }) 
   await wb.key('ArrowRight');
   await expect(async () => expect(decodeRle((await loop.correction())!)).toEqual(frame1)).toPass();
 });
-
-/** Three points (image pixels) of a horizontal stroke in a part of the image that the mask leaves empty. */
-function emptyStrip(m: Uint8Array, w: number, h: number): [number, number][] {
-  const margin = Math.round(Math.min(w, h) * 0.05);
-  const len = Math.round(w * 0.2);
-  for (let fy = 0.1; fy < 0.95; fy += 0.1) {
-    for (let fx = 0.08; fx + 0.2 < 0.95; fx += 0.1) {
-      const y = Math.round(h * fy);
-      const x0 = Math.round(w * fx);
-      const x1 = x0 + len;
-      let empty = true;
-      for (let yy = Math.max(0, y - margin); yy <= Math.min(h - 1, y + margin) && empty; yy++)
-        for (let x = Math.max(0, x0 - margin); x <= Math.min(w - 1, x1 + margin); x++) if (m[yy * w + x]) empty = false;
-      if (empty) return [[x0, y], [(x0 + x1) / 2, y], [x1, y]];
-    }
-  }
-  throw new Error('no empty strip in the mask to paint into');
-}

@@ -12,7 +12,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { parseCsv } from '../src/app/review/studyRows';
 import { pythonSkipReason, reviewStudyReference } from '../src/engine/testing/python';
 import { Workbench } from './pages/Workbench';
-import { Loop, decodeRle } from './pages/Loop';
+import { Loop, decodeRle, emptyStrip } from './pages/Loop';
 
 test.setTimeout(300_000);
 
@@ -35,24 +35,6 @@ function expectedOrders(rows: Row[]) {
     worst: [...stats].sort((a, b) => a.worst - b.worst).map((s) => s.name),
     disagreement: [...stats].sort((a, b) => b.spread - a.spread).map((s) => s.name),
   };
-}
-
-/** A brush stroke inside the image where the mask is empty (a stroke must add pixels). */
-function emptyStrip(m: Uint8Array, w: number, h: number): [number, number][] {
-  const margin = Math.round(Math.min(w, h) * 0.05);
-  const len = Math.round(w * 0.2);
-  for (let fy = 0.1; fy < 0.95; fy += 0.1) {
-    for (let fx = 0.08; fx + 0.2 < 0.95; fx += 0.1) {
-      const y = Math.round(h * fy);
-      const x0 = Math.round(w * fx);
-      const x1 = x0 + len;
-      let empty = true;
-      for (let yy = Math.max(0, y - margin); yy <= Math.min(h - 1, y + margin) && empty; yy++)
-        for (let x = Math.max(0, x0 - margin); x <= Math.min(w - 1, x1 + margin); x++) if (m[yy * w + x]) empty = false;
-      if (empty) return [[x0, y], [(x0 + x1) / 2, y], [x1, y]];
-    }
-  }
-  throw new Error('no empty strip in the mask to paint into');
 }
 
 test('review queue: import a study, worst case first, correct it, export a finetune dataset', async ({ page }) => {

@@ -29,6 +29,25 @@ export function dice(a: Uint8Array, b: Uint8Array): number {
   return na + nb === 0 ? 1 : (2 * inter) / (na + nb);
 }
 
+/** Three points (image pixels) of a horizontal stroke in a part of the image that the mask leaves empty (a brush
+ * stroke there must add pixels). */
+export function emptyStrip(m: Uint8Array, w: number, h: number): [number, number][] {
+  const margin = Math.round(Math.min(w, h) * 0.05);
+  const len = Math.round(w * 0.2);
+  for (let fy = 0.1; fy < 0.95; fy += 0.1) {
+    for (let fx = 0.08; fx + 0.2 < 0.95; fx += 0.1) {
+      const y = Math.round(h * fy);
+      const x0 = Math.round(w * fx);
+      const x1 = x0 + len;
+      let empty = true;
+      for (let yy = Math.max(0, y - margin); yy <= Math.min(h - 1, y + margin) && empty; yy++)
+        for (let x = Math.max(0, x0 - margin); x <= Math.min(w - 1, x1 + margin); x++) if (m[yy * w + x]) empty = false;
+      if (empty) return [[x0, y], [(x0 + x1) / 2, y], [x1, y]];
+    }
+  }
+  throw new Error('no empty strip in the mask to paint into');
+}
+
 export class Loop {
   constructor(readonly page: Page) {}
 
