@@ -7,22 +7,15 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { HF, hfLayoutReference } from '../src/engine/testing/python';
-import { Workbench } from './pages/Workbench';
-import { Loop, decodeRle, dice } from './pages/Loop';
+import { compareModels, decodeRle, dice, openScanWithReference } from './pages/Loop';
 import { SHARED, kvasirJpeg } from './pages/files';
 
 test('two models, one prompt: one run each, scored against the reference side by side', async ({ page }) => {
   test.skip(!existsSync(hfLayoutReference.output), 'the toolchain-built CLIPSeg bundle is made by the global setup (Python)');
   test.setTimeout(240_000);
-  const wb = new Workbench(page);
-  const loop = new Loop(page);
-  await wb.goto();
-  await loop.ready();
   const photo = kvasirJpeg();
-  await wb.openFiles([photo]);
-  await wb.until((s) => expect(s.scan?.name).toBe(photo.name));
   const refBuffer = readFileSync(join(SHARED, 'kvasir-seg/masks', photo.name));
-  await loop.importReference({ name: `ref-${photo.name}`, mimeType: 'image/jpeg', buffer: refBuffer });
+  const { wb, loop } = await openScanWithReference(page, photo, refBuffer);
 
   await wb.openPanel('models', 'model-manager');
   await page.getByTestId('model-import').setInputFiles(`${HF}/clipseg-tiny-split`);
@@ -30,15 +23,7 @@ test('two models, one prompt: one run each, scored against the reference side by
   await expect(page.getByTestId('model-current')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('model-current')).toContainText(/Compact/i);
 
-  await wb.openPanel('compare', 'compare-models');
-  await page.getByTestId('compare-refresh').click();
-  await page.getByTestId('compare-pick-shipped-compact-vlsm').check();
-  await page.getByTestId('compare-pick-stored-clipseg-tiny-split').check();
-  await page.getByTestId('compare-prompt').fill('polyp');
-  await page.getByTestId('compare-run').click();
-  await expect(page.getByTestId('compare-status')).toBeVisible();
-  await expect(page.getByTestId('compare-status')).toBeHidden({ timeout: 180_000 });
-  await expect(page.getByTestId('compare-error')).toHaveCount(0);
+  await compareModels(wb, ['shipped-compact-vlsm', 'stored-clipseg-tiny-split'], 'polyp');
 
   // One run per model, both saved with the scan, each scored against the reference by the app.
   const runs = (await loop.runs()).filter((r) => r.prompt === 'polyp');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { Workbench } from './pages/Workbench';
-import { Loop, decodeRle, dice } from './pages/Loop';
+import { Loop, compareModels, decodeRle, dice, openScanWithReference } from './pages/Loop';
 import { SHARED } from './pages/files';
 
 /** The first Kvasir image (by name) of the committed test split: neither model picked an epoch on it. */
@@ -24,27 +24,11 @@ function kvasirTestImage() {
 
 test('the image-only U-Net and DeepLabv3+ run beside the default model on one scan: three rows, scored against the reference', async ({ page }) => {
   test.setTimeout(300_000);
-  const wb = new Workbench(page);
-  const loop = new Loop(page);
-  await wb.goto();
-  await loop.ready();
   const { photo, ref: refBuffer } = kvasirTestImage();
-  await wb.openFiles([photo]);
-  await wb.until((s) => expect(s.scan?.name).toBe(photo.name));
-  await loop.importReference({ name: `ref-${photo.name}`, mimeType: 'image/jpeg', buffer: refBuffer });
+  const { wb, loop } = await openScanWithReference(page, photo, refBuffer);
   // Compare models started at once, while the opened scan's automatic no-words run and the first model load
   // may still be under way (a user can be that quick): every run of the comparison must still come back.
-
-  await wb.openPanel('compare', 'compare-models');
-  await page.getByTestId('compare-refresh').click();
-  await page.getByTestId('compare-pick-shipped-compact-vlsm').check();
-  await page.getByTestId('compare-pick-shipped-unet-baseline').check();
-  await page.getByTestId('compare-pick-shipped-deeplabv3plus-baseline').check();
-  await page.getByTestId('compare-prompt').fill('polyp');
-  await page.getByTestId('compare-run').click();
-  await expect(page.getByTestId('compare-status')).toBeVisible();
-  await expect(page.getByTestId('compare-status')).toBeHidden({ timeout: 180_000 });
-  await expect(page.getByTestId('compare-error')).toHaveCount(0);
+  await compareModels(wb, ['shipped-compact-vlsm', 'shipped-unet-baseline', 'shipped-deeplabv3plus-baseline'], 'polyp');
 
   const runs = (await loop.runs()).filter((r) => r.prompt === 'polyp');
   expect(runs.map((r) => r.modelId).sort()).toEqual(['compact-vlsm', 'deeplabv3plus-baseline', 'unet-baseline']);

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { BIOMED, CRIS, biomedBundle, tinyCris } from '../src/engine/testing/python';
-import { Workbench } from './pages/Workbench';
-import { Loop, decodeRle, dice } from './pages/Loop';
+import { compareModels, decodeRle, dice, openScanWithReference } from './pages/Loop';
 import { SHARED, kvasirJpeg } from './pages/files';
 
 const CASES = [
@@ -23,29 +22,15 @@ for (const c of CASES) {
   test(`a ${c.arch} bundle imported as a folder runs in Compare models beside the default model`, async ({ page }) => {
     test.skip(!existsSync(c.built), `the toolchain-built ${c.arch} bundle is made by the global setup (Python)`);
     test.setTimeout(240_000);
-    const wb = new Workbench(page);
-    const loop = new Loop(page);
-    await wb.goto();
-    await loop.ready();
     const photo = kvasirJpeg();
-    await wb.openFiles([photo]);
-    await wb.until((s) => expect(s.scan?.name).toBe(photo.name));
     const refBuffer = readFileSync(join(SHARED, 'kvasir-seg/masks', photo.name));
-    await loop.importReference({ name: `ref-${photo.name}`, mimeType: 'image/jpeg', buffer: refBuffer });
+    const { wb, loop } = await openScanWithReference(page, photo, refBuffer);
 
     await wb.openPanel('models', 'model-manager');
     await page.getByTestId('model-import').setInputFiles(c.folder);
     await expect(page.getByTestId('model-message')).toContainText(`Stored '${c.stored}'`, { timeout: 60_000 });
 
-    await wb.openPanel('compare', 'compare-models');
-    await page.getByTestId('compare-refresh').click();
-    await page.getByTestId('compare-pick-shipped-compact-vlsm').check();
-    await page.getByTestId(`compare-pick-stored-${c.id}`).check();
-    await page.getByTestId('compare-prompt').fill(c.prompt);
-    await page.getByTestId('compare-run').click();
-    await expect(page.getByTestId('compare-status')).toBeVisible();
-    await expect(page.getByTestId('compare-status')).toBeHidden({ timeout: 180_000 });
-    await expect(page.getByTestId('compare-error')).toHaveCount(0);
+    await compareModels(wb, ['shipped-compact-vlsm', `stored-${c.id}`], c.prompt);
 
     const runs = (await loop.runs()).filter((r) => r.prompt.startsWith(c.prompt.slice(0, 14)));
     expect(runs.map((r) => r.modelId).sort()).toEqual(['compact-vlsm', c.id]);

@@ -3,7 +3,7 @@
 import { expect, type Download, type Locator, type Page } from '@playwright/test';
 import type { LoopTestApi } from '../../src/ui/results/testHook';
 import type { RunView } from '../../src/state/runs';
-import type { FilePayload } from './Workbench';
+import { Workbench, type FilePayload } from './Workbench';
 
 export type RleMask = { width: number; height: number; counts: number[] };
 
@@ -131,4 +131,30 @@ async function readDownload(dl: Download): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The app opened, the model ready, `scan` opened and `reference` imported as its reference mask. */
+export async function openScanWithReference(page: Page, scan: FilePayload, reference: Buffer): Promise<{ wb: Workbench; loop: Loop }> {
+  const wb = new Workbench(page);
+  const loop = new Loop(page);
+  await wb.goto();
+  await loop.ready();
+  await wb.openFiles([scan]);
+  await wb.until((s) => expect(s.scan?.name).toBe(scan.name));
+  await loop.importReference({ name: `ref-${scan.name}`, mimeType: scan.mimeType, buffer: reference });
+  return { wb, loop };
+}
+
+/** Compare models: the models whose pick test ids are `picks` (e.g. 'shipped-compact-vlsm'), one prompt, run
+ * until the comparison is over, with no row in error. */
+export async function compareModels(wb: Workbench, picks: string[], prompt: string): Promise<void> {
+  const page = wb.page;
+  await wb.openPanel('compare', 'compare-models');
+  await page.getByTestId('compare-refresh').click();
+  for (const p of picks) await page.getByTestId(`compare-pick-${p}`).check();
+  await page.getByTestId('compare-prompt').fill(prompt);
+  await page.getByTestId('compare-run').click();
+  await expect(page.getByTestId('compare-status')).toBeVisible();
+  await expect(page.getByTestId('compare-status')).toBeHidden({ timeout: 180_000 });
+  await expect(page.getByTestId('compare-error')).toHaveCount(0);
 }
