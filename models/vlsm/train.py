@@ -220,26 +220,32 @@ def normalise(rgb: torch.Tensor) -> torch.Tensor:
     return (rgb - MEAN) / STD
 
 
+def canvas_records(by: dict[str, list[dict]], names: list[str], weights: list[float], rng: random.Random,
+                   p_composite: float) -> list[dict]:
+    """The scans of one training canvas: with probability p_composite 2-4 scans of different kinds (a composite,
+    where only the words tell the structures apart), else one; datasets drawn by `weights`. Shared by the VLSM's
+    and the image-only baselines' batches (vlsm.unet), so both see the same canvases for a seed."""
+    if rng.random() >= p_composite:
+        return [rng.choice(by[rng.choices(names, weights)[0]])]
+    n = rng.choice([2, 3, 3, 4])
+    recs, groups = [], set()
+    for _ in range(12):
+        r = rng.choice(by[rng.choices(names, weights)[0]])
+        g = GROUP_OF_DATASET[r["dataset"]]
+        if g not in groups:
+            groups.add(g)
+            recs.append(r)
+        if len(recs) == n:
+            break
+    return recs
+
+
 def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float], n_images: int, k: int, size: int,
                rng: random.Random, tok: Tokenizer, p_composite: float, strong: tuple = (), no_flip: tuple = ()):
     """n_images canvases x k prompts: pixel_values [B,3,S,S], ids/mask [B*k, L], targets and ignore [B*k,1,S,S]."""
     imgs, tgts, igns, prompts, named = [], [], [], [], []
     for _ in range(n_images):
-        if rng.random() < p_composite:
-            n = rng.choice([2, 3, 3, 4])
-            recs, groups = [], set()
-            for _ in range(12):
-                ds = rng.choices(names, weights)[0]
-                r = rng.choice(by[ds])
-                g = GROUP_OF_DATASET[r["dataset"]]
-                if g not in groups:
-                    groups.add(g)
-                    recs.append(r)
-                if len(recs) == n:
-                    break
-        else:
-            recs = [rng.choice(by[rng.choices(names, weights)[0]])]
-        img, ign, parts = canvas(recs, size, rng, True, strong, no_flip)
+        img, ign, parts = canvas(canvas_records(by, names, weights, rng, p_composite), size, rng, True, strong, no_flip)
         imgs.append(img)
         for text, target, _kind, structure in choose_tasks(parts, k, rng):
             prompts.append(text)

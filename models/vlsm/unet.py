@@ -156,25 +156,11 @@ def loss_fn(logits: torch.Tensor, target: torch.Tensor, ignore: torch.Tensor) ->
 
 def make_batch(by: dict[str, list[dict]], names: list[str], weights: list[float], n: int, size: int, rng: random.Random,
                p_composite: float, strong: tuple, no_flip: tuple):
-    from .tasks import GROUP_OF_DATASET
-    from .train import canvas, normalise
+    from .train import canvas, canvas_records, normalise
 
     imgs, tgts, igns = [], [], []
     for _ in range(n):
-        if rng.random() < p_composite:
-            k = rng.choice([2, 3, 3, 4])
-            recs, groups = [], set()
-            for _ in range(12):
-                r = rng.choice(by[rng.choices(names, weights)[0]])
-                g = GROUP_OF_DATASET[r["dataset"]]
-                if g not in groups:
-                    groups.add(g)
-                    recs.append(r)
-                if len(recs) == k:
-                    break
-        else:
-            recs = [rng.choice(by[rng.choices(names, weights)[0]])]
-        img, ign, parts = canvas(recs, size, rng, True, strong, no_flip)
+        img, ign, parts = canvas(canvas_records(by, names, weights, rng, p_composite), size, rng, True, strong, no_flip)
         imgs.append(img)
         tgts.append(targets_of(parts, size))
         igns.append(ign)
