@@ -108,10 +108,14 @@ export function LiveCanvas({ width, height, imageWidth, imageHeight }: Props) {
         if (q.painters) drawPainters();
       });
     };
-    redraw.current = () => request('both');
     setLiveDrawer(() => request('painters'));
-    drawMasks();
-    drawPainters();
+    // the first draw (sizing both surfaces to the viewport) in a task of its own, not in the commit that
+    // mounts the viewer with a new scan (long enough already); size changes before it are drawn by it, a
+    // layer or view change before it draws at once
+    const first = globalThis.setTimeout(() => {
+      redraw.current = () => request('both');
+      request('both');
+    }, 0);
     const offLayers = useLayers.subscribe((st, prev) => {
       if (st.layers === prev.layers) return;
       const a = liveOf(st.layers);
@@ -123,6 +127,7 @@ export function LiveCanvas({ width, height, imageWidth, imageHeight }: Props) {
     });
     return () => {
       live = false;
+      clearTimeout(first);
       offLayers();
       offView();
       setLiveDrawer(null);

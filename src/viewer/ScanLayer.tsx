@@ -2,7 +2,8 @@
 // part of the frame in view, padded, sampled to the screen's density, windowed. It is repainted when the
 // scan, frame, window or inversion changes, or when a zoom or pan leaves the painted region or changes its
 // density; other zooms and pans are stage transforms that never touch the pixels. A paint runs in slices
-// of rows, one per task, into a spare canvas that replaces the shown one when it is complete, so the main
+// of rows, one per task (the first one too: never inside the animation frame or commit that asked for it),
+// into a spare canvas that replaces the shown one when it is complete, so the main
 // thread is never held for long and the screen never shows half a paint.
 import type Konva from 'konva';
 import { useEffect, useRef } from 'react';
@@ -12,8 +13,11 @@ import type { Scan, WindowLevel } from '../scan/types';
 import type { ViewTransform } from '../state/view';
 import { covers, displayRegion, regionSize, sampleRows, type DisplayRegion } from './scanDisplay';
 
-/** Most bitmap pixels sampled, windowed and put on the canvas in one task. */
-const SLICE_PIXELS = 1 << 18;
+/**
+ * Most bitmap pixels sampled, windowed and put on the canvas in one task: 128 K pixels are about 10 ms on
+ * an idle core (an int16 CT slice), so a slice stays under the 50 ms of a long task on a loaded machine.
+ */
+const SLICE_PIXELS = 1 << 17;
 /** Padding of a painted region on each side, as a share of the view. */
 const PAD = 0.25;
 
@@ -93,7 +97,9 @@ export function ScanLayer({ scan, frame, window, invert = false, transform, view
       n.setAttrs({ image: canvas, x: region.x0, y: region.y0, width: region.x1 - region.x0, height: region.y1 - region.y0 });
       n.getLayer()?.batchDraw();
     };
-    step(0);
+    // the first slice too runs in a task of its own: a paint requested from an animation frame would
+    // otherwise add a slice to that frame's task, with the layout and commit of whatever changed the view
+    timer.current = globalThis.setTimeout(() => step(0), 0) as unknown as number;
   };
   const paintRef = useRef(paint);
   paintRef.current = paint;

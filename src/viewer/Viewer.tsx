@@ -33,12 +33,24 @@ export function Viewer({ empty }: { empty?: ReactNode }) {
 
   useEffect(() => {
     if (!el) return;
+    // The new size is applied in a task of its own, not in the rendering step that observed it: a volume's
+    // frame slider appearing resizes the viewer right after the commit that opened the scan, and the
+    // re-render, the stage's and live canvases' resize and the repaint it starts would otherwise be added to
+    // that frame's layout and paint as one long task.
+    let timer = 0;
+    let size: { width: number; height: number } | null = null;
     const ro = new ResizeObserver(([entry]) => {
-      const { width, height } = entry.contentRect;
-      useView.getState().setViewport(Math.floor(width), Math.floor(height));
+      size = entry.contentRect;
+      clearTimeout(timer);
+      timer = globalThis.setTimeout(() => {
+        if (size) useView.getState().setViewport(Math.floor(size.width), Math.floor(size.height));
+      }, 0) as unknown as number;
     });
     ro.observe(el);
-    return () => ro.disconnect();
+    return () => {
+      clearTimeout(timer);
+      ro.disconnect();
+    };
   }, [el]);
 
   const hasBox = box.w > 0 && box.h > 0;
