@@ -3,6 +3,7 @@
 // pixels under it. Heuristics for suggestions, not measurements.
 import type { Mask } from './types';
 import { connectedComponents } from './components';
+import { resizeNearest } from './resize';
 
 export type ShapeWord = 'round' | 'oval' | 'elongated' | 'irregular';
 
@@ -72,4 +73,15 @@ export function meanColour(rgb: ArrayLike<number>, channels: 3 | 4, mask: Mask):
     n++;
   }
   return n === 0 ? null : [r / n, g / n, b / n];
+}
+
+/** Grid (longest side, pixels) on which prompt suggestions judge a mask's shape. */
+export const SHAPE_GRID = 512;
+
+/** shapeWord of `mask` sampled (nearest) onto a grid of at most `grid` pixels a side, as suggestions read it. */
+export function gridShape(mask: Mask, grid = SHAPE_GRID): ShapeWord | null {
+  const f = Math.min(1, grid / Math.max(mask.width, mask.height));
+  const w = Math.max(1, Math.round(mask.width * f));
+  const h = Math.max(1, Math.round(mask.height * f));
+  return shapeWord(f < 1 ? { width: w, height: h, data: resizeNearest(mask.data, mask.width, mask.height, w, h) } : mask);
 }

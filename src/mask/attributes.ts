@@ -49,6 +49,9 @@ export interface MaskAttributes {
  * Attributes of a mask. `maxSide` bounds the grid used for components and locations (nearest
  * downsampling), so suggestions stay cheap on large scans; the size always uses every pixel.
  */
+/** Grid (longest side) on which prompt suggestions place a mask's components. */
+export const SUGGESTION_GRID = 512;
+
 /** Masks up to this many pixels are counted exactly; larger ones (an 8000² result: 64 M) from a grid. */
 const EXACT_PIXELS = 1 << 22;
 const COUNT_GRID = 1024;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canShare, runMaskJob, type MaskJob } from './jobs';
+import { canShare, maskSuggestion, runMaskJob, type MaskJob } from './jobs';
+import { maskAttributes } from './attributes';
+import { shapeWord } from './appearance';
 import { resizeBilinear } from './resize';
 import { paintDisc } from './paint';
 import { renderBinary } from './render';
@@ -63,6 +65,27 @@ describe('mask jobs (what the mask worker runs)', () => {
     // no SharedArrayBuffer outside a cross-origin isolated page: own buffers, as before
     expect(canShare()).toBe(false);
     expect(result.probs.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  it('prepareRun reads the mask for prompt suggestions as the page would: attributes on a 512 grid, shape of the largest component', () => {
+    // two discs on a 1200 x 800 result (sampled onto 512 x 341 for components and shape)
+    const w = 1200;
+    const h = 800;
+    const probs = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - 300) ** 2 + (y - 400) ** 2 < 150 ** 2 || ((x - 950) / 2) ** 2 + (y - 200) ** 2 < 60 ** 2) probs[y * w + x] = 0.9;
+    const { result } = runMaskJob(viaMessage({ type: 'prepareRun', probs, width: w, height: h, threshold: 0.5, rgb: [1, 2, 3] }));
+    if (result.type !== 'prepareRun') throw new Error('wrong result');
+    const mask = { width: w, height: h, data: threshold(probs, 0.5) };
+    expect(result.suggestion).toEqual(maskSuggestion(mask));
+    expect(result.suggestion.attributes).toEqual(maskAttributes(mask, 512));
+    expect(result.suggestion.attributes.count).toBe(2);
+    expect(result.suggestion.shape).toBe('round');
+    expect(shapeWord(mask)).toBe('round');
+    // an empty result: empty attributes, no shape
+    const none = runMaskJob({ type: 'prepareRun', probs: new Float32Array(w * h), width: w, height: h, threshold: 0.5, rgb: [1, 2, 3] }).result;
+    if (none.type !== 'prepareRun') throw new Error('wrong result');
+    expect(none.suggestion.attributes.empty).toBe(true);
+    expect(none.suggestion.shape).toBeNull();
   });
 
   it('prepareRun refuses probabilities of the wrong size', () => {

@@ -1,6 +1,6 @@
 // Whole-scan mask work that the UI hands to a Web Worker (ui/results/mask.worker.ts) so the main thread
 // never runs it: scoring runs (Dice, IoU, HD95 with its two distance transforms, area, confidence) and
-// turning a model result into a mask and its binary overlay. Pure functions over typed arrays; the same
+// turning a model result into a mask, its binary overlay and what prompt suggestions read of it. Pure functions over typed arrays; the same
 // code runs in the worker and, where no Worker exists (Node tests), in the calling thread.
 import type { Mask } from './types';
 import { fullRect } from './types';
@@ -8,6 +8,20 @@ import { renderBinary, renderContour, type Rgb } from './render';
 import { scoreRun, type ScoreInputs, type Scores } from './scores';
 import { threshold } from './threshold';
 import { resizeBilinear } from './resize';
+import { maskAttributes, SUGGESTION_GRID, type MaskAttributes } from './attributes';
+import { gridShape, type ShapeWord } from './appearance';
+
+/** What prompt suggestions read from a mask (its attributes, and its shape when it is not empty). */
+export interface MaskSuggestion {
+  attributes: MaskAttributes;
+  shape: ShapeWord | null;
+}
+
+/** The suggestions' reading of `mask`: the same numbers on the page or in the worker. */
+export function maskSuggestion(mask: Mask): MaskSuggestion {
+  const attributes = maskAttributes(mask, SUGGESTION_GRID);
+  return { attributes, shape: attributes.empty ? null : gridShape(mask) };
+}
 
 /** Whether buffers can be shared between threads here (a cross-origin isolated page or its workers). */
 export const canShare = (): boolean =>
@@ -51,6 +65,8 @@ export type MaskJobResult =
       /** The binary overlay as RGBA; empty when the worker sent it as `bitmap` instead. */
       rgba: Uint8ClampedArray<ArrayBuffer>;
       bitmap?: ImageBitmap;
+      /** The mask's attributes and shape for prompt suggestions (read here, not on the page). */
+      suggestion: MaskSuggestion;
     }
   | { type: 'prepareReference'; mask: Mask; rgba: Uint8ClampedArray<ArrayBuffer>; bitmap?: ImageBitmap };
 
@@ -81,9 +97,11 @@ export function runMaskJob(job: MaskJob): { result: MaskJobResult; transfer: Arr
       }
       const mask: Mask = { width: job.width, height: job.height, data: threshold(probs, job.threshold, u8(n, shared)) };
       const rgba = renderBinary(mask, fullRect(mask), job.rgb);
+      // what the prompt suggestions read of the new mask (a pass over a 64 Mpx mask is 70 ms on the page)
+      const suggestion = maskSuggestion(mask);
       const transfer = [rgba.buffer];
       if (!shared) transfer.push(probs.buffer as ArrayBuffer, mask.data.buffer as ArrayBuffer);
-      return { result: { type: 'prepareRun', probs, mask, rgba }, transfer: [...new Set(transfer)] };
+      return { result: { type: 'prepareRun', probs, mask, rgba, suggestion }, transfer: [...new Set(transfer)] };
     }
     case 'prepareReference': {
       const { width, height } = job.mask;

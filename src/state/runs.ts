@@ -2,6 +2,7 @@
 // pixels (probabilities at scan size, thresholded masks, the reference) live in `runPixels`, a plain
 // Map outside the store; the store only carries a version counter that bumps when they change.
 import { create } from 'zustand';
+import type { MaskSuggestion } from '../mask/jobs';
 
 export type DisplayMode = 'binary' | 'contour' | 'heatmap';
 
@@ -99,6 +100,8 @@ export interface RunPixels {
   height: number;
   probs: Float32Array;
   mask: Uint8Array;
+  /** What prompt suggestions read of `mask`, made with it in the mask worker; dropped when the mask changes. */
+  suggestion?: MaskSuggestion;
 }
 
 export const runPixels = new Map<string, RunPixels>();

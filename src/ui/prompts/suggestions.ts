@@ -1,9 +1,8 @@
 // Prompt suggestions: the model's classes, medvlsm attribute prompts built from the current mask
 // (correction, else selected run, else reference), and the scan's prompt history.
-import { maskAttributes } from '../../mask/attributes';
 import { buildPrompts } from '../../mask/prompts';
-import { colourWord, meanColour, shapeWord } from '../../mask/appearance';
-import { resizeNearest } from '../../mask/resize';
+import { colourWord, gridShape, meanColour } from '../../mask/appearance';
+import { maskSuggestion, type MaskSuggestion } from '../../mask/jobs';
 import { useScans } from '../../state/scans';
 import { useView } from '../../state/view';
 import type { Mask } from '../../mask/types';
@@ -16,25 +15,24 @@ export interface Suggestion {
   label: string;
 }
 
-export function currentMask(): Mask | null {
+/** The mask suggestions read, with the mask worker's reading of it when it is a run's unchanged mask. */
+function currentMaskRead(): { mask: Mask; read?: MaskSuggestion } | null {
   const s = getSession();
-  if (s) return s.mask;
+  if (s) return { mask: s.mask };
   const { selectedId, runs } = useRuns.getState();
   const id = selectedId ?? runs[runs.length - 1]?.id;
   const px = id ? runPixels.get(id) : undefined;
-  if (px) return { width: px.width, height: px.height, data: px.mask };
-  return referencePixels.current;
+  if (px) return { mask: { width: px.width, height: px.height, data: px.mask }, read: px.suggestion };
+  return referencePixels.current && { mask: referencePixels.current };
 }
 
-const GRID = 512;
+export function currentMask(): Mask | null {
+  return currentMaskRead()?.mask ?? null;
+}
 
-/** Shape and colour of the current mask (colour only for 8-bit RGB scans). */
-export function appearance(mask: Mask): { shape?: string; colour?: string } {
-  const f = Math.min(1, GRID / Math.max(mask.width, mask.height));
-  const w = Math.max(1, Math.round(mask.width * f));
-  const h = Math.max(1, Math.round(mask.height * f));
-  const small = f < 1 ? { width: w, height: h, data: resizeNearest(mask.data, mask.width, mask.height, w, h) } : mask;
-  const out: { shape?: string; colour?: string } = { shape: shapeWord(small) ?? undefined };
+/** Shape and colour of the current mask (colour only for 8-bit RGB scans); `shape` when already known. */
+export function appearance(mask: Mask, shape: string | null = gridShape(mask)): { shape?: string; colour?: string } {
+  const out: { shape?: string; colour?: string } = { shape: shape ?? undefined };
   const scan = useScans.getState().scan;
   if (scan && scan.dtype === 'uint8' && scan.channels >= 3 && scan.width === mask.width && scan.height === mask.height) {
     const ch = scan.channels as 3 | 4;
@@ -62,11 +60,13 @@ export function suggestPrompts(input: string, classes: readonly string[], histor
     out.push(s);
   };
   classes.forEach((c) => add({ text: c, kind: 'class', label: 'model class' }));
-  const mask = currentMask();
-  if (mask) {
-    const attrs = maskAttributes(mask, 512);
+  const current = currentMaskRead();
+  if (current) {
+    // a run's mask was read in the mask worker as it was made; a correction or reference is read here
+    const { mask } = current;
+    const { attributes: attrs, shape } = current.read ?? maskSuggestion(mask);
     if (!attrs.empty) {
-      for (const p of buildPrompts({ className: pickClass(input, classes), ...appearance(mask) }, attrs)) {
+      for (const p of buildPrompts({ className: pickClass(input, classes), ...appearance(mask, shape) }, attrs)) {
         if (p.key !== 'p0' && p.key !== 'p1') add({ text: p.text, kind: 'attributes', label: p.label });
       }
     }

@@ -1,7 +1,7 @@
 // Client of the mask worker (mask.worker.ts): whole-scan scoring and result preparation off the main
 // thread. One worker, started on first use, jobs answered in order. Where no Worker exists (Node tests)
 // a job runs in the calling thread before the promise is returned, so callers see the same numbers.
-import { canShare, runMaskJob, type MaskJob, type MaskJobResult } from '../../mask/jobs';
+import { canShare, runMaskJob, type MaskJob, type MaskJobResult, type MaskSuggestion } from '../../mask/jobs';
 import type { Rgb } from '../../mask/render';
 import type { ScoreInputs, Scores } from '../../mask/scores';
 import type { Mask } from '../../mask/types';
@@ -77,7 +77,8 @@ function scoreMap(r: MaskJobResult, unexpected: string): Map<string, Scores> {
  *  thresholded, with its binary overlay, all made in the worker. The probabilities are transferred: the
  *  caller gives its array up and gets the scan-sized one back, on a SharedArrayBuffer where the page can
  *  share memory (then scoring and saving the run copy nothing here). The overlay comes back as an
- *  ImageBitmap from a browser worker, as RGBA where the job ran in this thread. */
+ *  ImageBitmap from a browser worker, as RGBA where the job ran in this thread; with the mask's attributes
+ *  and shape for prompt suggestions, read in the worker too. */
 export async function prepareRunInWorker(
   probs: Float32Array,
   srcWidth: number,
@@ -86,12 +87,12 @@ export async function prepareRunInWorker(
   height: number,
   threshold: number,
   rgb: Rgb,
-): Promise<{ probs: Float32Array; mask: Mask; overlay: ImageBitmap | Uint8ClampedArray<ArrayBuffer> }> {
+): Promise<{ probs: Float32Array; mask: Mask; overlay: ImageBitmap | Uint8ClampedArray<ArrayBuffer>; suggestion: MaskSuggestion }> {
   const own = probs.byteOffset === 0 && probs.byteLength === probs.buffer.byteLength && probs.buffer instanceof ArrayBuffer ? probs : probs.slice();
   const job: MaskJob = { type: 'prepareRun', probs: own, srcWidth, srcHeight, width, height, threshold, rgb, shared: canShare() };
   const r = await runJob(job, inWorker() ? [own.buffer as ArrayBuffer] : []);
   if (r.type !== 'prepareRun') throw new Error('mask worker: unexpected reply');
-  return { probs: r.probs, mask: r.mask, overlay: r.bitmap ?? r.rgba };
+  return { probs: r.probs, mask: r.mask, overlay: r.bitmap ?? r.rgba, suggestion: r.suggestion };
 }
 
 /** A reference mask ready to show, made in the worker: the mask (transferred; back on a SharedArrayBuffer

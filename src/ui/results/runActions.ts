@@ -55,9 +55,9 @@ export async function openRunsFor(scanId: string | null, scan: Scan | null, fram
     const overlays = new Map<string, ImageBitmap | Uint8ClampedArray<ArrayBuffer>>();
     for (const r of records) {
       const { width, height } = r.probs;
-      const { probs, mask, overlay } = await prepareRunInWorker(new Float32Array(r.probs.data), width, height, width, height, r.threshold, hexToRgb(r.colour));
+      const { probs, mask, overlay, suggestion } = await prepareRunInWorker(new Float32Array(r.probs.data), width, height, width, height, r.threshold, hexToRgb(r.colour));
       if (stale()) return;
-      runPixels.set(r.id, { width, height, probs, mask: mask.data });
+      runPixels.set(r.id, { width, height, probs, mask: mask.data, suggestion });
       overlays.set(r.id, overlay);
       views.push(viewOf(r));
     }
@@ -100,7 +100,7 @@ export async function runPrompt(prompt: string): Promise<string | null> {
     // 8000² photo). The probabilities are handed over (transferred) and come back at the scan's size.
     const t = res.threshold ?? 0.5;
     const colour = colourFor(useRuns.getState().runs.length);
-    const { probs, mask, overlay } = await prepareRunInWorker(res.probabilities, res.width, res.height, scan.width, scan.height, t, hexToRgb(colour));
+    const { probs, mask, overlay, suggestion } = await prepareRunInWorker(res.probabilities, res.width, res.height, scan.width, scan.height, t, hexToRgb(colour));
     if (ctrl.signal.aborted || useRuns.getState().scanId !== scanId) return null;
     const id = globalThis.crypto.randomUUID();
     const rec: Omit<RunRecord, 'probs'> = {
@@ -109,7 +109,7 @@ export async function runPrompt(prompt: string): Promise<string | null> {
       formatVersion: RUN_RECORD_VERSION, variant: res.variant, colour,
       ...(res.channel ? { channel: res.channel } : {}),
     };
-    runPixels.set(id, { width: scan.width, height: scan.height, probs, mask: mask.data });
+    runPixels.set(id, { width: scan.width, height: scan.height, probs, mask: mask.data, suggestion });
     const view = viewOf({ ...rec, probs: { width: scan.width, height: scan.height, data: new ArrayBuffer(0) } });
     useRuns.getState().upsertRun(view);
     drawRun(view, overlay);
@@ -161,6 +161,8 @@ export function setRunThreshold(id: string, t: number): void {
   const run = useRuns.getState().runs.find((r) => r.id === id);
   if (!px || !run) return;
   threshold(px.probs, t, px.mask);
+  // the worker's reading of the mask no longer holds: suggestions read the new mask on the page
+  delete px.suggestion;
   useRuns.getState().patchRun(id, { threshold: t });
   drawRun({ ...run, threshold: t });
   // scores (HD95 needs two distance transforms) follow once the slider rests
