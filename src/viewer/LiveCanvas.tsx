@@ -51,10 +51,24 @@ export function LiveCanvas({ width, height, imageWidth, imageHeight }: Props) {
   size.current = { width, height, imageWidth, imageHeight };
   const redraw = useRef<() => void>(() => undefined);
 
+  // Started in a task of its own, not in the commit that mounts the viewer with a new scan (long enough
+  // already): taking control of both canvases and their first draw (sizing them to the viewport). Until
+  // then nothing is live on them; the first draw reads the layers, painters, view and size as they are then.
   useEffect(() => {
+    let stop: (() => void) | undefined;
+    const timer = globalThis.setTimeout(() => {
+      stop = start();
+    }, 0);
+    return () => {
+      clearTimeout(timer);
+      stop?.();
+    };
+  }, []);
+
+  const start = (): (() => void) | undefined => {
     const masks = surfaceOf(masksEl.current);
     const painters = surfaceOf(paintersEl.current);
-    if (!masks || !painters) return;
+    if (!masks || !painters) return undefined;
     let live = true;
     /** Clears the surface (resized to the viewport) and sets the view transform; false after unmount. */
     const begin = (s: Surface) => {
@@ -108,14 +122,10 @@ export function LiveCanvas({ width, height, imageWidth, imageHeight }: Props) {
         if (q.painters) drawPainters();
       });
     };
+    redraw.current = () => request('both');
     setLiveDrawer(() => request('painters'));
-    // the first draw (sizing both surfaces to the viewport) in a task of its own, not in the commit that
-    // mounts the viewer with a new scan (long enough already); size changes before it are drawn by it, a
-    // layer or view change before it draws at once
-    const first = globalThis.setTimeout(() => {
-      redraw.current = () => request('both');
-      request('both');
-    }, 0);
+    drawMasks();
+    drawPainters();
     const offLayers = useLayers.subscribe((st, prev) => {
       if (st.layers === prev.layers) return;
       const a = liveOf(st.layers);
@@ -127,13 +137,12 @@ export function LiveCanvas({ width, height, imageWidth, imageHeight }: Props) {
     });
     return () => {
       live = false;
-      clearTimeout(first);
       offLayers();
       offView();
       setLiveDrawer(null);
       redraw.current = () => undefined;
     };
-  }, []);
+  };
 
   useEffect(() => redraw.current(), [width, height, imageWidth, imageHeight]);
 
