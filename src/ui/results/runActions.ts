@@ -112,7 +112,11 @@ export async function runPrompt(prompt: string): Promise<string | null> {
     runPixels.set(id, { width: scan.width, height: scan.height, probs, mask: mask.data, suggestion });
     const view = viewOf({ ...rec, probs: { width: scan.width, height: scan.height, data: new ArrayBuffer(0) } });
     useRuns.getState().upsertRun(view);
-    drawRun(view, overlay);
+    // its layer in the next task: the panels' render of the new run and the stage's render of a new
+    // Konva layer for it are two tasks, not one (the run as it is then; gone with its scan or if deleted)
+    await new Promise((resolve) => globalThis.setTimeout(resolve, 0));
+    const shown = useRuns.getState().runs.find((r) => r.id === id);
+    if (shown) drawRun(shown, overlay);
     // the new run's scores are saved with it; a new empty prompt changes the others' influence, which
     // is saved with them (the new run's row is written once, with its probabilities' chunks)
     await rescore([id], false);
