@@ -69,16 +69,22 @@ async function openCtSeries(page: Page) {
   const segsBefore = new Set(
     (await qido(`/studies/${ct.study}/series?Modality=SEG`)).map((d) => val(d, '0020000E')),
   );
+  const { app, pacs } = await openCtStudy(page, ct.study);
+  await pacs.series(source.uid).getByTestId('pacs-open').click();
+  await app.until((st) => expect(st.scan).toMatchObject({ frames: 5, width: 16, height: 16 }), 30_000);
+  return { app, pacs, ct, source, frames, segsBefore };
+}
+
+/** The app opened on `page`, the PACS panel pointed at the app's Orthanc, the CT patient's study chosen. */
+async function openCtStudy(page: Page, study: string): Promise<{ app: Workbench; pacs: PacsPanel }> {
   const app = new Workbench(page);
   await app.goto();
   const pacs = new PacsPanel(page);
   await pacs.open();
   await pacs.configure(APP_PACS);
   await pacs.search({ id: '98890234' });
-  await pacs.chooseStudy(ct.study);
-  await pacs.series(source.uid).getByTestId('pacs-open').click();
-  await app.until((st) => expect(st.scan).toMatchObject({ frames: 5, width: 16, height: 16 }), 30_000);
-  return { app, pacs, ct, source, frames, segsBefore };
+  await pacs.chooseStudy(study);
+  return { app, pacs };
 }
 
 const isRetrieve = (r: Request | URL) =>
@@ -226,13 +232,7 @@ test('Send to PACS stores a SEG of the series; re-opened from the PACS it overla
     const ctx2 = await browser.newContext();
     const foreign2 = recordForeignRequests(ctx2, baseURL);
     const page2 = await ctx2.newPage();
-    const app2 = new Workbench(page2);
-    await app2.goto();
-    const pacs2 = new PacsPanel(page2);
-    await pacs2.open();
-    await pacs2.configure(APP_PACS);
-    await pacs2.search({ id: '98890234' });
-    await pacs2.chooseStudy(ct.study);
+    const { app: app2, pacs: pacs2 } = await openCtStudy(page2, ct.study);
     await pacs2.series(segs[0]).getByTestId('pacs-open').click();
     await app2.until((st) => {
       expect(st.scan?.frames).toBe(5);
@@ -314,13 +314,7 @@ test('Send to PACS sends the whole 3-D mask as one multi-frame SEG; Orthanc has 
     const ctx2 = await browser.newContext();
     const foreign2 = recordForeignRequests(ctx2, baseURL);
     const page2 = await ctx2.newPage();
-    const app2 = new Workbench(page2);
-    await app2.goto();
-    const pacs2 = new PacsPanel(page2);
-    await pacs2.open();
-    await pacs2.configure(APP_PACS);
-    await pacs2.search({ id: '98890234' });
-    await pacs2.chooseStudy(ct.study);
+    const { app: app2, pacs: pacs2 } = await openCtStudy(page2, ct.study);
     await pacs2.series(segs[0]).getByTestId('pacs-open').click();
     await app2.until((st) => expect(st.scan?.frames).toBe(5), 30_000);
     await expect(page2.getByTestId('volume-reference')).toContainText('PACS SEG', { timeout: 15_000 });
