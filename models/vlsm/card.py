@@ -200,13 +200,15 @@ def limits_v2(ev: dict, size: int) -> list[str]:
 
 
 def build_card_v2(ev: dict, val: dict | None, log: list[dict], sessions: list[dict], command: str, size: int,
-                  chosen: dict, phase_notes: list[str] | None = None) -> dict:
+                  chosen: dict, phase_notes: list[str] | None = None, context: str = "") -> dict:
     from .evaluate import test_metrics
     from .vocab import vocabulary_words
 
     return {
         "summary": "Compact vision-language segmentation model trained from scratch for VLSM Workbench (v2, fpn-film): "
-                   "CNN encoder + feature pyramid run once per image (vision graph -> pix8, pix4), a 2-layer transformer "
+                   "CNN encoder + feature pyramid run once per image (vision graph -> pix8, pix4"
+                   + ("; with an ASPP-style context module on the stride-32 and stride-16 features" if context == "aspp" else "")
+                   + "), a 2-layer transformer "
                    "over CLIP BPE tokens, and a small per-prompt decoder (FiLM and text-pixel dot product at 1/8, one "
                    "fusion at 1/4, pixel-shuffle head). Trained so the words choose the structure: cardiac MR slices "
                    "with three structures, left/right lungs, composites of several scans.",

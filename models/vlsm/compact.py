@@ -37,6 +37,7 @@ class CompactConfig:
     arch: str = "film-unet"
     fpn_channels: tuple[int, ...] = (96, 32)  # fpn-film: pix8, pix4 channels
     head_channels: tuple[int, ...] = (48, 32, 16)  # fpn-film: stride-8 convs, stride-4 conv
+    context: str = ""  # fpn-film: "" (none, v2 phases 1-7) or "aspp" (ImageContext on f5 and f4, phase 8)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -192,8 +193,42 @@ def space_to_depth2(x: torch.Tensor) -> torch.Tensor:
     return F.pixel_unshuffle(x, 2)
 
 
+def conv_bn_relu(cin: int, cout: int, k: int = 1, dilation: int = 1) -> nn.Sequential:
+    """conv (no bias) -> BN -> ReLU as a '<seq>.0' / '<seq>.1' pair, the layout the export folds and
+    vlsm.finetune maps back."""
+    return nn.Sequential(nn.Conv2d(cin, cout, k, 1, dilation * (k // 2), dilation, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
+
+
+class ImageContext(nn.Module):
+    """ASPP-style image context (CompactConfig.context = "aspp"): parallel 1x1 and dilated 3x3 branches (each
+    conv-BN-ReLU), optionally a global-average-pool branch (1x1 conv + ReLU, broadcast back), concatenated and
+    projected by a 1x1 conv to the pyramid's width. The projection starts at zero (weights and bias), so a
+    model given this module on top of weights trained without it computes exactly what it did before."""
+
+    def __init__(self, cin: int, branch: int, cout: int, dilations: tuple[int, ...], pool: bool):
+        super().__init__()
+        self.b1 = conv_bn_relu(cin, branch)
+        self.dil = nn.ModuleList(conv_bn_relu(cin, branch, 3, d) for d in dilations)
+        self.pool = nn.Conv2d(cin, branch, 1) if pool else None
+        self.proj = nn.Conv2d(branch * (1 + len(dilations) + int(pool)), cout, 1)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ys = [self.b1(x)] + [b(x) for b in self.dil]
+        if self.pool is not None:
+            g = F.relu(self.pool(x.mean((2, 3), keepdim=True)))
+            ys.append(g.expand(-1, -1, x.shape[-2], x.shape[-1]))
+        return self.proj(torch.cat(ys, 1))
+
+
 class PyramidVision(nn.Module):
-    """fpn-film vision graph: encoder + top-down pyramid, fused to pix8 (stride 8) and pix4 (stride 4)."""
+    """fpn-film vision graph: encoder + top-down pyramid, fused to pix8 (stride 8) and pix4 (stride 4).
+    With cfg.context == "aspp" (phase 8), an ImageContext on f5 (stride 32: 1x1, 3x3 at dilations 2 and 4, global
+    pool; 8x8 at 256 px, so the dilation-4 branch and the pool see the whole image) is added to lat5(f5), and a
+    lighter one on f4 (stride 16: 1x1, 3x3 at dilations 2 and 4) to the stride-16 pyramid level; both start at
+    zero, so weights trained without them give the same outputs."""
 
     def __init__(self, cfg: CompactConfig):
         super().__init__()
@@ -205,11 +240,19 @@ class PyramidVision(nn.Module):
         self.lat1 = nn.Conv2d(4 * c[0], f4, 1)
         self.down8 = nn.Conv2d(f8, f4, 1)
         self.smooth4 = conv_bn(f4 + 2, f4)
+        if cfg.context not in ("", "aspp"):
+            raise ValueError(f"unknown image context {cfg.context!r} (\"\" or \"aspp\")")
+        self.ctx5 = ImageContext(c[4], 96, f8, (2, 4), True) if cfg.context == "aspp" else None
+        self.ctx4 = ImageContext(c[3], 48, f8, (2, 4), False) if cfg.context == "aspp" else None
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         f1, f2, f3, f4, f5 = self.enc(x)
         p = self.lat5(f5)
+        if self.ctx5 is not None:
+            p = p + self.ctx5(f5)
         p = self.lat4(f4) + F.interpolate(p, size=f4.shape[-2:], mode="bilinear", align_corners=False)
+        if self.ctx4 is not None:
+            p = p + self.ctx4(f4)
         p = self.lat3(f3) + F.interpolate(p, size=f3.shape[-2:], mode="bilinear", align_corners=False)
         pix8 = self.smooth8(coords(p))
         q = self.lat2(f2) + self.lat1(space_to_depth2(f1)) + F.interpolate(self.down8(pix8), size=f2.shape[-2:], mode="bilinear", align_corners=False)

@@ -198,6 +198,7 @@ def config_of(bundle: str) -> CompactConfig:
         vconv = dict(convs)
         kw["fpn_channels"] = (vconv["lat5"][0], vconv["lat2"][0])
         kw["head_channels"] = (dconv["in8"][0], dconv["conv8b"][0], dconv["conv4"][0])
+        kw["context"] = "aspp" if any(p.startswith("ctx5.") for p in vconv) else ""
     return CompactConfig(**kw)
 
 

@@ -288,6 +288,24 @@ def reinit(model: CompactVLSM, parts: list[str], seed: int) -> None:
             getattr(model.decoder, n).load_state_dict(getattr(fresh.decoder, n).state_dict())
 
 
+CONTEXT_PREFIXES = ("vision.ctx5.", "vision.ctx4.")
+
+
+def load_init(model: CompactVLSM, state: dict) -> None:
+    """--init-from: the checkpoint's weights into `model`. Only the image context module (CONTEXT_PREFIXES) may be
+    missing from the checkpoint (it then keeps its zero-initialised projection); any other missing key or any key
+    the model does not have is an error."""
+    res = model.load_state_dict(state, strict=False)
+    # BatchNorm tolerates a missing num_batches_tracked (old state dicts) and does not report it
+    own_ctx = {k for k in model.state_dict() if k.startswith(CONTEXT_PREFIXES) and not k.endswith("num_batches_tracked")}
+    missing = set(res.missing_keys)
+    if res.unexpected_keys:
+        raise SystemExit(f"--init-from: keys the model does not have (train with the checkpoint's --context?): "
+                         f"{sorted(res.unexpected_keys)[:8]}")
+    if missing and missing != own_ctx:
+        raise SystemExit(f"--init-from: the checkpoint lacks {sorted(missing - own_ctx)[:8]}")
+
+
 def dice_np(a: np.ndarray, b: np.ndarray) -> float:
     s = a.sum() + b.sum()
     return 1.0 if s == 0 else float(2 * (a & b).sum() / s)
@@ -404,6 +422,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--balance", action="store_true", help="weight positive pixels by sqrt(neg/pos), capped at 8 (loss_fn)")
     ap.add_argument("--init-from", default=None,
                     help="start a new run from this checkpoint's weights (not its optimiser or schedule)")
+    ap.add_argument("--context", default="", choices=("", "aspp"),
+                    help="image-side context module in the vision graph (vlsm.compact.ImageContext); with --init-from a "
+                         "checkpoint without it, the module starts at zero (same outputs as the checkpoint)")
+    ap.add_argument("--context-lr-mult", type=float, default=1.0,
+                    help="learning rate of the --context module's weights as a multiple of the schedule's")
     ap.add_argument("--reinit", default="", help="with --init-from: comma list of parts to initialise afresh (text, prompt-io)")
     ap.add_argument("--stop-after", type=int, default=None,
                     help="stop after this many epochs of the schedule (a phase of a longer run; rerun resumes)")
@@ -444,12 +467,18 @@ def main(argv: list[str] | None = None) -> None:
         return by, [r for r in recs if r["split"] == "val"]
 
     cfg = v2_config(a.size)
+    cfg.context = a.context
     model = CompactVLSM(cfg)
     tok = Tokenizer()
     steps = a.samples // a.batch
     probe = TextProbe(cfg.embed_dim) if a.aux_text > 0 else None
-    params = list(model.parameters()) + (list(probe.parameters()) if probe else [])
-    opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=1e-4)
+    ctx_params = [p for n, p in model.named_parameters() if n.startswith(CONTEXT_PREFIXES)]
+    ctx_ids = {id(p) for p in ctx_params}
+    params = [p for p in model.parameters() if id(p) not in ctx_ids] + (list(probe.parameters()) if probe else [])
+    groups = [{"params": params, "lr_mult": 1.0}]
+    if ctx_params:
+        groups.append({"params": ctx_params, "lr_mult": a.context_lr_mult})
+    opt = torch.optim.AdamW(groups, lr=a.lr, weight_decay=1e-4)
     start, log, best = 0, [], -1e9
     ck = os.path.join(a.out, "last.pt")
     if os.path.exists(ck):
@@ -462,7 +491,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"resumed at epoch {start}", flush=True)
     elif a.init_from:
         st = torch.load(a.init_from, weights_only=False, map_location="cpu")
-        model.load_state_dict(st["model"])
+        load_init(model, st["model"])
         if probe is not None and "probe" in st and "text" not in a.reinit:
             probe.load_state_dict(st["probe"])
         reinit(model, [x for x in a.reinit.split(",") if x], a.seed + 7)
@@ -492,7 +521,7 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 lr = cosine_lr(epoch * steps + it, a.epochs * steps, max(1, int(0.03 * a.epochs * steps)), a.lr)
             for g in opt.param_groups:
-                g["lr"] = lr
+                g["lr"] = lr * g.get("lr_mult", 1.0)
             img, ids, m, tgt, ign, _, named = make_batch(by, names, weights, a.batch, a.prompts_per_image, size, rng,
                                                          tok, a.composite, strong, no_flip)
             feats = model.vision(img)
