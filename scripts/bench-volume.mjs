@@ -9,7 +9,8 @@
 // machine's load, the command and both timings; the ratio is second / first of the same run.
 // Env: BENCH_PORT (default 4341), BENCH_SLICES (default 100), BENCH_SIZE (default 512), BENCH_MODEL (a shipped
 // bundle id, e.g. compact-vlsm, picked in the Model panel as a user would: an explicit choice; default: the
-// app's volume default; the result file is then <date>-volume-<id>.json).
+// app's volume default; the result file is then <date>-volume-<id>.json), BENCH_TAG (appended to the file name,
+// so a later run of the same day does not overwrite an earlier one: <date>-volume[-<id>]-<tag>.json).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +24,8 @@ const N = Number(process.env.BENCH_SIZE ?? 512);
 const Z = Number(process.env.BENCH_SLICES ?? 100);
 const port = Number(process.env.BENCH_PORT ?? 4341);
 const MODEL = process.env.BENCH_MODEL ?? null;
+const TAG = process.env.BENCH_TAG ?? null;
+if (TAG !== null && !/^[a-z0-9-]+$/.test(TAG)) throw new Error('BENCH_TAG: lower-case letters, digits and dashes only');
 
 /** A NIfTI-1 int16 phantom, 0.8 x 0.8 x 2.5 mm, RAS sform. */
 function phantom() {
@@ -117,7 +120,7 @@ try {
   const result = {
     bench: 'volume',
     date: new Date().toISOString(),
-    command: MODEL ? `BENCH_MODEL=${MODEL} npm run bench:volume` : 'npm run bench:volume',
+    command: `${MODEL ? `BENCH_MODEL=${MODEL} ` : ''}${TAG ? `BENCH_TAG=${TAG} ` : ''}npm run bench:volume`,
     model: modelId,
     modelChosenBy: MODEL ? 'BENCH_MODEL (picked in the Model panel)' : "the app's default for a volume: defaultModelFor('volume', shipped cards, no user choice) (src/ui/models/defaultModel.ts)",
     machine: { cpus: cpus().length, loadAverage: loadavg().map((x) => +x.toFixed(2)) },
@@ -131,7 +134,7 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, `bench/results/${result.date.slice(0, 10)}-volume${MODEL ? `-${MODEL}` : ''}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(root, `bench/results/${result.date.slice(0, 10)}-volume${MODEL ? `-${MODEL}` : ''}${TAG ? `-${TAG}` : ''}.json`), JSON.stringify(result, null, 2) + '\n');
 } finally {
   await browser?.close();
   await new Promise((r) => (server ? server.httpServer.close(r) : r()));

@@ -8,7 +8,7 @@ import { LruCache } from './cache';
 import { channelPlane, pickChannel, UnknownClassError } from './channels';
 import type { GraphRole, GraphSpec, Manifest, VariantSpec } from './manifest';
 import { postprocess } from './postprocess';
-import type { Preprocessed } from './preprocess';
+import type { InputGeometry, Preprocessed } from './preprocess';
 import { floatData, tensorBytes } from './runtime';
 import type { OrtRuntime, OrtSession, OrtSessionOptions, OrtTensor } from './runtime';
 import { createTokenizer } from './tokenizers';
@@ -213,12 +213,18 @@ export class VlsmEngine {
     return { data: floatData(t), width: dims[dims.length - 1], height: dims[dims.length - 2], textMs, decoderMs, textCached };
   }
 
-  /** Full prompt path for an encoded image: text (cached) -> decoder -> probabilities at the scan's size. */
-  async segment(imageKey: string, prompt: string, pre: Preprocessed, signal?: AbortSignal): Promise<SegmentOutput> {
+  /** Full prompt path for an encoded image: text (cached) -> decoder -> probabilities at the scan's size.
+   *  `pre` may come without its pixels (InputGeometry) when the image's features are cached. */
+  async segment(imageKey: string, prompt: string, pre: Preprocessed | InputGeometry, signal?: AbortSignal): Promise<SegmentOutput> {
     const t0 = now();
     let visionMs: number | undefined;
     let imageHit: 'hit' | 'miss' = this.kind === 'single' ? 'miss' : 'hit';
     if (!this.hasImage(imageKey)) {
+      if (!('pixelValues' in pre)) {
+        const e = new Error(`image '${imageKey}' is no longer encoded and its pixels are not at hand`);
+        e.name = 'NotEncodedError';
+        throw e;
+      }
       visionMs = (await this.encodeImage(imageKey, pre, signal)).visionMs;
       imageHit = 'miss';
     }

@@ -29,6 +29,9 @@ export interface Preprocessed {
   box: InputBox;
 }
 
+/** Where a scan sits in the model input, without its pixels: all a prompt needs once the image is encoded. */
+export type InputGeometry = Omit<Preprocessed, 'pixelValues'>;
+
 const IDENTITY: WindowLevel = { center: 128, width: 256 };
 
 function isIdentity(scan: Scan, w: WindowLevel): boolean {

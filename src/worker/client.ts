@@ -77,6 +77,8 @@ interface Pending {
   reject(e: Error): void;
   type: Request['type'];
   scanId?: string;
+  /** segment: its lane (latest wins within a scan key and lane). */
+  lane?: string;
 }
 
 export interface ClientOptions {
@@ -147,10 +149,11 @@ export class InferenceClient {
     return (await this.request({ type: 'encodeImage', scanId, input: await cloneInputInSteps(copy) }, opts.signal, 'vision')) as EncodeResult;
   }
 
-  async segment(scanId: string, prompt: string, opts: { signal?: AbortSignal } = {}): Promise<SegmentResult> {
-    // Latest wins on the client side too: older prompts on this scan are rejected at once.
+  async segment(scanId: string, prompt: string, opts: { signal?: AbortSignal; lane?: string } = {}): Promise<SegmentResult> {
+    const lane = opts.lane ?? '';
+    // Latest wins on the client side too: older prompts on this scan in this lane are rejected at once.
     for (const [id, p] of this.pending) {
-      if (p.type === 'segment' && p.scanId === scanId) {
+      if (p.type === 'segment' && p.scanId === scanId && (p.lane ?? '') === lane) {
         this.pending.delete(id);
         p.reject(abortError('superseded by a newer prompt'));
         this.post({ type: 'cancel', id: this.nextId++, target: id });
@@ -161,11 +164,11 @@ export class InferenceClient {
     if (input) this.sent.add(scanId);
     let r: SegmentResult;
     try {
-      r = (await this.request({ type: 'segment', scanId, prompt, input }, opts.signal, 'decoder')) as SegmentResult;
+      r = (await this.request({ type: 'segment', scanId, prompt, input, lane }, opts.signal, 'decoder')) as SegmentResult;
     } catch (e) {
       // The worker dropped this scan's input (bounded memory): send it again once.
       if ((e as Error).name !== 'NotEncodedError' || !known || input) throw e;
-      r = (await this.request({ type: 'segment', scanId, prompt, input: cloneInput(known) }, opts.signal, 'decoder')) as SegmentResult;
+      r = (await this.request({ type: 'segment', scanId, prompt, input: cloneInput(known), lane }, opts.signal, 'decoder')) as SegmentResult;
     }
     this.setStatus({ lastTimings: r.timings });
     return r;
@@ -235,7 +238,7 @@ export class InferenceClient {
     const id = this.nextId++;
     const msg = { ...body, id } as Request;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, type: msg.type, scanId: 'scanId' in msg ? msg.scanId : undefined });
+      this.pending.set(id, { resolve, reject, type: msg.type, scanId: 'scanId' in msg ? msg.scanId : undefined, ...(msg.type === 'segment' ? { lane: msg.lane ?? '' } : {}) });
       signal?.addEventListener('abort', () => this.cancel(id), { once: true });
       this.post(msg, transferables(msg));
       if (busyStage) this.setStatus({ state: 'busy', progress: { stage: busyStage } });

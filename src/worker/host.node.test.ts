@@ -70,6 +70,45 @@ describe('InferenceHost', () => {
     expect(await send({ type: 'segment', id: 11, scanId: 'b', prompt: 'x' })).toMatchObject({ type: 'error', error: { message: 'no model loaded' } });
   }, 120_000);
 
+  it('a prompt on a slice whose pixels were dropped (more encoded than it keeps) runs on the cached features', async (ctx) => {
+    if (!ready) return ctx.skip(pythonSkipReason());
+    const { send } = harness();
+    await send({ type: 'loadModel', id: 1, bundle: { kind: 'url', baseUrl: `${TINY}/split` }, backendPreference: 'auto' });
+    // 40 slices, as a volume's: more than the 32 preprocessed inputs the worker keeps
+    const slices = Array.from({ length: 40 }, (_, k) => rgbScan(Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => (i * 13 + k * 29) % 256), 40, 30));
+    let id = 2;
+    for (let k = 0; k < slices.length; k++) {
+      expect(await send({ type: 'encodeImage', id: id++, scanId: `v#${k}`, input: { kind: 'scan', scan: slices[k] } })).toMatchObject({ type: 'result' });
+    }
+    // slice 0's pixels are gone; its features and its place in the input are not: no NotEncodedError, no re-send
+    const r = (await send({ type: 'segment', id: id++, scanId: 'v#0', prompt: 'second prompt' })) as Extract<Reply, { type: 'result' }>;
+    expect(r.type).toBe('result');
+    const seg = r.result as SegmentResult;
+    expect(seg).toMatchObject({ width: 40, height: 30, cache: { image: 'hit' } });
+    // the same pixels sent again give the same probabilities (the geometry kept is the one the pixels had)
+    await send({ type: 'dispose', id: id++, scanId: 'v#0' });
+    const again = (await send({ type: 'segment', id: id++, scanId: 'v#0', prompt: 'second prompt', input: { kind: 'scan', scan: slices[0] } })) as Extract<Reply, { type: 'result' }>;
+    const ref = again.result as SegmentResult;
+    expect(ref.cache.image).toBe('miss');
+    expect(Array.from(seg.probabilities)).toEqual(Array.from(ref.probabilities));
+    // once dispose has forgotten a slice, a prompt without its pixels is refused in words
+    await send({ type: 'dispose', id: id++, scanId: 'v#1' });
+    expect(await send({ type: 'segment', id: id++, scanId: 'v#1', prompt: 'x' })).toMatchObject({ type: 'error', error: { name: 'NotEncodedError' } });
+  }, 120_000);
+
+  it('latest wins within a lane: an all-slices run and the prompt box on the same slice do not cancel each other', async (ctx) => {
+    if (!ready) return ctx.skip(pythonSkipReason());
+    const { send } = harness();
+    await send({ type: 'loadModel', id: 1, bundle: { kind: 'url', baseUrl: `${TINY}/split` }, backendPreference: 'auto' });
+    await send({ type: 'encodeImage', id: 2, scanId: 's', input: { kind: 'scan', scan } });
+    const volume = send({ type: 'segment', id: 3, scanId: 's', prompt: 'liver', lane: 'volume' });
+    const box = send({ type: 'segment', id: 4, scanId: 's', prompt: '' });
+    const boxNewer = send({ type: 'segment', id: 5, scanId: 's', prompt: 'lesion', lane: '' });
+    expect(await volume).toMatchObject({ type: 'result', result: { prompt: 'liver' } });
+    expect(await box).toMatchObject({ type: 'error', error: { name: 'AbortError' } });
+    expect(await boxNewer).toMatchObject({ type: 'result', result: { prompt: 'lesion' } });
+  }, 120_000);
+
   it('reports a bad bundle as an error reply', async (ctx) => {
     if (!ready) return ctx.skip(pythonSkipReason());
     const { send } = harness();

@@ -5,7 +5,7 @@ import type { BundleSource } from '../engine/bundle';
 import { AbortError, createCaches, VlsmEngine } from '../engine/engine';
 import type { VisionEncoder } from '../engine/engine';
 import { preprocess } from '../engine/preprocess';
-import type { Preprocessed } from '../engine/preprocess';
+import type { InputGeometry, Preprocessed } from '../engine/preprocess';
 import type { OrtRuntime } from '../engine/runtime';
 import { chooseBackend, graphSessionOptions, wasmOnlyGraphs } from './backend';
 import { promptThreadsFor } from './engineDefaults';
@@ -26,11 +26,16 @@ type Post = (reply: Reply, transfer?: Transferable[]) => void;
 
 const now = (): number => globalThis.performance.now();
 const MAX_INPUTS = 32;
+/** Geometries kept (a few numbers each): every slice of a big volume, so a second prompt on all its slices
+ *  runs on the cached features without the page sending each slice again. */
+const MAX_GEOMETRIES = 8192;
 
 export class InferenceHost {
   private chain: Promise<void> = Promise.resolve();
-  private readonly pending = new Map<number, { ctl: AbortController; scanId?: string; kind: Request['type'] }>();
+  private readonly pending = new Map<number, { ctl: AbortController; scanId?: string; kind: Request['type']; lane?: string }>();
   private readonly inputs = new Map<string, Preprocessed>();
+  /** Each encoded scan's place in the model input, kept after its pixels (inputs) are dropped. */
+  private readonly geometry = new Map<string, InputGeometry>();
   private readonly caches = createCaches(512, 256);
   private engine: VlsmEngine | null = null;
   private info: BackendInfo | null = null;
@@ -49,11 +54,12 @@ export class InferenceHost {
       return;
     }
     if (req.type === 'segment') {
-      // Latest wins: older prompts on this scan, queued or running, are answered as aborted now.
-      for (const [id, p] of this.pending) if (p.kind === 'segment' && p.scanId === req.scanId) this.abort(id, 'superseded by a newer prompt');
+      // Latest wins: older prompts on this scan in the same lane, queued or running, are answered as aborted now.
+      const lane = req.lane ?? '';
+      for (const [id, p] of this.pending) if (p.kind === 'segment' && p.scanId === req.scanId && (p.lane ?? '') === lane) this.abort(id, 'superseded by a newer prompt');
     }
     const ctl = new AbortController();
-    this.pending.set(req.id, { ctl, scanId: 'scanId' in req ? req.scanId : undefined, kind: req.type });
+    this.pending.set(req.id, { ctl, scanId: 'scanId' in req ? req.scanId : undefined, kind: req.type, ...(req.type === 'segment' ? { lane: req.lane ?? '' } : {}) });
     this.chain = this.chain.then(() => this.exec(req, ctl.signal));
   }
 
@@ -96,11 +102,13 @@ export class InferenceHost {
       case 'dispose':
         if (req.scanId) {
           this.inputs.delete(req.scanId);
+          this.geometry.delete(req.scanId);
           this.engine?.forgetImage(req.scanId);
         } else {
           await this.engine?.dispose();
           this.engine = null;
           this.inputs.clear();
+          this.geometry.clear();
         }
         return [null, []];
       default:
@@ -154,6 +162,7 @@ export class InferenceHost {
     this.engine = engine;
     this.info = info;
     this.inputs.clear();
+    this.geometry.clear();
     const m = engine.manifest;
     return {
       ...info,
@@ -188,6 +197,10 @@ export class InferenceHost {
     this.inputs.set(scanId, pre);
     // Bounded: the oldest preprocessed inputs go (the client re-sends one when asked for it again).
     while (this.inputs.size > MAX_INPUTS) this.inputs.delete(this.inputs.keys().next().value as string);
+    const { pixelValues: _pixels, ...geometry } = pre;
+    this.geometry.delete(scanId);
+    this.geometry.set(scanId, geometry);
+    while (this.geometry.size > MAX_GEOMETRIES) this.geometry.delete(this.geometry.keys().next().value as string);
     const r = await engine.encodeImage(scanId, pre, signal);
     return { scanId, cached: r.cached, visionMs: r.visionMs, preMs };
   }
@@ -200,7 +213,8 @@ export class InferenceHost {
       encoded = await this.encode(scanId, input, signal);
       preMs = encoded.preMs;
     }
-    const pre = this.inputs.get(scanId);
+    // the preprocessed pixels when still kept; else, when the features are cached, the geometry is enough
+    const pre = this.inputs.get(scanId) ?? (engine.hasImage(scanId) ? this.geometry.get(scanId) : undefined);
     if (!pre) {
       const e = new Error(`scan '${scanId}' has not been opened (encodeImage) with this model`);
       e.name = 'NotEncodedError';

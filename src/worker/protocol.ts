@@ -33,7 +33,9 @@ export type ImageInput =
 export type Request =
   | ({ type: 'loadModel'; id: number; bundle: BundleRef } & LoadModelOptions)
   | { type: 'encodeImage'; id: number; scanId: string; input: ImageInput }
-  | { type: 'segment'; id: number; scanId: string; prompt: string; input?: ImageInput }
+  /** lane: latest-wins applies among the segments of one scan key in one lane ('' = the prompt box); another
+   *  lane's (e.g. 'volume', the all-slices run) neither supersedes them nor is superseded by them. */
+  | { type: 'segment'; id: number; scanId: string; prompt: string; input?: ImageInput; lane?: string }
   | { type: 'cancel'; id: number; target: number }
   | { type: 'dispose'; id: number; scanId?: string };
 
