@@ -139,7 +139,10 @@ export function useCorrectionSetup(): void {
   const scanId = useScans((s) => s.activeId);
   const scan = useScans((s) => s.scan);
   const frame = useView((s) => s.frame);
-  const modelReady = useInference((s) => s.model !== null);
+  // the loaded model (a volume switches it to the volume default) and whether a run is under way: each change
+  // may let the automatic no-words run go (one that was skipped while busy, or failed as the model changed)
+  const modelId = useInference((s) => s.model?.modelId ?? null);
+  const idle = useRuns((s) => s.busy === null);
   const [loaded, setLoaded] = useState('');
   useEffect(() => {
     let live = true;
@@ -157,6 +160,6 @@ export function useCorrectionSetup(): void {
     };
   }, [scanId, scan, frame]);
   useEffect(() => {
-    if (modelReady && loaded === `${scanId}:${frame}`) void ensureBaseline();
-  }, [modelReady, loaded, scanId, frame]);
+    if (modelId && idle && loaded === `${scanId}:${frame}`) void ensureBaseline(`${scanId}:${frame}:${modelId}`);
+  }, [modelId, idle, loaded, scanId, frame]);
 }

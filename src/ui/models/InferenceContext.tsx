@@ -162,10 +162,10 @@ export function InferenceProvider({ children }: { children: ReactNode }) {
     if (import.meta.env.MODE !== 'production') window.__vlsmInference = { getState: () => ({ status: client.status, crossOriginIsolated: globalThis.crossOriginIsolated === true, lastResult: getLastResult() }) };
     setSegmenter({
       classes: () => client.status.model?.classes ?? [],
-      segment: async (scanId, prompt, frame, signal) => {
+      segment: async (scanId, prompt, frame, signal, lane) => {
         await followScan(client, useScans.getState().scan);
         await ensureModel(client);
-        return encoder.segment(scanId, prompt, frame, signal);
+        return encoder.segment(scanId, prompt, frame, signal, lane);
       },
     });
     // The default model loads (warms up) as soon as the app opens, so the first scan does not wait for it;

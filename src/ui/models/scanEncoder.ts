@@ -45,7 +45,7 @@ export class ScanEncoder {
     return key;
   }
 
-  async segment(scanId: string, prompt: string, frame: number, signal?: AbortSignal): Promise<SegmentResult> {
+  async segment(scanId: string, prompt: string, frame: number, signal?: AbortSignal, lane?: string): Promise<SegmentResult> {
     let key: string;
     try {
       key = await this.prepare(scanId, frame, signal);
@@ -57,12 +57,12 @@ export class ScanEncoder {
     }
     let r: SegmentResult;
     try {
-      r = await this.client.segment(key, prompt, { signal });
+      r = await this.client.segment(key, prompt, { signal, lane });
     } catch (e) {
       if ((e as Error).name !== 'NotEncodedError') throw e;
       this.ready.delete(key); // dropped on both sides: encode the open scan again
       key = await this.prepare(scanId, frame, signal);
-      r = await this.client.segment(key, prompt, { signal });
+      r = await this.client.segment(key, prompt, { signal, lane });
     }
     lastResult = summarise(scanId, frame, r);
     return r;

@@ -17,7 +17,9 @@ export interface SegmentResult {
 export interface Segmenter {
   /** Classes of the loaded model (modelCard.classes), for suggestions. */
   classes(): string[];
-  segment(scanId: string, prompt: string, frame: number, signal?: AbortSignal): Promise<SegmentResult>;
+  /** lane: a newer segment supersedes an older one on the same frame only within its lane (default: the prompt
+   *  box's); the all-slices run has its own, so neither cancels the other. */
+  segment(scanId: string, prompt: string, frame: number, signal?: AbortSignal, lane?: string): Promise<SegmentResult>;
 }
 
 let current: Segmenter | null = null;

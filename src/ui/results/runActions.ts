@@ -16,6 +16,7 @@ import { emptyPromptRun, rescore, splitScores } from './scoring';
 import { loadReference } from './referenceActions';
 import { debounce, type Timers } from './debounce';
 import { rememberedSelection } from '../prompts/scanPrompt';
+import { isAbortError } from '../../worker/client';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 let inflight: AbortController | null = null;
@@ -135,7 +136,8 @@ export async function runPrompt(prompt: string): Promise<string | null> {
     useRuns.getState().bumpPixels();
     return id;
   } catch (e) {
-    if (!ctrl.signal.aborted) useRuns.getState().setError(`The prompt failed: ${message(e)}`);
+    // superseded in the worker by a newer prompt on this frame (or its model replaced): that one answers, no error
+    if (!ctrl.signal.aborted && !isAbortError(e)) useRuns.getState().setError(`The prompt failed: ${message(e)}`);
     return null;
   } finally {
     if (inflight === ctrl) {
@@ -146,10 +148,19 @@ export async function runPrompt(prompt: string): Promise<string | null> {
 }
 
 /** Once per scan frame, as soon as a model is ready: the empty prompt (the influence baseline). */
-export async function ensureBaseline(): Promise<void> {
+const baselineTries = new Map<string, number>();
+/** Automatic no-words runs per scan frame and model: a second try when the first was superseded or failed (a
+ *  model switch under it), never a loop of failures. */
+const BASELINE_TRIES = 2;
+
+export async function ensureBaseline(key = ''): Promise<void> {
   const st = useRuns.getState();
   const { activeId } = useScans.getState();
   if (!activeId || st.scanId !== activeId || st.busy || emptyPromptRun() || !getSegmenter()) return;
+  const tries = baselineTries.get(key) ?? 0;
+  if (tries >= BASELINE_TRIES) return;
+  baselineTries.set(key, tries + 1);
+  if (baselineTries.size > 512) baselineTries.delete(baselineTries.keys().next().value as string);
   await runPrompt('');
 }
 

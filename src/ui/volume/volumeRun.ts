@@ -177,7 +177,7 @@ export async function runAllSlices(prompt: string, from?: number, to?: number): 
   try {
     for (let k = a; k <= b; k++) {
       if (ctrl.signal.aborted || useScans.getState().activeId !== scanId) break;
-      const res = await seg.segment(scanId, prompt, k, ctrl.signal);
+      const res = await seg.segment(scanId, prompt, k, ctrl.signal, 'volume');
       const probs = probsAtScanSize(res.probabilities, res.width, res.height, scan);
       const t = res.threshold ?? 0.5;
       const out = mask.data.subarray(k * plane, (k + 1) * plane);
