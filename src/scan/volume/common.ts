@@ -81,10 +81,14 @@ export function volumeScan(p: VolumeParts, limits: Limits): Scan {
   });
 }
 
-/** 3x4 RAS affine from LPS axis directions (each already scaled by spacing) and an LPS origin. */
-export function affineFromLps(dirs: number[][], origin: number[], lps: boolean): number[] {
-  const s = lps ? [-1, -1, 1] : [1, 1, 1];
+/**
+ * 3x4 RAS affine from axis directions (each already scaled by spacing) and an origin given in a world
+ * space whose axes are `signs` times R, A, S: [-1, -1, 1] for LPS, [-1, 1, 1] for LAS, [1, 1, 1] for RAS.
+ */
+export function affineToRas(dirs: number[][], origin: number[], signs: readonly number[]): number[] {
   const out: number[] = [];
-  for (let r = 0; r < 3; r++) out.push(...[0, 1, 2].map((c) => (dirs[c]?.[r] ?? (r === c ? 1 : 0)) * s[r]), (origin[r] ?? 0) * s[r]);
+  for (let r = 0; r < 3; r++) out.push(...[0, 1, 2].map((c) => (dirs[c]?.[r] ?? (r === c ? 1 : 0)) * signs[r]), (origin[r] ?? 0) * signs[r]);
   return out;
 }
+
+export const LPS: readonly number[] = [-1, -1, 1];

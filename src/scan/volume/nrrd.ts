@@ -3,7 +3,7 @@
 // (kinds RGB-color / RGBA-color / 3-color / 4-color) becomes the channels.
 import type { Limits } from '../limits';
 import { ScanReadError, type Scan, type ScanDType } from '../types';
-import { affineFromLps, splitHeader, volumeScan } from './common';
+import { affineToRas, LPS, splitHeader, volumeScan } from './common';
 
 const TYPES: [RegExp, ScanDType][] = [
   [/^(signed char|int8|int8_t)$/, 'int8'],
@@ -53,7 +53,9 @@ export function readNrrd(name: string, b: Uint8Array, limits: Limits): Scan {
   const spacing = dirs.length ? dirs.map((d) => Math.hypot(...d)) : (spacings ?? []);
   const space = (f.get('space') ?? '').toLowerCase();
   const origin = vector(f.get('space origin') ?? '') ?? [0, 0, 0];
-  const lps = /left-posterior|lps/.test(space);
+  // World axes of the NRRD space as signs of R, A, S. Spaces without anatomical meaning (scanner-xyz,
+  // 3D-right-handed) are read as LPS, as ITK's NrrdImageIO (and so 3D Slicer) does.
+  const signs = /^(right-anterior-superior|ras)/.test(space) ? [1, 1, 1] : /^(left-anterior-superior|las)/.test(space) ? [-1, 1, 1] : LPS;
   const byteSkip = Number(f.get('byte skip') ?? 0);
   const start = encoding === 'raw' && byteSkip > 0 ? dataOffset + byteSkip : dataOffset;
   return volumeScan(
@@ -63,7 +65,7 @@ export function readNrrd(name: string, b: Uint8Array, limits: Limits): Scan {
       encoding: encoding === 'raw' ? 'raw' : 'gzip',
       payload: b.subarray(Math.min(start, b.length)),
       spacing,
-      affine: dirs.length >= 3 ? affineFromLps(dirs, origin, lps) : undefined,
+      affine: dirs.length >= 3 ? affineToRas(dirs, origin, signs) : undefined,
       metadata: { nrrdType: typeName, encoding, space },
     },
     limits,
