@@ -2,7 +2,7 @@
 // is LPS (as in ITK): the affine is converted to RAS like the NIfTI one. Axes in file order, as NRRD.
 import type { Limits } from '../limits';
 import { ScanReadError, type Scan, type ScanDType } from '../types';
-import { affineFromLps, splitHeader, volumeScan } from './common';
+import { affineToRas, LPS, splitHeader, volumeScan } from './common';
 
 const TYPES: Record<string, ScanDType> = {
   MET_CHAR: 'int8', MET_UCHAR: 'uint8', MET_SHORT: 'int16', MET_USHORT: 'uint16',
@@ -33,7 +33,8 @@ export function readMha(name: string, b: Uint8Array, limits: Limits): Scan {
   if (![1, 3, 4].includes(ch)) throw new ScanReadError(`MetaImage images with ${ch} channels are not supported.`, 'unsupported');
   const spacing = nums(f.get('ElementSpacing') ?? f.get('ElementSize'));
   const origin = nums(f.get('Offset') ?? f.get('Position') ?? f.get('Origin'));
-  const m = nums(f.get('TransformMatrix') ?? f.get('Rotation') ?? f.get('Orientation'));
+  // No TransformMatrix: MetaIO's default, the identity (axes along L, P, S), as ITK reads it.
+  const m = nums(f.get('TransformMatrix') ?? f.get('Rotation') ?? f.get('Orientation') ?? '1 0 0 0 1 0 0 0 1');
   const dirs = ndims >= 3 && m.length === 9 ? [0, 1, 2].map((i) => [m[3 * i], m[3 * i + 1], m[3 * i + 2]].map((v) => v * (spacing[i] || 1))) : undefined;
   const msb = /true/i.test(f.get('BinaryDataByteOrderMSB') ?? f.get('ElementByteOrderMSB') ?? 'false');
   const compressed = /true/i.test(f.get('CompressedData') ?? 'false');
@@ -41,7 +42,7 @@ export function readMha(name: string, b: Uint8Array, limits: Limits): Scan {
     {
       name, format: 'mha', what: 'MetaImage', sizes, channels: ch as 1 | 3 | 4, dtype, little: !msb,
       encoding: compressed ? 'zlib' : 'raw', payload: b.subarray(dataOffset), spacing,
-      affine: dirs ? affineFromLps(dirs, origin, true) : undefined,
+      affine: dirs ? affineToRas(dirs, origin, LPS) : undefined,
       metadata: { elementType: type, compressed: compressed ? 1 : 0 },
     },
     limits,
