@@ -1,0 +1,419 @@
+"""Writes a matrix of small asymmetric volumes and what the reference readers say about them.
+
+    python src/scan/testing/volume_matrix.py OUT_DIR
+
+For src/scan/volume/reference.test.ts. Every volume is 7 x 5 x 4 voxels (one case is 4-D) whose voxels all
+hold different values (value = f(i + 7 j + 35 k)) and one marker voxel holding the largest value, so any
+axis swap, flip, wrong scaling or wrong byte order shows. The expected geometry and values are read back
+from the written files by the reference libraries, never taken from what the script meant to write:
+
+- NIfTI: nibabel (`img.affine` = get_best_affine: sform when sform_code > 0, else qform, else the base
+  affine; `get_fdata()` = scaled values).
+- DICOM: pydicom (pixel_array + apply_modality_lut; the RAS affine per PS3.3 C.7.6.2.1.1 from
+  ImagePositionPatient / ImageOrientationPatient / PixelSpacing, slices sorted along the normal), and a
+  legacy-converted enhanced CT written by highdicom from the same slices.
+- NRRD and MetaImage (no reference library in .venv): the headers are written by hand and the expected
+  affine follows the format specifications (NRRD: world = origin + sum idx_i * dir_i in `space`;
+  MetaImage, as ITK reads it: LPS, TransformMatrix row i = direction of axis i, Offset = origin).
+
+cases.json lists, per case: files, reference affine (voxel -> RAS, 4x4), reference data (i fastest; flat),
+shape, spacing (app order: column, row, slice), the marker voxel, the acquisition plane, whether the
+volume is oblique, and for refusals the words the message must contain.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import struct
+import sys
+import zlib
+
+import nibabel as nib
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.pixels import apply_modality_lut
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+
+SHAPE = (7, 5, 4)
+MARKER = (1, 3, 3)
+LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
+
+cases: list[dict] = []
+
+
+def base_values(shape=SHAPE) -> np.ndarray:
+    """i + 7 j + 35 k (+ 140 t), shape (x, y, z[, t]); every voxel different."""
+    idx = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape, order="F")
+    return idx
+
+
+def stored(kind: str, shape=SHAPE) -> np.ndarray:
+    """On-disk values of `kind` with a unique maximum at the marker (every time point)."""
+    v = base_values(shape)
+    if kind == "uint8":
+        a = v % 200
+        top = 255
+    elif kind == "int8":
+        a = (v % 200) - 100
+        top = 127
+    elif kind == "int16":
+        a = v * 7 - 1000  # negatives, no wrap
+        top = 30000
+    elif kind == "uint16":
+        a = v * 100 + 40000  # over 32767: read as int16 they would wrap
+        top = 65000
+    elif kind == "int32":
+        a = v * 1000 - 70000
+        top = 2_000_000_000
+    elif kind == "uint32":
+        a = v * 1000 + 3_000_000_000
+        top = 4_000_000_000
+    elif kind in ("float32", "float64"):
+        a = v * 0.25 - 3.375
+        top = 1e4 + 0.5
+    else:
+        raise ValueError(kind)
+    a = a.astype(kind)
+    a[MARKER] = top
+    return a
+
+
+def rot(axis: str, deg: float) -> np.ndarray:
+    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+    if axis == "x":
+        return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+    if axis == "y":
+        return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+
+
+def affine(dirs: np.ndarray, zooms, origin) -> np.ndarray:
+    """4x4 from a 3x3 of unit axis directions (columns), zooms and origin."""
+    a = np.eye(4)
+    a[:3, :3] = np.asarray(dirs, float) @ np.diag(zooms)
+    a[:3, 3] = origin
+    return a
+
+
+def is_oblique(aff: np.ndarray) -> bool:
+    d = aff[:3, :3] / np.linalg.norm(aff[:3, :3], axis=0)
+    return bool(np.any((np.abs(d) > 1e-3) & (np.abs(d) < 1 - 1e-3)))
+
+
+def plane_of(normal) -> str:
+    m = np.abs(np.asarray(normal, float))
+    return "axial" if m[2] >= m[0] and m[2] >= m[1] else "coronal" if m[1] >= m[0] else "sagittal"
+
+
+def add(name: str, files: list[str], aff: np.ndarray, data: np.ndarray, spacing, **extra) -> None:
+    data = np.asarray(data, dtype=np.float64)
+    marker = [int(v) for v in np.unravel_index(int(np.argmax(data[..., 0] if data.ndim == 4 else data)), data.shape[:3])]
+    cases.append({
+        "name": name, "files": files, "affine": [float(v) for v in np.asarray(aff).ravel()],
+        "shape": list(data.shape), "data": [float(v) for v in data.ravel(order="F")],
+        "spacing": [float(s) for s in spacing], "marker": marker,
+        "plane": plane_of(np.asarray(aff)[:3, 2]), "oblique": is_oblique(np.asarray(aff)), **extra,
+    })
+
+
+def refuse(name: str, files: list[str], words: list[str]) -> None:
+    cases.append({"name": name, "files": files, "refuse": words})
+
+
+# ---------------------------------------------------------------- NIfTI
+
+def write_nifti(path: str, hdr, data: np.ndarray) -> None:
+    """Header and voxels written as they are: nibabel's save would reset scl_slope/inter for an array."""
+    hdr = hdr.copy()
+    hdr.set_data_shape(data.shape)
+    hdr.set_data_dtype(data.dtype)
+    single = path.endswith((".nii", ".nii.gz"))
+    body = data.astype(data.dtype.newbyteorder(hdr.endianness)).tobytes(order="F")
+    if single:
+        hdr.set_data_offset(0)  # write_to puts the voxels after the header and its extensions
+        with (gzip.open if path.endswith(".gz") else open)(path, "wb") as f:
+            hdr.write_to(f)
+            f.write(body)
+    else:
+        img_path = path[:-4] + ".img"
+        with open(path, "wb") as f:
+            hdr.write_to(f)
+        with open(img_path, "wb") as f:
+            f.write(body)
+
+
+def nifti_case(out: str, name: str, *, dtype="int16", ext=".nii", qform=None, sform=None, qcode=1, scode=2,
+               slope=None, inter=0.0, zooms=(0.9, 1.3, 2.5), version=1, endian="<", shape=SHAPE, extension=False) -> None:
+    Hdr = nib.Nifti1Header if version == 1 else nib.Nifti2Header
+    hdr = Hdr(endianness=endian)
+    data = stored(dtype, shape)
+    hdr.set_data_shape(data.shape)
+    hdr.set_zooms(tuple(zooms) + ((1.0,) * (len(shape) - 3)))
+    hdr.set_xyzt_units("mm", "sec")
+    if qform is not None:
+        hdr.set_qform(qform, code=qcode)
+    else:
+        hdr.set_qform(None, code=0)
+    if sform is not None:
+        hdr.set_sform(sform, code=scode)
+    else:
+        hdr.set_sform(None, code=0)
+    if qform is None and sform is None:
+        hdr["pixdim"][1:4] = zooms
+    if slope is not None:
+        hdr["scl_slope"] = slope
+        hdr["scl_inter"] = inter
+    if extension:
+        hdr.extensions.append(nib.nifti1.Nifti1Extension("comment", b"written by volume_matrix.py for the reader test"))
+    path = os.path.join(out, name + ext)
+    write_nifti(path, hdr, data)
+    img = nib.load(path)
+    ref = np.asanyarray(img.get_fdata(dtype=np.float64))
+    spacing = [float(z) for z in img.header.get_zooms()[:3]]
+    add(name + ext, [name + ext], img.affine, ref, spacing, reference="nibabel")
+
+
+def nifti_cases(out: str) -> None:
+    ras = affine(np.eye(3), (0.9, 1.3, 2.5), (-10, 20, -30))
+    las = affine(np.diag([-1, 1, 1]), (0.9, 1.3, 2.5), (12, -8, 5))
+    lps = affine(np.diag([-1, -1, 1]), (0.9, 1.3, 2.5), (3, 4, 5))
+    obl = affine(rot("z", 20) @ rot("x", -15), (0.9, 1.3, 2.5), (1, 2, 3))
+    # sagittal / coronal acquisitions stored as such (slice axis along R / A)
+    sag = affine(np.array([[0, 0, -1], [1, 0, 0], [0, 1, 0]]), (0.9, 1.3, 2.5), (40, -20, -10))
+    cor = affine(np.array([[-1, 0, 0], [0, 0, 1], [0, -1, 0]]), (0.9, 1.3, 2.5), (40, -20, 60))
+    for dt in ["uint8", "int16", "uint16", "int32", "float32", "float64"]:
+        nifti_case(out, f"nifti-{dt}-sform-ras", dtype=dt, sform=ras, qform=ras)
+    nifti_case(out, "nifti-int16-scaled", dtype="int16", sform=ras, slope=0.5, inter=-100.0)
+    nifti_case(out, "nifti-uint8-scaled", dtype="uint8", sform=las, slope=2.0, inter=1.5, ext=".nii.gz")
+    nifti_case(out, "nifti-uint16-slope0", dtype="uint16", sform=ras, slope=0.0, inter=5.0)
+    nifti_case(out, "nifti-qform-only-las", qform=las)
+    nifti_case(out, "nifti-qform-only-lps", qform=lps, ext=".nii.gz")
+    nifti_case(out, "nifti-qform-only-oblique", qform=obl)
+    nifti_case(out, "nifti-sform-only-oblique", sform=obl)
+    nifti_case(out, "nifti-sform-only-sagittal", sform=sag)
+    nifti_case(out, "nifti-qform-only-coronal", qform=cor)
+    nifti_case(out, "nifti-qform-sagittal", qform=sag, ext=".nii.gz")
+    # both set and different: the sform wins (nibabel get_best_affine, NIfTI-1 standard's method 3)
+    nifti_case(out, "nifti-both-differ", qform=las, sform=obl)
+    nifti_case(out, "nifti-sform-code-1", qform=ras, sform=lps, scode=1, qcode=2)
+    nifti_case(out, "nifti-no-orientation", zooms=(0.9, 1.3, 2.5))
+    nifti_case(out, "nifti-big-endian", dtype="int16", sform=obl, qform=obl, endian=">")
+    nifti_case(out, "nifti-big-endian-scaled", dtype="float32", qform=las, endian=">", slope=3.0, inter=-1.0, ext=".nii.gz")
+    nifti_case(out, "nifti2-oblique", dtype="float32", qform=obl, sform=obl, version=2)
+    nifti_case(out, "nifti-extension", dtype="int16", sform=las, extension=True)
+    nifti_case(out, "nifti-4d", dtype="int16", qform=las, sform=las, shape=SHAPE + (3,), ext=".nii.gz")
+    # header + image pair: the app opens single files only and must say so
+    hdr = nib.Nifti1Header()
+    hdr["magic"] = b"ni1"
+    hdr.set_sform(ras, code=2)
+    write_nifti(os.path.join(out, "pair.hdr"), hdr, stored("int16"))
+    nib.load(os.path.join(out, "pair.hdr"))  # a valid pair for nibabel
+    refuse("nifti-pair.hdr", ["pair.hdr"], [".hdr", ".img", ".nii"])
+
+
+# ---------------------------------------------------------------- NRRD
+
+NRRD_TYPES = {"uint8": "uchar", "int16": "short", "uint16": "ushort", "int32": "int", "float32": "float", "float64": "double"}
+SPACE_TO_RAS = {"left-posterior-superior": [-1, -1, 1], "right-anterior-superior": [1, 1, 1], "left-anterior-superior": [-1, 1, 1],
+                "LPS": [-1, -1, 1], "RAS": [1, 1, 1], "LAS": [-1, 1, 1],
+                # no anatomical meaning: read as LPS, as ITK's NrrdImageIO (so 3D Slicer) does
+                "scanner-xyz": [-1, -1, 1], "3D-right-handed": [-1, -1, 1]}
+
+
+def nrrd_case(out: str, name: str, *, dtype="int16", space="left-posterior-superior", dirs=None, origin=(5, -6, 7),
+              encoding="raw", endian="little", shape=SHAPE) -> None:
+    data = stored(dtype, shape)
+    time = len(shape) == 4
+    dirs = np.asarray(dirs if dirs is not None else np.diag([0.9, 1.3, 2.5]), float)  # columns = axis directions
+    fmt = lambda v: "(" + ",".join(repr(float(x)) for x in v) + ")"  # noqa: E731
+    lines = ["NRRD0004", "# written by volume_matrix.py", f"type: {NRRD_TYPES[dtype]}", f"dimension: {len(shape)}"]
+    lines += [f"space: {space}", f"sizes: {' '.join(map(str, data.shape))}",
+              "space directions: " + " ".join(fmt(dirs[:, i]) for i in range(3)) + (" none" if time else ""),
+              "kinds: domain domain domain" + (" list" if time else ""), f"space origin: {fmt(origin)}"]
+    lines += [f"endian: {endian}", f"encoding: {encoding}"]
+    raw = data.astype(data.dtype.newbyteorder("<" if endian == "little" else ">")).tobytes(order="F")
+    body = gzip.compress(raw) if encoding == "gzip" else raw
+    path = os.path.join(out, name + ".nrrd")
+    with open(path, "wb") as f:
+        f.write(("\n".join(lines) + "\n\n").encode() + body)
+    # NRRD spec: world = origin + sum idx_i * dir_i, in `space`; to RAS by the space's signs
+    s = np.diag(SPACE_TO_RAS[space] + [1])
+    aff = s @ affine(dirs / np.linalg.norm(dirs, axis=0), np.linalg.norm(dirs, axis=0), origin)
+    add(name + ".nrrd", [name + ".nrrd"], aff, data, np.linalg.norm(dirs, axis=0), reference="NRRD specification")
+
+
+def nrrd_cases(out: str) -> None:
+    nrrd_case(out, "nrrd-int16-lps-raw")
+    nrrd_case(out, "nrrd-int16-lps-gzip", encoding="gzip")
+    nrrd_case(out, "nrrd-int16-big-endian", endian="big")
+    nrrd_case(out, "nrrd-int16-big-endian-gzip", endian="big", encoding="gzip")
+    nrrd_case(out, "nrrd-float32-ras", dtype="float32", space="right-anterior-superior")
+    nrrd_case(out, "nrrd-uint16-las", dtype="uint16", space="left-anterior-superior")
+    nrrd_case(out, "nrrd-uint8-ras-short", dtype="uint8", space="RAS")
+    nrrd_case(out, "nrrd-negative-axis", dirs=np.diag([0.9, -1.3, 2.5]))
+    nrrd_case(out, "nrrd-negative-slice-axis", dtype="float64", dirs=np.diag([-0.9, 1.3, -2.5]), space="right-anterior-superior")
+    nrrd_case(out, "nrrd-oblique", dtype="int32", dirs=rot("y", 25) @ np.diag([0.9, 1.3, 2.5]), encoding="gzip")
+    nrrd_case(out, "nrrd-sagittal", dirs=np.array([[0, 0, 2.5], [0.9, 0, 0], [0, -1.3, 0]]))
+    nrrd_case(out, "nrrd-scanner-xyz", space="scanner-xyz", dirs=np.diag([0.9, 1.3, -2.5]))
+    nrrd_case(out, "nrrd-4d-time", space="right-anterior-superior", shape=SHAPE + (3,), encoding="gzip")
+
+
+# ---------------------------------------------------------------- MetaImage
+
+MET_TYPES = {"uint8": "MET_UCHAR", "int16": "MET_SHORT", "uint16": "MET_USHORT", "int32": "MET_INT", "float32": "MET_FLOAT", "float64": "MET_DOUBLE"}
+
+
+def mha_case(out: str, name: str, *, dtype="int16", dirs=np.eye(3), zooms=(0.9, 1.3, 2.5), origin=(5, -6, 7),
+             key="TransformMatrix", origin_key="Offset", compressed=False, msb=False, matrix=True) -> None:
+    data = stored(dtype)
+    dirs = np.asarray(dirs, float)  # columns = LPS directions of the voxel axes
+    # ITK MetaImageIO: TransformMatrix[i*3 + j] = component j of axis i's direction
+    tm = " ".join(repr(float(dirs[j, i])) for i in range(3) for j in range(3))
+    raw = data.astype(data.dtype.newbyteorder(">" if msb else "<")).tobytes(order="F")
+    body = zlib.compress(raw) if compressed else raw
+    lines = ["ObjectType = Image", "NDims = 3", "BinaryData = True", f"BinaryDataByteOrderMSB = {msb}", f"CompressedData = {compressed}"]
+    if compressed:
+        lines.append(f"CompressedDataSize = {len(body)}")
+    if matrix:
+        lines.append(f"{key} = {tm}")
+    lines += [f"{origin_key} = {' '.join(repr(float(v)) for v in origin)}", "CenterOfRotation = 0 0 0", "AnatomicalOrientation = RAI",
+              f"ElementSpacing = {' '.join(repr(float(z)) for z in zooms)}", f"DimSize = {' '.join(map(str, data.shape))}",
+              f"ElementType = {MET_TYPES[dtype]}", "ElementDataFile = LOCAL"]
+    path = os.path.join(out, name + ".mha")
+    with open(path, "wb") as f:
+        f.write(("\n".join(lines) + "\n").encode() + body)
+    aff = LPS_TO_RAS @ affine(dirs, zooms, origin)
+    add(name + ".mha", [name + ".mha"], aff, data, zooms, reference="MetaImage (ITK MetaImageIO conventions)")
+
+
+def mha_cases(out: str) -> None:
+    mha_case(out, "mha-short-identity")
+    mha_case(out, "mha-float-compressed", dtype="float32", compressed=True)
+    mha_case(out, "mha-uchar-orientation-key", dtype="uint8", key="Orientation", origin_key="Position")
+    mha_case(out, "mha-ushort-rotation-key-msb", dtype="uint16", key="Rotation", msb=True, origin_key="Origin")
+    mha_case(out, "mha-short-oblique", dirs=rot("x", 30) @ rot("z", -10))
+    mha_case(out, "mha-short-flipped", dirs=np.diag([-1, 1, -1]), compressed=True)
+    mha_case(out, "mha-sagittal", dtype="int32", dirs=np.array([[0, 0, 1], [1, 0, 0], [0, -1, 0]]))
+    mha_case(out, "mha-no-matrix", matrix=False)  # MetaIO's default: identity (LPS)
+    with open(os.path.join(out, "split.mhd"), "w") as f:
+        f.write("ObjectType = Image\nNDims = 3\nDimSize = 7 5 4\nElementType = MET_SHORT\nElementDataFile = split.raw\n")
+    with open(os.path.join(out, "split.raw"), "wb") as f:
+        f.write(stored("int16").tobytes(order="F"))
+    refuse("mha-split.mhd", ["split.mhd"], [".mhd", ".mha"])
+
+
+# ---------------------------------------------------------------- DICOM
+
+def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8, 0.6), gap=2.5, slope=1.0, inter=0.0,
+                 photometric="MONOCHROME2", bits_stored=16, signed=True, modality="CT", transfer=ExplicitVRLittleEndian,
+                 enhanced=False) -> None:
+    """A 7-column x 5-row x 4-slice series; files in shuffled order with InstanceNumber unrelated to position."""
+    rng = random.Random(name)
+    cols, rows, n = SHAPE
+    iop = [float(v) for v in iop]
+    rdir, cdir = np.array(iop[:3]), np.array(iop[3:])
+    normal = np.cross(rdir, cdir)
+    vals = stored("int16" if signed else "uint16")
+    if bits_stored == 12:
+        vals = (base_values() * (3 if signed else 9) - (400 if signed else 0)).astype(vals.dtype)  # fits 12 bits
+        vals[MARKER] = 2047 if signed else 4095
+    study, series, frame_of_ref = generate_uid(), generate_uid(), generate_uid()
+    # slice k of the intended volume lies at first + k * gap * normal; files written in a random order
+    order = list(range(n))
+    rng.shuffle(order)
+    numbers = list(range(1, n + 1))
+    rng.shuffle(numbers)
+    datasets = []
+    for fi, k in enumerate(order):
+        ds = Dataset()
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2" if modality == "CT" else "1.2.840.10008.5.1.4.1.1.4"
+        ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds.file_meta.TransferSyntaxUID = transfer
+        ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame_of_ref
+        ds.PatientName, ds.PatientID, ds.Modality = "Matrix^Test", "VM-1", modality
+        ds.StudyDate, ds.StudyTime, ds.AccessionNumber, ds.ReferringPhysicianName = "20260101", "120000", "", ""
+        ds.SeriesNumber, ds.InstanceNumber, ds.StudyID = 1, numbers[fi], "1"
+        ds.PatientBirthDate, ds.PatientSex, ds.Manufacturer = "", "O", "matrix"
+        ds.SeriesDescription = name
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+        ds.ImageOrientationPatient = [f"{v:.6f}" for v in iop]
+        ds.ImagePositionPatient = [f"{v:.4f}" for v in (np.array(first) + k * gap * normal)]
+        ds.PixelSpacing = [f"{ps[0]}", f"{ps[1]}"]
+        ds.SliceThickness = f"{gap}"
+        ds.Rows, ds.Columns = rows, cols
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, bits_stored, bits_stored - 1, 1 if signed else 0
+        ds.RescaleSlope, ds.RescaleIntercept = f"{slope}", f"{inter}"
+        if modality == "CT":
+            ds.RescaleType = "HU"
+            ds.KVP, ds.AcquisitionNumber = "120", 1
+        ds.ContentDate, ds.ContentTime = "20260101", "120000"
+        frame = vals[:, :, k].T  # rows x columns
+        raw = frame.astype(np.int64)
+        if bits_stored < 16:
+            raw = raw & ((1 << bits_stored) - 1)  # stored bits only (two's complement in 12 bits)
+        ds.PixelData = raw.astype("<u2").tobytes()
+        path = f"{name}-{fi:02d}.dcm"
+        ds.save_as(os.path.join(out, path), enforce_file_format=True)
+        datasets.append((path, ds))
+    # reference: pydicom reads every file back; slices sorted along the normal of the files' own IOP
+    read = [(p, pydicom.dcmread(os.path.join(out, p))) for p, _ in datasets]
+    iop_r = np.array([float(v) for v in read[0][1].ImageOrientationPatient])
+    nrm = np.cross(iop_r[:3], iop_r[3:])
+    read.sort(key=lambda pd: float(np.dot([float(v) for v in pd[1].ImagePositionPatient], nrm)))
+    pos = np.array([[float(v) for v in d.ImagePositionPatient] for _, d in read])
+    vol = np.stack([np.asarray(apply_modality_lut(d.pixel_array, d), dtype=np.float64).T for _, d in read], axis=2)
+    psr = [float(v) for v in read[0][1].PixelSpacing]  # [row spacing, column spacing]
+    lps = np.eye(4)
+    lps[:3, 0] = iop_r[:3] * psr[1]
+    lps[:3, 1] = iop_r[3:] * psr[0]
+    lps[:3, 2] = (pos[-1] - pos[0]) / (len(pos) - 1)
+    lps[:3, 3] = pos[0]
+    aff = LPS_TO_RAS @ lps
+    extra = {"photometric": photometric, "reference": "pydicom"}
+    spacing = [psr[1], psr[0], float(np.linalg.norm(lps[:3, 2]))]
+    add(name, [p for p, _ in datasets], aff, vol, spacing, **extra)
+    if enhanced:
+        from highdicom.legacy import LegacyConvertedEnhancedCTImage
+
+        mf = LegacyConvertedEnhancedCTImage([d for _, d in read][::-1], series_instance_uid=generate_uid(), series_number=2,
+                                            sop_instance_uid=generate_uid(), instance_number=1)
+        mf.save_as(os.path.join(out, f"{name}-enhanced.dcm"))
+        pydicom.dcmread(os.path.join(out, f"{name}-enhanced.dcm"))
+        add(f"{name}-enhanced", [f"{name}-enhanced.dcm"], aff, vol, spacing, **extra)
+
+
+def dicom_cases(out: str) -> None:
+    ax = [1, 0, 0, 0, 1, 0]
+    sag = [0, 1, 0, 0, 0, -1]
+    cor = [1, 0, 0, 0, 0, -1]
+    dicom_series(out, "dicom-axial", iop=ax, slope=1, inter=-1024, enhanced=True)
+    dicom_series(out, "dicom-axial-feet-first", iop=ax, gap=-3.0, ps=(0.7, 0.7))
+    dicom_series(out, "dicom-sagittal", iop=sag, modality="MR", ps=(1.1, 0.9))
+    dicom_series(out, "dicom-coronal", iop=cor, modality="MR", gap=1.5, transfer=ImplicitVRLittleEndian)
+    dicom_series(out, "dicom-oblique", iop=list(rot("x", 20)[:, 0]) + list(rot("x", 20)[:, 1]), slope=2.5, inter=-10)
+    dicom_series(out, "dicom-monochrome1", iop=ax, photometric="MONOCHROME1", signed=False, modality="MR")
+    dicom_series(out, "dicom-12bit-signed", iop=cor, bits_stored=12, slope=0.5, inter=3)
+    dicom_series(out, "dicom-uint16", iop=sag, signed=False, modality="MR", slope=1, inter=0)
+
+
+def main() -> None:
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    nifti_cases(out)
+    nrrd_cases(out)
+    mha_cases(out)
+    dicom_cases(out)
+    with open(os.path.join(out, "cases.json"), "w") as f:
+        json.dump({"marker": MARKER, "cases": cases}, f)
+
+
+if __name__ == "__main__":
+    main()
