@@ -34,8 +34,10 @@ export function readMha(name: string, b: Uint8Array, limits: Limits): Scan {
   const spacing = nums(f.get('ElementSpacing') ?? f.get('ElementSize'));
   const origin = nums(f.get('Offset') ?? f.get('Position') ?? f.get('Origin'));
   // No TransformMatrix: MetaIO's default, the identity (axes along L, P, S), as ITK reads it.
-  const m = nums(f.get('TransformMatrix') ?? f.get('Rotation') ?? f.get('Orientation') ?? '1 0 0 0 1 0 0 0 1');
-  const dirs = ndims >= 3 && m.length === 9 ? [0, 1, 2].map((i) => [m[3 * i], m[3 * i + 1], m[3 * i + 2]].map((v) => v * (spacing[i] || 1))) : undefined;
+  // Row i of the NDims x NDims matrix is axis i's direction (ITK); a 4-D file's spatial part is its first 3 x 3.
+  const identity = Array.from({ length: ndims * ndims }, (_, i) => (i % (ndims + 1) === 0 ? 1 : 0)).join(' ');
+  const m = nums(f.get('TransformMatrix') ?? f.get('Rotation') ?? f.get('Orientation') ?? identity);
+  const dirs = ndims >= 3 && m.length === ndims * ndims ? [0, 1, 2].map((i) => [m[ndims * i], m[ndims * i + 1], m[ndims * i + 2]].map((v) => v * (spacing[i] || 1))) : undefined;
   const msb = /true/i.test(f.get('BinaryDataByteOrderMSB') ?? f.get('ElementByteOrderMSB') ?? 'false');
   const compressed = /true/i.test(f.get('CompressedData') ?? 'false');
   return volumeScan(
