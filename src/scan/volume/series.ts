@@ -98,7 +98,9 @@ function buildVolume(slices: Slice[], iop: number[], partLabel: string): Scan {
   const n = slices.length;
   const positions = slices.map((s) => s.pos.slice(0, 3));
   const step = n > 1 ? positions[1].map((v, i) => (positions[n - 1][i] - positions[0][i]) / (n - 1)) : sliceNormal(iop).map((v) => v * first.spacing[2]);
-  const sliceSpacing = n > 1 ? Math.hypot(...step) : first.spacing[2];
+  // the distance between the slice planes (along the normal): with a gantry tilt the positions also shift
+  // in-plane, so the step between them is longer than the planes are apart (the affine keeps the real step)
+  const sliceSpacing = n > 1 ? Math.abs(dot(step, sliceNormal(iop))) : first.spacing[2];
   const spacing: [number, number, number] = [first.spacing[0], first.spacing[1], sliceSpacing];
   const range = valueRange(data);
   const sops = slices.map((s) => s.sop ?? '');
