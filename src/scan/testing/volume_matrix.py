@@ -36,7 +36,8 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels import apply_modality_lut
-from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian,
+                         JPEGLSLossless, RLELossless, generate_uid)
 
 SHAPE = (7, 5, 4)
 MARKER = (1, 3, 3)
@@ -51,7 +52,7 @@ def base_values(shape=SHAPE) -> np.ndarray:
     return idx
 
 
-def stored(kind: str, shape=SHAPE) -> np.ndarray:
+def stored(kind: str, shape=SHAPE) -> np.ndarray:  # noqa: C901
     """On-disk values of `kind` with a unique maximum at the marker (every time point)."""
     v = base_values(shape)
     if kind == "uint8":
@@ -69,6 +70,9 @@ def stored(kind: str, shape=SHAPE) -> np.ndarray:
     elif kind == "int32":
         a = v * 1000 - 70000
         top = 2_000_000_000
+    elif kind == "int64":
+        a = v * 1000 - 70000
+        top = 2**40
     elif kind == "uint32":
         a = v * 1000 + 3_000_000_000
         top = 4_000_000_000
@@ -185,11 +189,14 @@ def nifti_cases(out: str) -> None:
     # sagittal / coronal acquisitions stored as such (slice axis along R / A)
     sag = affine(np.array([[0, 0, -1], [1, 0, 0], [0, 1, 0]]), (0.9, 1.3, 2.5), (40, -20, -10))
     cor = affine(np.array([[-1, 0, 0], [0, 0, 1], [0, -1, 0]]), (0.9, 1.3, 2.5), (40, -20, 60))
-    for dt in ["uint8", "int16", "uint16", "int32", "float32", "float64"]:
+    for dt in ["uint8", "int8", "int16", "uint16", "int32", "uint32", "int64", "float32", "float64"]:
         nifti_case(out, f"nifti-{dt}-sform-ras", dtype=dt, sform=ras, qform=ras)
     nifti_case(out, "nifti-int16-scaled", dtype="int16", sform=ras, slope=0.5, inter=-100.0)
     nifti_case(out, "nifti-uint8-scaled", dtype="uint8", sform=las, slope=2.0, inter=1.5, ext=".nii.gz")
     nifti_case(out, "nifti-uint16-slope0", dtype="uint16", sform=ras, slope=0.0, inter=5.0)
+    nifti_case(out, "nifti-int16-slope-nan", dtype="int16", sform=ras, slope=float("nan"), inter=5.0)
+    nifti_case(out, "nifti-int8-scaled", dtype="int8", qform=obl, slope=0.25, inter=10.0)
+    nifti_case(out, "nifti-float32-scaled", dtype="float32", sform=lps, slope=2.0, inter=-0.5)
     nifti_case(out, "nifti-qform-only-las", qform=las)
     nifti_case(out, "nifti-qform-only-lps", qform=lps, ext=".nii.gz")
     nifti_case(out, "nifti-qform-only-oblique", qform=obl)
@@ -259,23 +266,33 @@ def nrrd_cases(out: str) -> None:
     nrrd_case(out, "nrrd-oblique", dtype="int32", dirs=rot("y", 25) @ np.diag([0.9, 1.3, 2.5]), encoding="gzip")
     nrrd_case(out, "nrrd-sagittal", dirs=np.array([[0, 0, 2.5], [0.9, 0, 0], [0, -1.3, 0]]))
     nrrd_case(out, "nrrd-scanner-xyz", space="scanner-xyz", dirs=np.diag([0.9, 1.3, -2.5]))
+    with open(os.path.join(out, "detached.nhdr"), "w") as f:
+        f.write("NRRD0004\ntype: short\ndimension: 3\nsizes: 7 5 4\nencoding: raw\ndata file: detached.raw\n\n")
+    with open(os.path.join(out, "detached.raw"), "wb") as f:
+        f.write(stored("int16").tobytes(order="F"))
+    refuse("nrrd-detached.nhdr", ["detached.nhdr"], ["separate data file", ".nrrd"])
     nrrd_case(out, "nrrd-4d-time", space="right-anterior-superior", shape=SHAPE + (3,), encoding="gzip")
 
 
 # ---------------------------------------------------------------- MetaImage
 
-MET_TYPES = {"uint8": "MET_UCHAR", "int16": "MET_SHORT", "uint16": "MET_USHORT", "int32": "MET_INT", "float32": "MET_FLOAT", "float64": "MET_DOUBLE"}
+MET_TYPES = {"int8": "MET_CHAR", "uint8": "MET_UCHAR", "int16": "MET_SHORT", "uint16": "MET_USHORT", "int32": "MET_INT", "float32": "MET_FLOAT", "float64": "MET_DOUBLE"}
 
 
 def mha_case(out: str, name: str, *, dtype="int16", dirs=np.eye(3), zooms=(0.9, 1.3, 2.5), origin=(5, -6, 7),
-             key="TransformMatrix", origin_key="Offset", compressed=False, msb=False, matrix=True) -> None:
-    data = stored(dtype)
+             key="TransformMatrix", origin_key="Offset", compressed=False, msb=False, matrix=True, shape=SHAPE, ext=".mha") -> None:
+    data = stored(dtype, shape)
+    nd = len(shape)
     dirs = np.asarray(dirs, float)  # columns = LPS directions of the voxel axes
-    # ITK MetaImageIO: TransformMatrix[i*3 + j] = component j of axis i's direction
-    tm = " ".join(repr(float(dirs[j, i])) for i in range(3) for j in range(3))
+    full = np.eye(nd)
+    full[:3, :3] = dirs
+    # ITK MetaImageIO: TransformMatrix[i*N + j] = component j of axis i's direction (N x N for N-D)
+    tm = " ".join(repr(float(full[j, i])) for i in range(nd) for j in range(nd))
+    zooms = tuple(zooms) + (1.0,) * (nd - 3)
+    origin = tuple(origin) + (0.0,) * (nd - 3)
     raw = data.astype(data.dtype.newbyteorder(">" if msb else "<")).tobytes(order="F")
     body = zlib.compress(raw) if compressed else raw
-    lines = ["ObjectType = Image", "NDims = 3", "BinaryData = True", f"BinaryDataByteOrderMSB = {msb}", f"CompressedData = {compressed}"]
+    lines = ["ObjectType = Image", f"NDims = {nd}", "BinaryData = True", f"BinaryDataByteOrderMSB = {msb}", f"CompressedData = {compressed}"]
     if compressed:
         lines.append(f"CompressedDataSize = {len(body)}")
     if matrix:
@@ -283,11 +300,11 @@ def mha_case(out: str, name: str, *, dtype="int16", dirs=np.eye(3), zooms=(0.9, 
     lines += [f"{origin_key} = {' '.join(repr(float(v)) for v in origin)}", "CenterOfRotation = 0 0 0", "AnatomicalOrientation = RAI",
               f"ElementSpacing = {' '.join(repr(float(z)) for z in zooms)}", f"DimSize = {' '.join(map(str, data.shape))}",
               f"ElementType = {MET_TYPES[dtype]}", "ElementDataFile = LOCAL"]
-    path = os.path.join(out, name + ".mha")
+    path = os.path.join(out, name + ext)
     with open(path, "wb") as f:
         f.write(("\n".join(lines) + "\n").encode() + body)
-    aff = LPS_TO_RAS @ affine(dirs, zooms, origin)
-    add(name + ".mha", [name + ".mha"], aff, data, zooms, reference="MetaImage (ITK MetaImageIO conventions)")
+    aff = LPS_TO_RAS @ affine(dirs, zooms[:3], origin[:3])
+    add(name + ext, [name + ext], aff, data, zooms[:3], reference="MetaImage (ITK MetaImageIO conventions)")
 
 
 def mha_cases(out: str) -> None:
@@ -299,6 +316,9 @@ def mha_cases(out: str) -> None:
     mha_case(out, "mha-short-flipped", dirs=np.diag([-1, 1, -1]), compressed=True)
     mha_case(out, "mha-sagittal", dtype="int32", dirs=np.array([[0, 0, 1], [1, 0, 0], [0, -1, 0]]))
     mha_case(out, "mha-no-matrix", matrix=False)  # MetaIO's default: identity (LPS)
+    mha_case(out, "mha-4d", dirs=rot("z", 90), shape=SHAPE + (3,), compressed=True)
+    mha_case(out, "mha-char", dtype="int8", dirs=np.diag([1, -1, -1]))
+    mha_case(out, "mha-double-mhd-local", dtype="float64", ext=".mhd")
     with open(os.path.join(out, "split.mhd"), "w") as f:
         f.write("ObjectType = Image\nNDims = 3\nDimSize = 7 5 4\nElementType = MET_SHORT\nElementDataFile = split.raw\n")
     with open(os.path.join(out, "split.raw"), "wb") as f:
@@ -310,14 +330,14 @@ def mha_cases(out: str) -> None:
 
 def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8, 0.6), gap=2.5, slope=1.0, inter=0.0,
                  photometric="MONOCHROME2", bits_stored=16, signed=True, modality="CT", transfer=ExplicitVRLittleEndian,
-                 enhanced=False) -> None:
+                 enhanced=False, bits=16, compress=None, tilt=0.0) -> None:
     """A 7-column x 5-row x 4-slice series; files in shuffled order with InstanceNumber unrelated to position."""
     rng = random.Random(name)
     cols, rows, n = SHAPE
     iop = [float(v) for v in iop]
     rdir, cdir = np.array(iop[:3]), np.array(iop[3:])
     normal = np.cross(rdir, cdir)
-    vals = stored("int16" if signed else "uint16")
+    vals = stored(("int" if signed else "uint") + str(bits))
     if bits_stored == 12:
         vals = (base_values() * (3 if signed else 9) - (400 if signed else 0)).astype(vals.dtype)  # fits 12 bits
         vals[MARKER] = 2047 if signed else 4095
@@ -344,12 +364,14 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         ds.SeriesDescription = name
         ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
         ds.ImageOrientationPatient = [f"{v:.6f}" for v in iop]
-        ds.ImagePositionPatient = [f"{v:.4f}" for v in (np.array(first) + k * gap * normal)]
+        # tilt: a gantry-tilted CT, each slice also shifted along the columns (positions not along the normal)
+        ds.ImagePositionPatient = [f"{v:.4f}" for v in (np.array(first) + k * gap * normal + k * tilt * cdir)]
         ds.PixelSpacing = [f"{ps[0]}", f"{ps[1]}"]
         ds.SliceThickness = f"{gap}"
         ds.Rows, ds.Columns = rows, cols
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
-        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, bits_stored, bits_stored - 1, 1 if signed else 0
+        bits_stored = min(bits_stored, bits)
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = bits, bits_stored, bits_stored - 1, 1 if signed else 0
         ds.RescaleSlope, ds.RescaleIntercept = f"{slope}", f"{inter}"
         if modality == "CT":
             ds.RescaleType = "HU"
@@ -359,7 +381,10 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         raw = frame.astype(np.int64)
         if bits_stored < 16:
             raw = raw & ((1 << bits_stored) - 1)  # stored bits only (two's complement in 12 bits)
-        ds.PixelData = raw.astype("<u2").tobytes()
+        big = transfer == ExplicitVRBigEndian
+        ds.PixelData = raw.astype(("<" if not big else ">") + ("u1" if bits == 8 else "u2" if bits == 16 else "u4")).tobytes()
+        if compress:
+            ds.compress(compress, encoding_plugin="pyjpegls" if compress == JPEGLSLossless else "")
         path = f"{name}-{fi:02d}.dcm"
         ds.save_as(os.path.join(out, path), enforce_file_format=True)
         datasets.append((path, ds))
@@ -378,7 +403,9 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
     lps[:3, 3] = pos[0]
     aff = LPS_TO_RAS @ lps
     extra = {"photometric": photometric, "reference": "pydicom"}
-    spacing = [psr[1], psr[0], float(np.linalg.norm(lps[:3, 2]))]
+    # slice spacing: the distance between the slice planes (the step along the normal; for a gantry tilt the
+    # step between positions is longer, and a voxel's volume is column x row x plane distance)
+    spacing = [psr[1], psr[0], abs(float(np.dot(lps[:3, 2], nrm / np.linalg.norm(nrm))))]
     add(name, [p for p, _ in datasets], aff, vol, spacing, **extra)
     if enhanced:
         from highdicom.legacy import LegacyConvertedEnhancedCTImage
@@ -402,6 +429,14 @@ def dicom_cases(out: str) -> None:
     dicom_series(out, "dicom-monochrome1", iop=ax, photometric="MONOCHROME1", signed=False, modality="MR")
     dicom_series(out, "dicom-12bit-signed", iop=cor, bits_stored=12, slope=0.5, inter=3)
     dicom_series(out, "dicom-uint16", iop=sag, signed=False, modality="MR", slope=1, inter=0)
+    dicom_series(out, "dicom-uint8", iop=cor, signed=False, bits=8, modality="MR")
+    dicom_series(out, "dicom-int32", iop=ax, bits=32, bits_stored=32, modality="MR")
+    dicom_series(out, "dicom-big-endian", iop=sag, transfer=ExplicitVRBigEndian, slope=2, inter=-5)
+    dicom_series(out, "dicom-deflated", iop=cor, transfer=DeflatedExplicitVRLittleEndian)
+    dicom_series(out, "dicom-rle-signed", iop=ax, compress=RLELossless, slope=1, inter=-1024)
+    dicom_series(out, "dicom-jpegls-signed", iop=sag, compress=JPEGLSLossless)
+    dicom_series(out, "dicom-jpegls-12bit-signed", iop=ax, compress=JPEGLSLossless, bits_stored=12)
+    dicom_series(out, "dicom-gantry-tilt", iop=ax, tilt=0.9, gap=2.0)
 
 
 def main() -> None:
