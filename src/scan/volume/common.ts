@@ -38,6 +38,8 @@ export interface VolumeParts {
   /** 'raw', 'gzip' (gzip or zlib container is detected) */
   encoding: 'raw' | 'gzip' | 'zlib';
   payload: Uint8Array;
+  /** Size of a non-spatial first axis in the file (e.g. NRRD DWI gradients) that `sizes` lists last: de-interleaved on read. */
+  leading?: number;
   spacing: number[];
   /** Column i = direction (with spacing) of axis i, in RAS; origin last. 3x4, row-major. */
   affine?: number[];
@@ -69,7 +71,15 @@ export function volumeScan(p: VolumeParts, limits: Limits): Scan {
   const { count, bytes } = voxels(p, limits);
   const raw = payloadBytes(p, bytes, limits);
   if (raw.length < bytes) throw new ScanReadError(`The ${p.what} file is truncated: ${raw.length} bytes of voxel data, ${bytes} declared.`, 'truncated');
-  const data: PixelArray = typedFromBytes(raw, CTORS[p.dtype], count, p.little);
+  let data: PixelArray = typedFromBytes(raw, CTORS[p.dtype], count, p.little);
+  const n = p.leading ?? 1;
+  if (n > 1) {
+    // file order: component fastest; scan order: component c is volume c (after all slices of c - 1)
+    const per = count / n;
+    const out = new CTORS[p.dtype](count) as PixelArray;
+    for (let v = 0; v < per; v++) for (let c = 0; c < n; c++) out[v + per * c] = data[c + n * v];
+    data = out;
+  }
   const [w, h = 1, ...rest] = p.sizes;
   const sp = [p.spacing[0] ?? 1, p.spacing[1] ?? 1, p.spacing[2] ?? 1].map((v) => (Number.isFinite(v) && v > 0 ? v : 1));
   return finishScan({

@@ -48,6 +48,20 @@ export function readNrrd(name: string, b: Uint8Array, limits: Limits): Scan {
     sizes = sizes.slice(1);
   }
   const dirsAll = (f.get('space directions') ?? '').match(/\([^)]*\)|none/g) ?? [];
+  // one entry per axis (a colour axis's "none" included); a first axis without a direction that is not
+  // colour (DWI gradients, vector components: kinds list/vector) is moved last, its entries becoming
+  // volumes like time points; any other non-spatial axis before a spatial one cannot be shown as slices.
+  let axisDirs = channels > 1 && dirsAll.length === sizes.length + 1 ? dirsAll.slice(1) : dirsAll;
+  let leading = 1;
+  if (channels === 1 && axisDirs.length === sizes.length && sizes.length >= 4 && axisDirs[0] === 'none' && axisDirs.slice(1, 4).every((d) => d !== 'none')) {
+    leading = sizes[0];
+    sizes = [...sizes.slice(1), leading];
+    axisDirs = [...axisDirs.slice(1), 'none'];
+  }
+  const firstNone = axisDirs.indexOf('none');
+  if (firstNone >= 0 && axisDirs.slice(firstNone).some((d) => d !== 'none')) {
+    throw new ScanReadError(`This NRRD's axis ${firstNone + 1} (kind "${kinds[firstNone + (channels > 1 ? 1 : 0)] ?? 'none'}") is not spatial but comes before a spatial axis; only volumes whose spatial axes come first (or after one list/vector first axis) can be shown.`, 'unsupported');
+  }
   const dirs = dirsAll.map(vector).filter((v): v is number[] => v !== undefined);
   const spacings = f.get('spacings')?.split(/\s+/).map(Number).filter(Number.isFinite);
   const spacing = dirs.length ? dirs.map((d) => Math.hypot(...d)) : (spacings ?? []);
@@ -60,7 +74,7 @@ export function readNrrd(name: string, b: Uint8Array, limits: Limits): Scan {
   const start = encoding === 'raw' && byteSkip > 0 ? dataOffset + byteSkip : dataOffset;
   return volumeScan(
     {
-      name, format: 'nrrd', what: 'NRRD', sizes, channels, dtype,
+      name, format: 'nrrd', what: 'NRRD', sizes, channels, dtype, leading,
       little: (f.get('endian') ?? 'little').toLowerCase() !== 'big',
       encoding: encoding === 'raw' ? 'raw' : 'gzip',
       payload: b.subarray(Math.min(start, b.length)),
