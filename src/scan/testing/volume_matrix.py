@@ -24,6 +24,7 @@ volume is oblique, and for refusals the words the message must contain.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import random
@@ -103,6 +104,16 @@ def affine(dirs: np.ndarray, zooms, origin) -> np.ndarray:
     return a
 
 
+UNIT = {"R": (1, 0, 0), "L": (-1, 0, 0), "A": (0, 1, 0), "P": (0, -1, 0), "S": (0, 0, 1), "I": (0, 0, -1)}
+# stored orientations beyond the usual ones (FreeSurfer's LIA, sagittal and coronal stacks, every axis flipped)
+AXCODES = ["LIA", "PIL", "ASL", "RSP", "IPL", "SAR", "LPI", "PRS", "ILP"]
+
+
+def axcodes(code: str) -> np.ndarray:
+    """3x3 whose column i is the RAS direction voxel axis i points to, e.g. 'LIA'."""
+    return np.array([UNIT[c] for c in code], float).T
+
+
 def is_oblique(aff: np.ndarray) -> bool:
     d = aff[:3, :3] / np.linalg.norm(aff[:3, :3], axis=0)
     return bool(np.any((np.abs(d) > 1e-3) & (np.abs(d) < 1 - 1e-3)))
@@ -130,7 +141,7 @@ def refuse(name: str, files: list[str], words: list[str]) -> None:
 
 # ---------------------------------------------------------------- NIfTI
 
-def write_nifti(path: str, hdr, data: np.ndarray) -> None:
+def write_nifti(path: str, hdr, data: np.ndarray, multimember=False) -> None:
     """Header and voxels written as they are: nibabel's save would reset scl_slope/inter for an array."""
     hdr = hdr.copy()
     hdr.set_data_shape(data.shape)
@@ -139,9 +150,16 @@ def write_nifti(path: str, hdr, data: np.ndarray) -> None:
     body = data.astype(data.dtype.newbyteorder(hdr.endianness)).tobytes(order="F")
     if single:
         hdr.set_data_offset(0)  # write_to puts the voxels after the header and its extensions
-        with (gzip.open if path.endswith(".gz") else open)(path, "wb") as f:
-            hdr.write_to(f)
-            f.write(body)
+        if path.endswith(".gz") and multimember:
+            # header and voxels as two gzip members (as block-gzip writers do); gzip readers join them
+            head = io.BytesIO()
+            hdr.write_to(head)
+            with open(path, "wb") as f:
+                f.write(gzip.compress(head.getvalue()) + gzip.compress(body))
+        else:
+            with (gzip.open if path.endswith(".gz") else open)(path, "wb") as f:
+                hdr.write_to(f)
+                f.write(body)
     else:
         img_path = path[:-4] + ".img"
         with open(path, "wb") as f:
@@ -151,7 +169,8 @@ def write_nifti(path: str, hdr, data: np.ndarray) -> None:
 
 
 def nifti_case(out: str, name: str, *, dtype="int16", ext=".nii", qform=None, sform=None, qcode=1, scode=2,
-               slope=None, inter=0.0, zooms=(0.9, 1.3, 2.5), version=1, endian="<", shape=SHAPE, extension=False) -> None:
+               slope=None, inter=0.0, zooms=(0.9, 1.3, 2.5), version=1, endian="<", shape=SHAPE, extension=False,
+               multimember=False) -> None:
     Hdr = nib.Nifti1Header if version == 1 else nib.Nifti2Header
     hdr = Hdr(endianness=endian)
     data = stored(dtype, shape)
@@ -174,7 +193,7 @@ def nifti_case(out: str, name: str, *, dtype="int16", ext=".nii", qform=None, sf
     if extension:
         hdr.extensions.append(nib.nifti1.Nifti1Extension("comment", b"written by volume_matrix.py for the reader test"))
     path = os.path.join(out, name + ext)
-    write_nifti(path, hdr, data)
+    write_nifti(path, hdr, data, multimember)
     img = nib.load(path)
     ref = np.asanyarray(img.get_fdata(dtype=np.float64))
     spacing = [float(z) for z in img.header.get_zooms()[:3]]
@@ -212,6 +231,9 @@ def nifti_cases(out: str) -> None:
     nifti_case(out, "nifti-big-endian-scaled", dtype="float32", qform=las, endian=">", slope=3.0, inter=-1.0, ext=".nii.gz")
     nifti_case(out, "nifti2-oblique", dtype="float32", qform=obl, sform=obl, version=2)
     nifti_case(out, "nifti-extension", dtype="int16", sform=las, extension=True)
+    for code in AXCODES:
+        nifti_case(out, f"nifti-{code}", sform=affine(axcodes(code), (0.9, 1.3, 2.5), (7, -3, 11)))
+    nifti_case(out, "nifti-gzip-two-members", sform=las, ext=".nii.gz", multimember=True)
     nifti_case(out, "nifti-4d", dtype="int16", qform=las, sform=las, shape=SHAPE + (3,), ext=".nii.gz")
     # header + image pair: the app opens single files only and must say so
     hdr = nib.Nifti1Header()
@@ -265,12 +287,27 @@ def nrrd_cases(out: str) -> None:
     nrrd_case(out, "nrrd-negative-slice-axis", dtype="float64", dirs=np.diag([-0.9, 1.3, -2.5]), space="right-anterior-superior")
     nrrd_case(out, "nrrd-oblique", dtype="int32", dirs=rot("y", 25) @ np.diag([0.9, 1.3, 2.5]), encoding="gzip")
     nrrd_case(out, "nrrd-sagittal", dirs=np.array([[0, 0, 2.5], [0.9, 0, 0], [0, -1.3, 0]]))
+    for code in AXCODES[:4]:  # LPS space: RAS directions with R and A negated
+        nrrd_case(out, f"nrrd-{code}", dirs=np.diag([-1, -1, 1]) @ axcodes(code) @ np.diag([0.9, 1.3, 2.5]))
     nrrd_case(out, "nrrd-scanner-xyz", space="scanner-xyz", dirs=np.diag([0.9, 1.3, -2.5]))
     with open(os.path.join(out, "detached.nhdr"), "w") as f:
         f.write("NRRD0004\ntype: short\ndimension: 3\nsizes: 7 5 4\nencoding: raw\ndata file: detached.raw\n\n")
     with open(os.path.join(out, "detached.raw"), "wb") as f:
         f.write(stored("int16").tobytes(order="F"))
     refuse("nrrd-detached.nhdr", ["detached.nhdr"], ["separate data file", ".nrrd"])
+    # DWI as 3D Slicer writes it: the gradient axis first (kinds list, no space direction); shown as 6 volumes
+    dwi = stored("int16", SHAPE + (6,))
+    with open(os.path.join(out, "nrrd-dwi-list-first.nrrd"), "wb") as f:
+        f.write(b"NRRD0005\ntype: short\ndimension: 4\nspace: left-posterior-superior\nsizes: 6 7 5 4\n"
+                b"space directions: none (0,0.9,0) (-1.3,0,0) (0,0,2.5)\nkinds: list domain domain domain\n"
+                b"endian: little\nencoding: raw\nspace origin: (1,2,3)\n\n" + np.moveaxis(dwi, 3, 0).astype("<i2").tobytes(order="F"))
+    add("nrrd-dwi-list-first.nrrd", ["nrrd-dwi-list-first.nrrd"], LPS_TO_RAS @ affine(np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1]]), (0.9, 1.3, 2.5), (1, 2, 3)),
+        dwi, (0.9, 1.3, 2.5), reference="NRRD specification")
+    with open(os.path.join(out, "list-middle.nrrd"), "wb") as f:
+        f.write(b"NRRD0005\ntype: short\ndimension: 4\nspace: left-posterior-superior\nsizes: 7 6 5 4\n"
+                b"space directions: (0.9,0,0) none (0,1.3,0) (0,0,2.5)\nkinds: domain list domain domain\n"
+                b"endian: little\nencoding: raw\n\n" + np.zeros(6 * 140, "<i2").tobytes())
+    refuse("nrrd-list-middle.nrrd", ["list-middle.nrrd"], ["not spatial", "axis 2"])
     nrrd_case(out, "nrrd-4d-time", space="right-anterior-superior", shape=SHAPE + (3,), encoding="gzip")
 
 
@@ -316,6 +353,8 @@ def mha_cases(out: str) -> None:
     mha_case(out, "mha-short-flipped", dirs=np.diag([-1, 1, -1]), compressed=True)
     mha_case(out, "mha-sagittal", dtype="int32", dirs=np.array([[0, 0, 1], [1, 0, 0], [0, -1, 0]]))
     mha_case(out, "mha-no-matrix", matrix=False)  # MetaIO's default: identity (LPS)
+    for code in AXCODES[4:]:
+        mha_case(out, f"mha-{code}", dirs=np.diag([-1, -1, 1]) @ axcodes(code))
     mha_case(out, "mha-4d", dirs=rot("z", 90), shape=SHAPE + (3,), compressed=True)
     mha_case(out, "mha-char", dtype="int8", dirs=np.diag([1, -1, -1]))
     mha_case(out, "mha-double-mhd-local", dtype="float64", ext=".mhd")
@@ -330,7 +369,7 @@ def mha_cases(out: str) -> None:
 
 def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8, 0.6), gap=2.5, slope=1.0, inter=0.0,
                  photometric="MONOCHROME2", bits_stored=16, signed=True, modality="CT", transfer=ExplicitVRLittleEndian,
-                 enhanced=False, bits=16, compress=None, tilt=0.0) -> None:
+                 enhanced=False, bits=16, compress=None, tilt=0.0, per_slice=False) -> None:
     """A 7-column x 5-row x 4-slice series; files in shuffled order with InstanceNumber unrelated to position."""
     rng = random.Random(name)
     cols, rows, n = SHAPE
@@ -372,7 +411,7 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
         bits_stored = min(bits_stored, bits)
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = bits, bits_stored, bits_stored - 1, 1 if signed else 0
-        ds.RescaleSlope, ds.RescaleIntercept = f"{slope}", f"{inter}"
+        ds.RescaleSlope, ds.RescaleIntercept = (f"{slope}", f"{inter}") if not per_slice else (f"{0.001 * (k + 1):.4f}", f"{k}")
         if modality == "CT":
             ds.RescaleType = "HU"
             ds.KVP, ds.AcquisitionNumber = "120", 1
@@ -429,6 +468,13 @@ def dicom_cases(out: str) -> None:
     dicom_series(out, "dicom-monochrome1", iop=ax, photometric="MONOCHROME1", signed=False, modality="MR")
     dicom_series(out, "dicom-12bit-signed", iop=cor, bits_stored=12, slope=0.5, inter=3)
     dicom_series(out, "dicom-uint16", iop=sag, signed=False, modality="MR", slope=1, inter=0)
+    # other row/column directions (LPS): prone / feet-first axials, coronal and sagittal seen from the other side
+    dicom_series(out, "dicom-axial-flipped", iop=[-1, 0, 0, 0, -1, 0])
+    dicom_series(out, "dicom-axial-transposed", iop=[0, 1, 0, 1, 0, 0])
+    dicom_series(out, "dicom-coronal-flipped", iop=[-1, 0, 0, 0, 0, 1], gap=-2.0)
+    dicom_series(out, "dicom-sagittal-flipped", iop=[0, -1, 0, 0, 0, -1])
+    dicom_series(out, "dicom-sagittal-transposed", iop=[0, 0, -1, 0, 1, 0])
+    dicom_series(out, "dicom-pet-slope-per-slice", iop=ax, modality="PT", signed=False, per_slice=True)
     dicom_series(out, "dicom-uint8", iop=cor, signed=False, bits=8, modality="MR")
     dicom_series(out, "dicom-int32", iop=ax, bits=32, bits_stored=32, modality="MR")
     dicom_series(out, "dicom-big-endian", iop=sag, transfer=ExplicitVRBigEndian, slope=2, inter=-5)
