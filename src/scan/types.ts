@@ -34,6 +34,8 @@ export interface ScanGeometry {
     frameOfReferenceUID?: string;
     imagePositionPatient?: number[][];
     imageOrientationPatient?: number[];
+    /** Enhanced multi-frame whose frames lie in different planes: each frame's ImageOrientationPatient. */
+    frameOrientations?: number[][];
     patientName?: string;
     patientID?: string;
   };

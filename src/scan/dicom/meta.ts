@@ -85,6 +85,12 @@ export function geometryOf(ds: DataSet, frames: number, spacing: [number, number
     positions.push(p.slice(0, 3));
   }
   const iop = dsNumbers(ds, 'x00200037', 'x00209116');
+  // Enhanced multi-frame: frames may lie in different planes (a 3-plane localiser in one file)
+  let frameOrientations: number[][] | undefined;
+  if (iop && iop.length >= 6 && positions.length === frames && frames > 1) {
+    const each = positions.map((_, f) => (f === 0 ? iop : (perFrameNumbers(ds, 'x00200037', 'x00209116', f) ?? iop)).slice(0, 6));
+    if (each.some((o) => o.length < 6 || o.some((v, i) => Math.abs(v - iop[i]) > 1e-3))) frameOrientations = each;
+  }
   const dicom: NonNullable<ScanGeometry['dicom']> = {
     studyInstanceUID: ds.string('x0020000d'),
     seriesInstanceUID: ds.string('x0020000e'),
@@ -93,6 +99,7 @@ export function geometryOf(ds: DataSet, frames: number, spacing: [number, number
     frameOfReferenceUID: ds.string('x00200052'),
     imagePositionPatient: positions.length ? positions : undefined,
     imageOrientationPatient: iop && iop.length >= 6 ? iop.slice(0, 6) : undefined,
+    ...(frameOrientations ? { frameOrientations } : {}),
     patientName: ds.string('x00100010'),
     patientID: ds.string('x00100020'),
   };

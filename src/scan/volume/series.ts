@@ -107,7 +107,7 @@ function buildVolume(slices: Slice[], iop: number[], partLabel: string): Scan {
   const multiFrame = first.frames > 1 && slices.every((s) => s.scan === first);
   const dicom = first.geometry?.dicom ?? {};
   const desc = first.metadata.seriesDescription;
-  const name = multiFrame ? first.name : `${typeof desc === 'string' && desc ? desc : first.name}${partLabel} (${n} slices)`;
+  const name = multiFrame ? `${first.name}${partLabel}` : `${typeof desc === 'string' && desc ? desc : first.name}${partLabel} (${n} slices)`;
   return {
     ...base,
     name,
@@ -150,14 +150,30 @@ function evenRuns(slices: Slice[], what: string, problems: string[]): Slice[][] 
   return runs;
 }
 
-function slicesOf(scan: Scan, order: number): Slice[] | null {
+function slicesOf(scan: Scan, order: number, frames?: number[]): Slice[] | null {
   const g = scan.geometry?.dicom;
-  const iop = g?.imageOrientationPatient;
+  const iop = frames ? g?.frameOrientations?.[frames[0]] : g?.imageOrientationPatient;
   const pos = g?.imagePositionPatient;
   if (scan.format !== 'dicom' || !iop || iop.length < 6 || !pos || pos.length !== scan.frames) return null;
   const normal = sliceNormal(iop);
-  return pos.map((p, frame) => ({ scan, frame, pos: p, along: dot(p, normal), sop: scan.frames === 1 ? g.sopInstanceUIDs?.[0] : undefined, order }));
+  return (frames ?? pos.map((_, f) => f)).map((frame) => ({ scan, frame, pos: pos[frame], along: dot(pos[frame], normal), sop: scan.frames === 1 ? g.sopInstanceUIDs?.[0] : undefined, order }));
 }
+
+/** Frames of an enhanced multi-frame file grouped by orientation (frames in one plane, in file order). */
+function orientationGroups(orientations: number[][]): number[][] {
+  const groups: number[][] = [];
+  orientations.forEach((o, f) => {
+    const g = groups.find((fr) => sameOrientation(orientations[fr[0]], o));
+    if (g) g.push(f);
+    else groups.push([f]);
+  });
+  return groups;
+}
+
+const PLANE_WORD = (iop: readonly number[]): string => {
+  const n = sliceNormal(iop).map(Math.abs);
+  return n[2] >= n[0] && n[2] >= n[1] ? 'axial' : n[1] >= n[0] ? 'coronal' : 'sagittal';
+};
 
 /** The largest subset sharing a key; the rest are returned apart. */
 function majority<T>(items: T[], key: (t: T) => string): { main: T[]; rest: T[]; mainKey: string } {
@@ -168,7 +184,7 @@ function majority<T>(items: T[], key: (t: T) => string): { main: T[]; rest: T[];
 }
 
 /** Sorted, de-duplicated, gap-split volumes of one group of slices sharing size and orientation. */
-function assembleGroup(slices: Slice[], iop: number[], what: string, problems: string[]): Scan[] {
+function assembleGroup(slices: Slice[], iop: number[], what: string, problems: string[], label = ''): Scan[] {
   const sorted = [...slices].sort((a, b) => a.along - b.along || a.order - b.order);
   const layers: Slice[][] = [];
   for (const s of sorted) {
@@ -188,8 +204,8 @@ function assembleGroup(slices: Slice[], iop: number[], what: string, problems: s
   layers.forEach((layer, li) => {
     const runs = evenRuns(layer, what, problems);
     runs.forEach((run, ri) => {
-      const label = [layers.length > 1 ? ` #${li + 1}` : '', runs.length > 1 ? ` part ${ri + 1}` : ''].join('');
-      out.push(buildVolume(run, iop, label));
+      const part = [label, layers.length > 1 ? ` #${li + 1}` : '', runs.length > 1 ? ` part ${ri + 1}` : ''].join('');
+      out.push(buildVolume(run, iop, part));
     });
   });
   return out;
@@ -205,7 +221,17 @@ export function assembleSeries(scans: readonly Scan[]): SeriesResult {
     const uid = scan.geometry?.dicom?.seriesInstanceUID;
     if (!slices) return out.push({ order, scans: [scan] });
     if (scan.frames > 1) {
-      // enhanced multi-frame: its own frames, sorted and checked like a series
+      // enhanced multi-frame: its own frames, sorted and checked like a series; frames in other planes
+      // (a 3-plane localiser) are volumes of their own
+      const orientations = scan.geometry?.dicom?.frameOrientations;
+      if (orientations?.length === scan.frames) {
+        const groups = orientationGroups(orientations);
+        problems.push(`"${scan.name}": its frames lie in ${groups.length} different planes (orientations, e.g. a localiser); each plane opens as its own volume.`);
+        return out.push({
+          order,
+          scans: groups.flatMap((frames) => assembleGroup(slicesOf(scan, order, frames) as Slice[], orientations[frames[0]], `"${scan.name}"`, problems, ` (${PLANE_WORD(orientations[frames[0]])})`)),
+        });
+      }
       const iop = scan.geometry?.dicom?.imageOrientationPatient as number[];
       return out.push({ order, scans: assembleGroup(slices, iop, `"${scan.name}"`, problems) });
     }
