@@ -454,6 +454,51 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         mf.save_as(os.path.join(out, f"{name}-enhanced.dcm"))
         pydicom.dcmread(os.path.join(out, f"{name}-enhanced.dcm"))
         add(f"{name}-enhanced", [f"{name}-enhanced.dcm"], aff, vol, spacing, **extra)
+        if modality == "CT":
+            mixed_orientation_enhanced(out, name, mf)
+
+
+def frames_reference(ds, frames: list[int]):
+    """RAS affine, volume and spacing of some frames of an enhanced file (per PS3.3 C.7.6.2.1.1), sorted along the normal."""
+    pf, sh = ds.PerFrameFunctionalGroupsSequence, ds.SharedFunctionalGroupsSequence[0]
+    def iop_of(f):
+        g = pf[f] if "PlaneOrientationSequence" in pf[f] else sh
+        return np.array([float(v) for v in g.PlaneOrientationSequence[0].ImageOrientationPatient])
+    iop = iop_of(frames[0])
+    nrm = np.cross(iop[:3], iop[3:])
+    pos = {f: np.array([float(v) for v in pf[f].PlanePositionSequence[0].ImagePositionPatient]) for f in frames}
+    frames = sorted(frames, key=lambda f: float(np.dot(pos[f], nrm)))
+    pvt = sh.PixelValueTransformationSequence[0]  # enhanced files keep the rescale in the functional groups
+    px = ds.pixel_array.astype(np.float64) * float(pvt.RescaleSlope) + float(pvt.RescaleIntercept)
+    vol = np.stack([px[f].T for f in frames], axis=2)
+    ps = [float(v) for v in sh.PixelMeasuresSequence[0].PixelSpacing]
+    lps = np.eye(4)
+    lps[:3, 0], lps[:3, 1] = iop[:3] * ps[1], iop[3:] * ps[0]
+    lps[:3, 2] = (pos[frames[-1]] - pos[frames[0]]) / (len(frames) - 1)
+    lps[:3, 3] = pos[frames[0]]
+    return LPS_TO_RAS @ lps, vol, [ps[1], ps[0], abs(float(np.dot(lps[:3, 2], nrm)))]
+
+
+def mixed_orientation_enhanced(out: str, name: str, mf) -> None:
+    """The enhanced CT with its first two frames turned sagittal (as a 3-plane localiser mixes planes in one file)."""
+    ds = pydicom.dcmread(os.path.join(out, f"{name}-enhanced.dcm"))
+    sh, pf = ds.SharedFunctionalGroupsSequence[0], ds.PerFrameFunctionalGroupsSequence
+    axial = sh.PlaneOrientationSequence
+    del sh.PlaneOrientationSequence
+    for f, g in enumerate(pf):
+        item = Dataset()
+        item.ImageOrientationPatient = ["0", "1", "0", "0", "0", "-1"] if f < 2 else list(axial[0].ImageOrientationPatient)
+        g.PlaneOrientationSequence = [item]
+        if f < 2:
+            g.PlanePositionSequence[0].ImagePositionPatient = [f"{-10 + 3 * f}", "-20", "40"]
+    path = f"{name}-enhanced-two-planes.dcm"
+    ds.save_as(os.path.join(out, path))
+    parts = []
+    for frames in ([2, 3], [0, 1]):
+        aff, vol, spacing = frames_reference(pydicom.dcmread(os.path.join(out, path)), frames)
+        add("part", [path], aff, vol, spacing, reference="pydicom")
+        parts.append(cases.pop())
+    cases.append({"name": path, "files": [path], "parts": parts, "problem": ["orientation"]})
 
 
 def dicom_cases(out: str) -> None:

@@ -30,6 +30,9 @@ interface Case {
   name: string;
   files: string[];
   refuse?: string[];
+  /** A file that opens as several volumes (one per orientation), with a problem naming `problem`'s words. */
+  parts?: Case[];
+  problem?: string[];
   affine: number[];
   shape: number[];
   data: number[];
@@ -56,12 +59,17 @@ const file = (name: string) => {
 };
 
 /** Opens the case's files as the app does (src/app/actions/open.ts): read each, then assemble series. */
-async function open(c: Case): Promise<Scan> {
-  const read = await Promise.all(c.files.map((f) => readScan(file(f))));
-  const { scans, problems } = assembleSeries(read);
-  expect(problems).toEqual([]);
-  expect(scans).toHaveLength(1);
-  return scans[0];
+async function open(c: Case): Promise<{ scans: Scan[]; problems: string[] }> {
+  return assembleSeries(await Promise.all(c.files.map((f) => readScan(file(f)))));
+}
+
+function checkVolume(c: Case, scan: Scan): void {
+  expect(hasPatientGeometry(scan)).toBe(true);
+  expect(scan.width * scan.height * scan.frames).toBe(c.shape.reduce((a, b) => a * b, 1));
+  expect(voxelDisagreements(c, scan)).toEqual([]);
+  scan.spacing.forEach((v, i) => expect(v, `spacing ${i}`).toBeCloseTo(c.spacing[i], 4));
+  if (c.photometric) expect(scan.photometric).toBe(c.photometric);
+  expect(displayDisagreements(c, scan)).toEqual([]);
 }
 
 const mat = (a: readonly number[], p: readonly number[]): number[] => [0, 1, 2].map((r) => a[4 * r] * p[0] + a[4 * r + 1] * p[1] + a[4 * r + 2] * p[2] + a[4 * r + 3]);
@@ -206,14 +214,19 @@ describe('volume readers against nibabel, pydicom and the format specifications'
       });
       continue;
     }
-    it(`${c.name}: same voxels at the same places as ${c.reference}; spacing; marker on the right screen side in every view`, async () => {
-      const scan = await open(c);
-      expect(hasPatientGeometry(scan)).toBe(true);
-      expect(scan.width * scan.height * scan.frames).toBe(c.shape.reduce((a, b) => a * b, 1));
-      expect(voxelDisagreements(c, scan)).toEqual([]);
-      scan.spacing.forEach((v, i) => expect(v, `spacing ${i}`).toBeCloseTo(c.spacing[i], 4));
-      if (c.photometric) expect(scan.photometric).toBe(c.photometric);
-      expect(displayDisagreements(c, scan)).toEqual([]);
+    it(`${c.name}: same voxels at the same places as ${c.reference ?? c.parts?.[0].reference}; spacing; marker on the right screen side in every view`, async () => {
+      const { scans, problems } = await open(c);
+      if (c.parts) {
+        // one volume per orientation, each as the reference has it, and the user told why
+        expect(problems).toHaveLength(1);
+        for (const w of c.problem ?? []) expect(problems[0]).toContain(w);
+        expect(scans.map((s) => frameOrientation(s)?.plane).sort()).toEqual(c.parts.map((p) => p.plane).sort());
+        for (const part of c.parts) checkVolume(part, scans.find((s) => frameOrientation(s)?.plane === part.plane) as Scan);
+        return;
+      }
+      expect(problems).toEqual([]);
+      expect(scans).toHaveLength(1);
+      checkVolume(c, scans[0]);
     });
   }
 });
