@@ -176,9 +176,9 @@ test('imports of bombs and large volumes keep the main thread free: no long task
     const modelReady = (await page.getByTestId('status-model').getAttribute('data-state')) === 'ready';
     if (outcome.startsWith('opened') && modelReady) {
       await expect(async () => {
-        expect((await loop.runs()).some((r) => r.prompt === ''), 'the empty-prompt run').toBe(true);
-        expect(await page.evaluate(() => window.__vlsmLoop!.busy())).toBeNull();
-        expect(await loop.error()).toBeNull();
+        expect((await loop.runs()).some((r) => r.prompt === ''), `${c.id}: the empty-prompt run`).toBe(true);
+        expect(await page.evaluate(() => window.__vlsmLoop!.busy()), `${c.id}: busy`).toBeNull();
+        expect(await loop.error(), `${c.id}: the run's error`).toBeNull();
       }).toPass({ timeout: 300_000, intervals: [50, 100, 200] });
     }
     const ms = Date.now() - w0;
