@@ -111,9 +111,13 @@ export function openingFrame(scan: Scan): number {
   return isVolume(scan) ? Math.floor((slicesPerVolume(scan) - 1) / 2) : 0;
 }
 
-/** Display orientation of the scan's own slices (the acquisition plane), or null without patient geometry. */
+/**
+ * Display orientation of the scan's own slices (the acquisition plane), or null without patient geometry.
+ * Colour volumes (an RGB NIfTI such as a DTI colour-FA map) are oriented the same way: the mapping is a
+ * flip/transpose of the whole image, whatever its channels.
+ */
 export function frameOrientation(scan: Scan): DisplayOrientation | null {
-  if (!hasPatientGeometry(scan) || scan.channels !== 1) return null;
+  if (!hasPatientGeometry(scan)) return null;
   const a = volumeAffine(scan);
   return orientPlane(axisOf(a, 0), axisOf(a, 1), scan.width, scan.height, planeOf(axisOf(a, 2)));
 }
