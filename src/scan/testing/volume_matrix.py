@@ -233,7 +233,20 @@ def nifti_cases(out: str) -> None:
     nifti_case(out, "nifti-extension", dtype="int16", sform=las, extension=True)
     for code in AXCODES:
         nifti_case(out, f"nifti-{code}", sform=affine(axcodes(code), (0.9, 1.3, 2.5), (7, -3, 11)))
+    # colour (RGB24, e.g. a DTI colour-FA map): red holds the values; green and blue vary differently
+    rgb = np.zeros(SHAPE, dtype=[("R", "u1"), ("G", "u1"), ("B", "u1")])
+    rgb["R"], rgb["G"], rgb["B"] = stored("uint8"), 255 - stored("uint8"), 7
+    hdr = nib.Nifti1Header()
+    hdr.set_data_dtype(rgb.dtype)
+    hdr.set_sform(las, code=2)
+    hdr.set_qform(las, code=1)
+    write_nifti(os.path.join(out, "nifti-rgb24.nii"), hdr, rgb)
+    img = nib.load(os.path.join(out, "nifti-rgb24.nii"))
+    add("nifti-rgb24.nii", ["nifti-rgb24.nii"], img.affine, np.asanyarray(img.dataobj)["R"], img.header.get_zooms()[:3], reference="nibabel", channels=3)
     nifti_case(out, "nifti-gzip-two-members", sform=las, ext=".nii.gz", multimember=True)
+    shear = ras.copy()
+    shear[0, 1] = 0.4  # a sheared sform (not representable as a qform)
+    nifti_case(out, "nifti-sform-sheared", sform=shear, qform=ras)
     nifti_case(out, "nifti-4d", dtype="int16", qform=las, sform=las, shape=SHAPE + (3,), ext=".nii.gz")
     # header + image pair: the app opens single files only and must say so
     hdr = nib.Nifti1Header()

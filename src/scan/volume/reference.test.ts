@@ -41,6 +41,8 @@ interface Case {
   plane: Plane;
   oblique: boolean;
   photometric?: string;
+  /** Colour volumes: `data` is the first channel. */
+  channels?: number;
   reference: string;
 }
 
@@ -105,7 +107,7 @@ function voxelDisagreements(c: Case, scan: Scan): string[] {
           if (q.some((v, a) => Math.abs(v - r[a]) > 1e-3)) why = `falls between the app's voxels (${q.map((v) => v.toFixed(3)).join(', ')})`;
           else if (r[0] < 0 || r[1] < 0 || r[2] < 0 || r[0] >= w || r[1] >= h || r[2] >= s) why = `falls outside the app's ${w}x${h}x${s} grid at (${r.join(', ')})`;
           else {
-            const got = scan.data[r[0] + w * (r[1] + h * (r[2] + s * t))];
+            const got = scan.data[(r[0] + w * (r[1] + h * (r[2] + s * t))) * scan.channels];
             if (!(Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)))) why = `holds ${got} in the app at (${r.join(', ')}), ${want} in the reference`;
           }
           if (why && out.push(`voxel (${i}, ${j}, ${k}${nt > 1 ? `, t ${t}` : ''}) ${why}`) >= 5) return out;
@@ -133,8 +135,9 @@ const SIDES: Record<Plane, { left: number; top: number }> = { axial: { left: 0, 
 function displayDisagreements(c: Case, scan: Scan): string[] {
   const out: string[] = [];
   const per = scan.width * scan.height * slicesPerVolume(scan);
+  const ch = scan.channels;
   let idx = 0;
-  for (let i = 1; i < per; i++) if (scan.data[i] > scan.data[idx]) idx = i;
+  for (let i = 1; i < per; i++) if (scan.data[i * ch] > scan.data[idx * ch]) idx = i;
   const m: Voxel = [idx % scan.width, Math.floor(idx / scan.width) % scan.height, Math.floor(idx / (scan.width * scan.height))];
   // How far the marker is from the centre toward patient axis `axis`, along the voxel axis closest to it: a
   // view shows voxel axes (no resampling), so for an oblique volume the tilt's share from the other axes
@@ -148,8 +151,10 @@ function displayDisagreements(c: Case, scan: Scan): string[] {
   // physical extent along R, A, S (orthogonal volumes)
   const extent = [0, 1, 2].map((p) => [0, 1, 2].reduce((e, a) => e + Math.abs(c.affine[4 * p + a]) * c.shape[a], 0));
   const g = mprGeometry(scan);
-  if (!g) return ['no MPR geometry'];
-  for (const plane of ['axial', 'coronal', 'sagittal'] as Plane[]) {
+  if (!g && ch === 1) return ['no MPR geometry'];
+  // MPR is for greyscale volumes; colour ones are checked in the single view below
+  for (const plane of g ? (['axial', 'coronal', 'sagittal'] as Plane[]) : []) {
+    if (!g) continue;
     const pg = g.planes[plane];
     const at = toPlane(pg, m);
     const img = reslice(scan.data, pg, at.slice, new Float64Array(pg.width * pg.height));
