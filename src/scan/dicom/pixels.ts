@@ -152,6 +152,20 @@ function signExtend(a: PixelArray, bitsStored: number): PixelArray {
   return out;
 }
 
+/**
+ * Unsigned values keep only their Bits Stored low bits: the bits above (old overlay planes, or garbage
+ * from the writer) are not part of the value, as pydicom and dcmtk read them. Copies only when needed.
+ */
+function maskHighBits(a: PixelArray, bitsStored: number): PixelArray {
+  const max = 2 ** bitsStored - 1;
+  let i = 0;
+  while (i < a.length && a[i] <= max) i++;
+  if (i === a.length) return a;
+  const out = a.slice();
+  for (; i < out.length; i++) out[i] = out[i] & max;
+  return out;
+}
+
 export async function storedPixels(ds: DataSet, f: PixelFormat, limits: Limits): Promise<PixelArray> {
   const pd = ds.elements.x7fe00010 ?? ds.elements.x7fe00008 ?? ds.elements.x7fe00009;
   let data: PixelArray;
@@ -171,5 +185,6 @@ export async function storedPixels(ds: DataSet, f: PixelFormat, limits: Limits):
     data = all ?? new Uint8Array(0);
   }
   if (f.signed && !f.float && f.bitsAllocated > 1) data = signExtend(data, Math.min(f.bitsStored || f.bitsAllocated, data.BYTES_PER_ELEMENT * 8));
+  else if (!f.float && f.bitsStored > 0 && f.bitsStored < data.BYTES_PER_ELEMENT * 8) data = maskHighBits(data, f.bitsStored);
   return data;
 }
