@@ -382,7 +382,7 @@ def mha_cases(out: str) -> None:
 
 def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8, 0.6), gap=2.5, slope=1.0, inter=0.0,
                  photometric="MONOCHROME2", bits_stored=16, signed=True, modality="CT", transfer=ExplicitVRLittleEndian,
-                 enhanced=False, bits=16, compress=None, tilt=0.0, per_slice=False) -> None:
+                 enhanced=False, bits=16, compress=None, tilt=0.0, per_slice=False, high_bits=0) -> None:
     """A 7-column x 5-row x 4-slice series; files in shuffled order with InstanceNumber unrelated to position."""
     rng = random.Random(name)
     cols, rows, n = SHAPE
@@ -433,6 +433,8 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         raw = frame.astype(np.int64)
         if bits_stored < 16:
             raw = raw & ((1 << bits_stored) - 1)  # stored bits only (two's complement in 12 bits)
+            if high_bits:
+                raw = raw | high_bits  # unused high bits set (old overlays in pixel data): readers mask them
         big = transfer == ExplicitVRBigEndian
         ds.PixelData = raw.astype(("<" if not big else ">") + ("u1" if bits == 8 else "u2" if bits == 16 else "u4")).tobytes()
         if compress:
@@ -532,6 +534,8 @@ def dicom_cases(out: str) -> None:
     dicom_series(out, "dicom-coronal-flipped", iop=[-1, 0, 0, 0, 0, 1], gap=-2.0)
     dicom_series(out, "dicom-sagittal-flipped", iop=[0, -1, 0, 0, 0, -1])
     dicom_series(out, "dicom-sagittal-transposed", iop=[0, 0, -1, 0, 1, 0])
+    dicom_series(out, "dicom-12bit-unsigned-high-bits", iop=ax, bits_stored=12, signed=False, high_bits=0xF000, modality="MR")
+    dicom_series(out, "dicom-12bit-signed-high-bits", iop=sag, bits_stored=12, high_bits=0x5000)
     dicom_series(out, "dicom-pet-slope-per-slice", iop=ax, modality="PT", signed=False, per_slice=True)
     dicom_series(out, "dicom-uint8", iop=cor, signed=False, bits=8, modality="MR")
     dicom_series(out, "dicom-int32", iop=ax, bits=32, bits_stored=32, modality="MR")
