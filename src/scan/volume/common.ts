@@ -38,6 +38,8 @@ export interface VolumeParts {
   /** 'raw', 'gzip' (gzip or zlib container is detected) */
   encoding: 'raw' | 'gzip' | 'zlib';
   payload: Uint8Array;
+  /** 64-bit integers (no typed array holds them): read one by one into float64 (`dtype` is 'float64'). */
+  int64?: 'signed' | 'unsigned';
   /** Size of a non-spatial first axis in the file (e.g. NRRD DWI gradients) that `sizes` lists last: de-interleaved on read. */
   leading?: number;
   spacing: number[];
@@ -71,7 +73,12 @@ export function volumeScan(p: VolumeParts, limits: Limits): Scan {
   const { count, bytes } = voxels(p, limits);
   const raw = payloadBytes(p, bytes, limits);
   if (raw.length < bytes) throw new ScanReadError(`The ${p.what} file is truncated: ${raw.length} bytes of voxel data, ${bytes} declared.`, 'truncated');
-  let data: PixelArray = typedFromBytes(raw, CTORS[p.dtype], count, p.little);
+  let data: PixelArray;
+  if (p.int64) {
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    data = new Float64Array(count);
+    for (let i = 0; i < count; i++) data[i] = Number(p.int64 === 'signed' ? dv.getBigInt64(i * 8, p.little) : dv.getBigUint64(i * 8, p.little));
+  } else data = typedFromBytes(raw, CTORS[p.dtype], count, p.little);
   const n = p.leading ?? 1;
   if (n > 1) {
     // file order: component fastest; scan order: component c is volume c (after all slices of c - 1)
@@ -86,7 +93,7 @@ export function volumeScan(p: VolumeParts, limits: Limits): Scan {
     name: p.name, format: p.format, width: w, height: h, frames: rest.reduce((a, v) => a * v, 1),
     shape: p.sizes.slice(), channels: p.channels, data, spacing: [sp[0], sp[1], sp[2]],
     spacingKnown: p.spacing.length > 0 && p.spacing.every((v) => Number.isFinite(v) && v > 0),
-    photometric: p.channels === 1 ? 'MONOCHROME2' : 'RGB', metadata: { ...p.metadata, storedDtype: p.dtype },
+    photometric: p.channels === 1 ? 'MONOCHROME2' : 'RGB', metadata: { ...p.metadata, storedDtype: p.int64 ? (p.int64 === 'signed' ? 'int64' : 'uint64') : p.dtype },
     geometry: p.affine ? { affine: [...p.affine, 0, 0, 0, 1] } : undefined,
   });
 }

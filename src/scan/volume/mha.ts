@@ -7,6 +7,7 @@ import { affineToRas, LPS, splitHeader, volumeScan } from './common';
 const TYPES: Record<string, ScanDType> = {
   MET_CHAR: 'int8', MET_UCHAR: 'uint8', MET_SHORT: 'int16', MET_USHORT: 'uint16',
   MET_INT: 'int32', MET_UINT: 'uint32', MET_LONG: 'int32', MET_ULONG: 'uint32', MET_FLOAT: 'float32', MET_DOUBLE: 'float64',
+  MET_LONG_LONG: 'float64', MET_ULONG_LONG: 'float64',
 };
 
 const nums = (s?: string): number[] => (s ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -43,6 +44,7 @@ export function readMha(name: string, b: Uint8Array, limits: Limits): Scan {
   return volumeScan(
     {
       name, format: 'mha', what: 'MetaImage', sizes, channels: ch as 1 | 3 | 4, dtype, little: !msb,
+      int64: type === 'MET_LONG_LONG' ? 'signed' : type === 'MET_ULONG_LONG' ? 'unsigned' : undefined,
       encoding: compressed ? 'zlib' : 'raw', payload: b.subarray(dataOffset), spacing,
       affine: dirs ? affineToRas(dirs, origin, LPS) : undefined,
       metadata: { elementType: type, compressed: compressed ? 1 : 0 },

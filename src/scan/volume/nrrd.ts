@@ -12,6 +12,8 @@ const TYPES: [RegExp, ScanDType][] = [
   [/^(ushort|unsigned short|unsigned short int|uint16|uint16_t)$/, 'uint16'],
   [/^(int|signed int|int32|int32_t)$/, 'int32'],
   [/^(uint|unsigned int|uint32|uint32_t)$/, 'uint32'],
+  [/^(longlong|long long|long long int|signed long long|signed long long int|int64|int64_t)$/, 'float64'],
+  [/^(ulonglong|unsigned long long|unsigned long long int|uint64|uint64_t)$/, 'float64'],
   [/^float$/, 'float32'],
   [/^double$/, 'float64'],
 ];
@@ -75,6 +77,7 @@ export function readNrrd(name: string, b: Uint8Array, limits: Limits): Scan {
   return volumeScan(
     {
       name, format: 'nrrd', what: 'NRRD', sizes, channels, dtype, leading,
+      int64: /64|long long|longlong/.test(typeName) ? (/^u/.test(typeName) ? 'unsigned' : 'signed') : undefined,
       little: (f.get('endian') ?? 'little').toLowerCase() !== 'big',
       encoding: encoding === 'raw' ? 'raw' : 'gzip',
       payload: b.subarray(Math.min(start, b.length)),
