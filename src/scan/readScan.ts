@@ -12,6 +12,8 @@ export interface ScanFile {
 
 const UNSUPPORTED: Record<string, string> = {
   'nifti-pair': 'This is a NIfTI header/image pair (.hdr + .img); open a single-file .nii or .nii.gz instead.',
+  analyze:
+    'This is an ANALYZE 7.5 header (.hdr, its voxels in the .img beside it). ANALYZE does not record which side is the patient\'s left, so it could show mirrored: convert it to NIfTI (.nii or .nii.gz, e.g. with nibabel or FSL\'s fslchfiletype) and open that.',
   zip: 'This is a ZIP archive, not a scan; unpack it and open the images inside.',
   gif: 'GIF images are not supported; save the image as PNG.',
   pdf: 'This is a PDF document, not a scan.',
@@ -22,6 +24,13 @@ const UNSUPPORTED: Record<string, string> = {
 async function dispatch(file: ScanFile, limits: Limits): Promise<Scan> {
   const b = file.bytes;
   const kind = sniff(b);
+  // headerless voxels (any bytes at all) named .img: the image half of a .hdr/.img pair
+  if ((kind === 'unknown' || kind === 'text') && /\.img$/i.test(file.name)) {
+    throw new ScanReadError(
+      `"${file.name}" looks like the voxel half of an ANALYZE or NIfTI header/image pair (.hdr + .img), which cannot be opened; convert the pair to a single NIfTI file (.nii or .nii.gz) and open that.`,
+      'unsupported',
+    );
+  }
   switch (kind) {
     case 'png':
       return (await import('./raster/png')).readPng(file.name, b, limits);
@@ -56,7 +65,7 @@ async function dispatch(file: ScanFile, limits: Limits): Promise<Scan> {
     }
     case 'unknown':
       throw new ScanReadError(
-        `"${file.name}" is not a recognised image format (PNG, JPEG, WebP, BMP, TIFF, DICOM or NIfTI); its first bytes match none of them.`,
+        `"${file.name}" is not a recognised image format (PNG, JPEG, WebP, BMP, TIFF, DICOM, NIfTI, NRRD or MetaImage); its first bytes match none of them.`,
         'unknown-format',
       );
     default:

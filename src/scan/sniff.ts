@@ -8,6 +8,7 @@ export type Sniffed =
   | 'dicom'
   | 'nifti'
   | 'nifti-pair'
+  | 'analyze'
   | 'gzip'
   | 'nrrd'
   | 'metaimage'
@@ -46,6 +47,17 @@ export function sniffNifti(b: Uint8Array): 'nifti' | 'nifti-pair' | undefined {
   return undefined;
 }
 
+/** ANALYZE 7.5 header (.hdr): NIfTI-1's 348-byte layout without its magic, with a plausible dim[0]. */
+function looksLikeAnalyze(b: Uint8Array): boolean {
+  if (b.length !== 348 && !(b.length > 348 && b.length < 1024)) return false;
+  for (const little of [true, false]) {
+    if (int32(b, 0, little) !== 348) continue;
+    const dim0 = new DataView(b.buffer, b.byteOffset, b.byteLength).getInt16(40, little);
+    if (dim0 >= 1 && dim0 <= 7) return true;
+  }
+  return false;
+}
+
 /** DICOM without the 128-byte preamble: a little-endian group 0002 or 0008 element at offset 0. */
 function looksLikeRawDicom(b: Uint8Array): boolean {
   if (b.length < 8) return false;
@@ -77,6 +89,7 @@ export function sniff(b: Uint8Array): Sniffed {
   if (at(b, 0, [0x49, 0x49, 0x2a, 0x00]) || at(b, 0, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
   const nifti = sniffNifti(b);
   if (nifti) return nifti;
+  if (looksLikeAnalyze(b)) return 'analyze';
   if (at(b, 0, [0x1f, 0x8b])) return 'gzip';
   if (ascii(b, 0, 4) === 'NRRD') return 'nrrd';
   if (/^(ObjectType|NDims)\s*=/.test(ascii(b, 0, 16))) return 'metaimage';
