@@ -74,6 +74,9 @@ def stored(kind: str, shape=SHAPE) -> np.ndarray:  # noqa: C901
     elif kind == "int64":
         a = v * 1000 - 70000
         top = 2**40
+    elif kind == "uint64":
+        a = v * 1000 + 2**33
+        top = 2**50
     elif kind == "uint32":
         a = v * 1000 + 3_000_000_000
         top = 4_000_000_000
@@ -255,11 +258,15 @@ def nifti_cases(out: str) -> None:
     write_nifti(os.path.join(out, "pair.hdr"), hdr, stored("int16"))
     nib.load(os.path.join(out, "pair.hdr"))  # a valid pair for nibabel
     refuse("nifti-pair.hdr", ["pair.hdr"], [".hdr", ".img", ".nii"])
+    refuse("nifti-pair.img", ["pair.img"], [".hdr", ".img", ".nii"])
+    # ANALYZE 7.5 (no orientation recorded): refused, saying to convert to NIfTI
+    nib.save(nib.AnalyzeImage(stored("int16"), np.diag([0.9, 1.3, 2.5, 1])), os.path.join(out, "analyze.hdr"))
+    refuse("analyze.hdr", ["analyze.hdr"], ["analyze", "nifti", ".nii"])
 
 
 # ---------------------------------------------------------------- NRRD
 
-NRRD_TYPES = {"uint8": "uchar", "int16": "short", "uint16": "ushort", "int32": "int", "float32": "float", "float64": "double"}
+NRRD_TYPES = {"int64": "int64", "uint64": "unsigned long long", "uint8": "uchar", "int16": "short", "uint16": "ushort", "int32": "int", "float32": "float", "float64": "double"}
 SPACE_TO_RAS = {"left-posterior-superior": [-1, -1, 1], "right-anterior-superior": [1, 1, 1], "left-anterior-superior": [-1, 1, 1],
                 "LPS": [-1, -1, 1], "RAS": [1, 1, 1], "LAS": [-1, 1, 1],
                 # no anatomical meaning: read as LPS, as ITK's NrrdImageIO (so 3D Slicer) does
@@ -302,6 +309,8 @@ def nrrd_cases(out: str) -> None:
     nrrd_case(out, "nrrd-sagittal", dirs=np.array([[0, 0, 2.5], [0.9, 0, 0], [0, -1.3, 0]]))
     for code in AXCODES[:4]:  # LPS space: RAS directions with R and A negated
         nrrd_case(out, f"nrrd-{code}", dirs=np.diag([-1, -1, 1]) @ axcodes(code) @ np.diag([0.9, 1.3, 2.5]))
+    nrrd_case(out, "nrrd-int64-gzip", dtype="int64", encoding="gzip")  # numpy's default integer, as pynrrd writes it
+    nrrd_case(out, "nrrd-uint64-big-endian", dtype="uint64", endian="big")
     nrrd_case(out, "nrrd-scanner-xyz", space="scanner-xyz", dirs=np.diag([0.9, 1.3, -2.5]))
     with open(os.path.join(out, "detached.nhdr"), "w") as f:
         f.write("NRRD0004\ntype: short\ndimension: 3\nsizes: 7 5 4\nencoding: raw\ndata file: detached.raw\n\n")
@@ -326,7 +335,7 @@ def nrrd_cases(out: str) -> None:
 
 # ---------------------------------------------------------------- MetaImage
 
-MET_TYPES = {"int8": "MET_CHAR", "uint8": "MET_UCHAR", "int16": "MET_SHORT", "uint16": "MET_USHORT", "int32": "MET_INT", "float32": "MET_FLOAT", "float64": "MET_DOUBLE"}
+MET_TYPES = {"int64": "MET_LONG_LONG", "uint64": "MET_ULONG_LONG", "int8": "MET_CHAR", "uint8": "MET_UCHAR", "int16": "MET_SHORT", "uint16": "MET_USHORT", "int32": "MET_INT", "float32": "MET_FLOAT", "float64": "MET_DOUBLE"}
 
 
 def mha_case(out: str, name: str, *, dtype="int16", dirs=np.eye(3), zooms=(0.9, 1.3, 2.5), origin=(5, -6, 7),
@@ -368,6 +377,8 @@ def mha_cases(out: str) -> None:
     mha_case(out, "mha-no-matrix", matrix=False)  # MetaIO's default: identity (LPS)
     for code in AXCODES[4:]:
         mha_case(out, f"mha-{code}", dirs=np.diag([-1, -1, 1]) @ axcodes(code))
+    mha_case(out, "mha-long-long", dtype="int64", msb=True)
+    mha_case(out, "mha-ulong-long", dtype="uint64", compressed=True)
     mha_case(out, "mha-4d", dirs=rot("z", 90), shape=SHAPE + (3,), compressed=True)
     mha_case(out, "mha-char", dtype="int8", dirs=np.diag([1, -1, -1]))
     mha_case(out, "mha-double-mhd-local", dtype="float64", ext=".mhd")
