@@ -38,6 +38,8 @@ export interface VolumeParts {
   /** 'raw', 'gzip' (gzip or zlib container is detected) */
   encoding: 'raw' | 'gzip' | 'zlib';
   payload: Uint8Array;
+  /** Raw voxels are the payload's last bytes (NRRD "byte skip: -1"), whatever comes before them. */
+  fromEnd?: boolean;
   /** 64-bit integers (no typed array holds them): read one by one into float64 (`dtype` is 'float64'). */
   int64?: 'signed' | 'unsigned';
   /** Size of a non-spatial first axis in the file (e.g. NRRD DWI gradients) that `sizes` lists last: de-interleaved on read. */
@@ -58,7 +60,7 @@ function voxels(p: VolumeParts, limits: Limits): { count: number; bytes: number 
 }
 
 function payloadBytes(p: VolumeParts, need: number, limits: Limits): Uint8Array {
-  if (p.encoding === 'raw') return p.payload;
+  if (p.encoding === 'raw') return p.fromEnd ? p.payload.subarray(Math.max(0, p.payload.length - need)) : p.payload;
   const container = p.payload[0] === 0x1f && p.payload[1] === 0x8b ? 'gzip' : p.encoding === 'zlib' ? 'zlib' : 'gzip';
   try {
     const progress = limits.onProgress;

@@ -76,7 +76,7 @@ export function readNrrd(name: string, b: Uint8Array, limits: Limits): Scan {
   const start = encoding === 'raw' && byteSkip > 0 ? dataOffset + byteSkip : dataOffset;
   return volumeScan(
     {
-      name, format: 'nrrd', what: 'NRRD', sizes, channels, dtype, leading,
+      name, format: 'nrrd', what: 'NRRD', sizes, channels, dtype, leading, fromEnd: encoding === 'raw' && byteSkip === -1,
       int64: /64|long long|longlong/.test(typeName) ? (/^u/.test(typeName) ? 'unsigned' : 'signed') : undefined,
       little: (f.get('endian') ?? 'little').toLowerCase() !== 'big',
       encoding: encoding === 'raw' ? 'raw' : 'gzip',
