@@ -274,7 +274,7 @@ SPACE_TO_RAS = {"left-posterior-superior": [-1, -1, 1], "right-anterior-superior
 
 
 def nrrd_case(out: str, name: str, *, dtype="int16", space="left-posterior-superior", dirs=None, origin=(5, -6, 7),
-              encoding="raw", endian="little", shape=SHAPE) -> None:
+              encoding="raw", endian="little", shape=SHAPE, junk=b"") -> None:
     data = stored(dtype, shape)
     time = len(shape) == 4
     dirs = np.asarray(dirs if dirs is not None else np.diag([0.9, 1.3, 2.5]), float)  # columns = axis directions
@@ -283,12 +283,12 @@ def nrrd_case(out: str, name: str, *, dtype="int16", space="left-posterior-super
     lines += [f"space: {space}", f"sizes: {' '.join(map(str, data.shape))}",
               "space directions: " + " ".join(fmt(dirs[:, i]) for i in range(3)) + (" none" if time else ""),
               "kinds: domain domain domain" + (" list" if time else ""), f"space origin: {fmt(origin)}"]
-    lines += [f"endian: {endian}", f"encoding: {encoding}"]
+    lines += [f"endian: {endian}", f"encoding: {encoding}"] + (["byte skip: -1"] if junk else [])
     raw = data.astype(data.dtype.newbyteorder("<" if endian == "little" else ">")).tobytes(order="F")
     body = gzip.compress(raw) if encoding == "gzip" else raw
     path = os.path.join(out, name + ".nrrd")
     with open(path, "wb") as f:
-        f.write(("\n".join(lines) + "\n\n").encode() + body)
+        f.write(("\n".join(lines) + "\n\n").encode() + junk + body)
     # NRRD spec: world = origin + sum idx_i * dir_i, in `space`; to RAS by the space's signs
     s = np.diag(SPACE_TO_RAS[space] + [1])
     aff = s @ affine(dirs / np.linalg.norm(dirs, axis=0), np.linalg.norm(dirs, axis=0), origin)
@@ -311,6 +311,7 @@ def nrrd_cases(out: str) -> None:
         nrrd_case(out, f"nrrd-{code}", dirs=np.diag([-1, -1, 1]) @ axcodes(code) @ np.diag([0.9, 1.3, 2.5]))
     nrrd_case(out, "nrrd-int64-gzip", dtype="int64", encoding="gzip")  # numpy's default integer, as pynrrd writes it
     nrrd_case(out, "nrrd-uint64-big-endian", dtype="uint64", endian="big")
+    nrrd_case(out, "nrrd-byte-skip-minus-1", junk=b"\x00\x01junk before the voxels")  # spec: the data is the file's last bytes
     nrrd_case(out, "nrrd-scanner-xyz", space="scanner-xyz", dirs=np.diag([0.9, 1.3, -2.5]))
     with open(os.path.join(out, "detached.nhdr"), "w") as f:
         f.write("NRRD0004\ntype: short\ndimension: 3\nsizes: 7 5 4\nencoding: raw\ndata file: detached.raw\n\n")
@@ -393,7 +394,7 @@ def mha_cases(out: str) -> None:
 
 def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8, 0.6), gap=2.5, slope=1.0, inter=0.0,
                  photometric="MONOCHROME2", bits_stored=16, signed=True, modality="CT", transfer=ExplicitVRLittleEndian,
-                 enhanced=False, bits=16, compress=None, tilt=0.0, per_slice=False, high_bits=0) -> None:
+                 enhanced=False, bits=16, compress=None, tilt=0.0, per_slice=False, high_bits=0, raw_dataset=False) -> None:
     """A 7-column x 5-row x 4-slice series; files in shuffled order with InstanceNumber unrelated to position."""
     rng = random.Random(name)
     cols, rows, n = SHAPE
@@ -451,10 +452,20 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         if compress:
             ds.compress(compress, encoding_plugin="pyjpegls" if compress == JPEGLSLossless else "")
         path = f"{name}-{fi:02d}.dcm"
-        ds.save_as(os.path.join(out, path), enforce_file_format=True)
+        if raw_dataset:
+            # no preamble, no 'DICM', no file meta (as some PACS exports and old archives store instances)
+            ds.preamble = None
+            del ds.file_meta
+            ds.save_as(os.path.join(out, path), implicit_vr=True, little_endian=True)
+        else:
+            ds.save_as(os.path.join(out, path), enforce_file_format=True)
         datasets.append((path, ds))
     # reference: pydicom reads every file back; slices sorted along the normal of the files' own IOP
-    read = [(p, pydicom.dcmread(os.path.join(out, p))) for p, _ in datasets]
+    read = [(p, pydicom.dcmread(os.path.join(out, p), force=raw_dataset)) for p, _ in datasets]
+    for _, d in read:
+        if raw_dataset:  # a bare dataset is implicit VR little endian (PS3.5 A.1); pydicom needs to be told
+            d.file_meta = FileMetaDataset()
+            d.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
     iop_r = np.array([float(v) for v in read[0][1].ImageOrientationPatient])
     nrm = np.cross(iop_r[:3], iop_r[3:])
     read.sort(key=lambda pd: float(np.dot([float(v) for v in pd[1].ImagePositionPatient], nrm)))
@@ -547,6 +558,7 @@ def dicom_cases(out: str) -> None:
     dicom_series(out, "dicom-sagittal-transposed", iop=[0, 0, -1, 0, 1, 0])
     dicom_series(out, "dicom-12bit-unsigned-high-bits", iop=ax, bits_stored=12, signed=False, high_bits=0xF000, modality="MR")
     dicom_series(out, "dicom-12bit-signed-high-bits", iop=sag, bits_stored=12, high_bits=0x5000)
+    dicom_series(out, "dicom-no-preamble", iop=cor, transfer=ImplicitVRLittleEndian, raw_dataset=True)
     dicom_series(out, "dicom-pet-slope-per-slice", iop=ax, modality="PT", signed=False, per_slice=True)
     dicom_series(out, "dicom-uint8", iop=cor, signed=False, bits=8, modality="MR")
     dicom_series(out, "dicom-int32", iop=ax, bits=32, bits_stored=32, modality="MR")
