@@ -144,6 +144,20 @@ def refuse(name: str, files: list[str], words: list[str]) -> None:
 
 # ---------------------------------------------------------------- NIfTI
 
+def bgzf(data: bytes, block=1000) -> bytes:
+    """Block gzip (as bgzip / htslib write it): members with an FEXTRA 'BC' field, then an empty end member."""
+    out = b""
+    for i in range(0, len(data), block):
+        chunk = data[i:i + block]
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        body = c.compress(chunk) + c.flush()
+        out += struct.pack("<4BI2BH2BHH", 0x1F, 0x8B, 8, 4, 0, 0, 255, 6, 66, 67, 2, len(body) + 25) + body
+        out += struct.pack("<II", zlib.crc32(chunk), len(chunk))
+    end = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = end.compress(b"") + end.flush()
+    return out + struct.pack("<4BI2BH2BHH", 0x1F, 0x8B, 8, 4, 0, 0, 255, 6, 66, 67, 2, len(body) + 25) + body + struct.pack("<II", 0, 0)
+
+
 def write_nifti(path: str, hdr, data: np.ndarray, multimember=False) -> None:
     """Header and voxels written as they are: nibabel's save would reset scl_slope/inter for an array."""
     hdr = hdr.copy()
@@ -153,7 +167,12 @@ def write_nifti(path: str, hdr, data: np.ndarray, multimember=False) -> None:
     body = data.astype(data.dtype.newbyteorder(hdr.endianness)).tobytes(order="F")
     if single:
         hdr.set_data_offset(0)  # write_to puts the voxels after the header and its extensions
-        if path.endswith(".gz") and multimember:
+        if path.endswith(".gz") and multimember == "bgzf":
+            head = io.BytesIO()
+            hdr.write_to(head)
+            with open(path, "wb") as f:
+                f.write(bgzf(head.getvalue() + body))
+        elif path.endswith(".gz") and multimember:
             # header and voxels as two gzip members (as block-gzip writers do); gzip readers join them
             head = io.BytesIO()
             hdr.write_to(head)
@@ -247,6 +266,8 @@ def nifti_cases(out: str) -> None:
     img = nib.load(os.path.join(out, "nifti-rgb24.nii"))
     add("nifti-rgb24.nii", ["nifti-rgb24.nii"], img.affine, np.asanyarray(img.dataobj)["R"], img.header.get_zooms()[:3], reference="nibabel", channels=3)
     nifti_case(out, "nifti-gzip-two-members", sform=las, ext=".nii.gz", multimember=True)
+    nifti_case(out, "nifti-bgzf", sform=obl, ext=".nii.gz", multimember="bgzf")
+    nifti_case(out, "nifti2-big-endian", dtype="float64", qform=las, version=2, endian=">", ext=".nii.gz")
     shear = ras.copy()
     shear[0, 1] = 0.4  # a sheared sform (not representable as a qform)
     nifti_case(out, "nifti-sform-sheared", sform=shear, qform=ras)
@@ -312,6 +333,15 @@ def nrrd_cases(out: str) -> None:
     nrrd_case(out, "nrrd-int64-gzip", dtype="int64", encoding="gzip")  # numpy's default integer, as pynrrd writes it
     nrrd_case(out, "nrrd-uint64-big-endian", dtype="uint64", endian="big")
     nrrd_case(out, "nrrd-byte-skip-minus-1", junk=b"\x00\x01junk before the voxels")  # spec: the data is the file's last bytes
+    # colour: an RGB axis first (kinds RGB-color, no space direction); the red channel holds the values
+    rgbv = np.stack([stored("uint8"), 255 - stored("uint8"), np.full(SHAPE, 9, np.uint8)], axis=0)
+    d3 = np.diag([-0.9, 1.3, 2.5])
+    with open(os.path.join(out, "nrrd-rgb.nrrd"), "wb") as f:
+        f.write(b"NRRD0004\ntype: uchar\ndimension: 4\nspace: left-posterior-superior\nsizes: 3 7 5 4\n"
+                b"space directions: none (-0.9,0,0) (0,1.3,0) (0,0,2.5)\nkinds: RGB-color domain domain domain\n"
+                b"encoding: gzip\nspace origin: (1,2,3)\n\n" + gzip.compress(rgbv.tobytes(order="F")))
+    add("nrrd-rgb.nrrd", ["nrrd-rgb.nrrd"], LPS_TO_RAS @ affine(np.sign(d3), (0.9, 1.3, 2.5), (1, 2, 3)), rgbv[0], (0.9, 1.3, 2.5),
+        reference="NRRD specification", channels=3)
     nrrd_case(out, "nrrd-scanner-xyz", space="scanner-xyz", dirs=np.diag([0.9, 1.3, -2.5]))
     with open(os.path.join(out, "detached.nhdr"), "w") as f:
         f.write("NRRD0004\ntype: short\ndimension: 3\nsizes: 7 5 4\nencoding: raw\ndata file: detached.raw\n\n")
