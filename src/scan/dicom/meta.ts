@@ -57,6 +57,29 @@ export function frameRescales(ds: DataSet, frames: number): { slope: number; int
   return all.every((r) => r.slope === first.slope && r.intercept === first.intercept) ? [first] : all;
 }
 
+/**
+ * The Modality LUT (0028,3000) when the file has one instead of Rescale Slope/Intercept (older CR/XA): stored
+ * values below the first mapped value take entry 0, above the table the last entry (as pydicom applies it).
+ */
+export function modalityLutOf(ds: DataSet): { first: number; table: Uint8Array | Uint16Array } | undefined {
+  if (ds.elements.x00281053) return undefined;
+  const item = ds.elements.x00283000?.items?.[0]?.dataSet;
+  const el = item?.elements.x00283006;
+  if (!item || !el) return undefined;
+  const entries = item.uint16('x00283002', 0) || 65536;
+  const first = item.elements.x00283002?.vr === 'SS' ? (item.int16('x00283002', 1) ?? 0) : (item.uint16('x00283002', 1) ?? 0);
+  const bits = item.uint16('x00283002', 2) ?? 16;
+  const raw = item.byteArray.subarray(el.dataOffset, el.dataOffset + el.length);
+  const little = item.byteArrayParser.readUint16(new Uint8Array([1, 0]), 0) === 1;
+  const table = bits <= 8 ? new Uint8Array(entries) : new Uint16Array(entries);
+  if (raw.length >= entries * 2) {
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < entries; i++) table[i] = dv.getUint16(i * 2, little);
+  } else if (raw.length >= entries) table.set(raw.subarray(0, entries));
+  else return undefined;
+  return { first, table };
+}
+
 export function windowOf(ds: DataSet): WindowLevel | undefined {
   const c = dsNumbers(ds, 'x00281050', 'x00289132')?.[0];
   const w = dsNumbers(ds, 'x00281051', 'x00289132')?.[0];

@@ -6,7 +6,7 @@ import { finishScan, valueRange } from '../build';
 import { checkAbort, checkDims, type Limits } from '../limits';
 import { ScanReadError, type PixelArray, type Scan } from '../types';
 import { applyPalette, expand422, interleave, ybrFullToRgb } from './color';
-import { frameRescales, geometryOf, spacingOf, windowOf } from './meta';
+import { frameRescales, geometryOf, modalityLutOf, spacingOf, windowOf } from './meta';
 import { assertImage, parseDataSet } from './parse';
 import { isCompressed, storedPixels, syntaxName, type PixelFormat } from './pixels';
 
@@ -91,6 +91,16 @@ function rescaleFrames(data: PixelArray, rescales: { slope: number; intercept: n
   return out;
 }
 
+function applyLut(data: PixelArray, { first, table }: { first: number; table: Uint8Array | Uint16Array }): PixelArray {
+  const out = new (table.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(data.length);
+  const last = table.length - 1;
+  for (let i = 0; i < data.length; i++) {
+    const k = data[i] - first;
+    out[i] = table[k < 0 ? 0 : k > last ? last : k];
+  }
+  return out;
+}
+
 export async function readDicom(name: string, bytes: Uint8Array, limits: Limits): Promise<Scan> {
   const { ds, syntax } = parseDataSet(bytes, limits);
   assertImage(ds);
@@ -102,7 +112,8 @@ export async function readDicom(name: string, bytes: Uint8Array, limits: Limits)
   const { data: coloured, channels } = toRgb(ds, f, stored);
   const rescales = frameRescales(ds, f.frames);
   const { slope, intercept } = rescales[0];
-  const data = channels !== 1 ? coloured : rescales.length === 1 ? rescale(coloured, slope, intercept) : rescaleFrames(coloured, rescales, f.rows * f.cols);
+  const lut = channels === 1 ? modalityLutOf(ds) : undefined;
+  const data = channels !== 1 ? coloured : lut ? applyLut(coloured, lut) : rescales.length === 1 ? rescale(coloured, slope, intercept) : rescaleFrames(coloured, rescales, f.rows * f.cols);
   const { spacing, known } = spacingOf(ds);
   const shape = [...(f.frames > 1 ? [f.frames] : []), f.rows, f.cols, ...(channels === 3 ? [3] : [])];
   const photometric = channels === 3 ? 'RGB' : f.photometric === 'MONOCHROME1' ? 'MONOCHROME1' : 'MONOCHROME2';
