@@ -424,7 +424,7 @@ def mha_cases(out: str) -> None:
 
 def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8, 0.6), gap=2.5, slope=1.0, inter=0.0,
                  photometric="MONOCHROME2", bits_stored=16, signed=True, modality="CT", transfer=ExplicitVRLittleEndian,
-                 enhanced=False, bits=16, compress=None, tilt=0.0, per_slice=False, high_bits=0, raw_dataset=False) -> None:
+                 enhanced=False, bits=16, compress=None, tilt=0.0, per_slice=False, high_bits=0, raw_dataset=False, mlut=False) -> None:
     """A 7-column x 5-row x 4-slice series; files in shuffled order with InstanceNumber unrelated to position."""
     rng = random.Random(name)
     cols, rows, n = SHAPE
@@ -466,8 +466,16 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
         bits_stored = min(bits_stored, bits)
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = bits, bits_stored, bits_stored - 1, 1 if signed else 0
-        ds.RescaleSlope, ds.RescaleIntercept = (f"{slope}", f"{inter}") if not per_slice else (f"{0.001 * (k + 1):.4f}", f"{k}")
-        if modality == "CT":
+        if mlut:
+            # a Modality LUT instead of rescale (older CR/XA): 4096 entries, monotonic, 16-bit
+            item = Dataset()
+            item.LUTDescriptor = [4096, 0, 16]
+            item.ModalityLUTType = "OD"
+            item.add_new(0x00283006, "US", [int(i * 1.5 + i * i / 1000) for i in range(4096)])  # LUTData
+            ds.ModalityLUTSequence = [item]
+        else:
+            ds.RescaleSlope, ds.RescaleIntercept = (f"{slope}", f"{inter}") if not per_slice else (f"{0.001 * (k + 1):.4f}", f"{k}")
+        if modality == "CT" and not mlut:
             ds.RescaleType = "HU"
             ds.KVP, ds.AcquisitionNumber = "120", 1
         ds.ContentDate, ds.ContentTime = "20260101", "120000"
@@ -589,6 +597,7 @@ def dicom_cases(out: str) -> None:
     dicom_series(out, "dicom-12bit-unsigned-high-bits", iop=ax, bits_stored=12, signed=False, high_bits=0xF000, modality="MR")
     dicom_series(out, "dicom-12bit-signed-high-bits", iop=sag, bits_stored=12, high_bits=0x5000)
     dicom_series(out, "dicom-no-preamble", iop=cor, transfer=ImplicitVRLittleEndian, raw_dataset=True)
+    dicom_series(out, "dicom-modality-lut", iop=cor, bits_stored=12, signed=False, mlut=True, modality="OT")
     dicom_series(out, "dicom-pet-slope-per-slice", iop=ax, modality="PT", signed=False, per_slice=True)
     dicom_series(out, "dicom-uint8", iop=cor, signed=False, bits=8, modality="MR")
     dicom_series(out, "dicom-int32", iop=ax, bits=32, bits_stored=32, modality="MR")
