@@ -117,6 +117,13 @@ function nativeFrames(ds: DataSet, pd: Element, f: PixelFormat, little: boolean)
     return out;
   }
   if (f.float) return f.float === 32 ? typedFromBytes(bytes, Float32Array, total, little) : typedFromBytes(bytes, Float64Array, total, little);
+  if (bits <= 8 && !little && pd.vr === 'OW') {
+    // explicit VR big endian with 8-bit samples in OW words: each word's two bytes are swapped (PS3.5 8.1.1)
+    const words = ds.byteArray.subarray(pd.dataOffset, pd.dataOffset + Math.min(avail, need + (need & 1))) as Uint8Array;
+    const out = new Uint8Array(total);
+    for (let i = 0; i < total; i++) out[i] = words[i ^ 1] ?? 0;
+    return out;
+  }
   return bits <= 8 ? bytes.slice(0, total) : fromBytes(bytes, bits, total, little);
 }
 
