@@ -24,6 +24,30 @@ export interface Parsed {
   syntax: string;
 }
 
+type DataSetCtor = new (parser: unknown, bytes: Uint8Array, elements: DataSet['elements']) => DataSet;
+
+/**
+ * A Part 10 file whose transfer syntax says explicit VR little endian (or a compressed one, which implies it)
+ * but whose data set is written implicit
+ * (some writers do this; pydicom and dcmtk detect and read it): the data set parsed as implicit VR.
+ */
+function parseImplicitAfterMeta(bytes: Uint8Array): DataSet | undefined {
+  const meta = dicomParser.readPart10Header(bytes) as DataSet & { position?: number };
+  const at = meta.position;
+  const ts = meta.string('x00020010') ?? '';
+  // every transfer syntax but implicit VR little endian and explicit VR big endian is explicit VR little endian
+  if (at === undefined || ts === '1.2.840.10008.1.2' || ts === '1.2.840.10008.1.2.2' || /^[A-Z]{2}$/.test(String.fromCharCode(bytes[at + 4], bytes[at + 5]))) return undefined;
+  const ds = new (dicomParser as unknown as { DataSet: DataSetCtor }).DataSet(dicomParser.littleEndianByteArrayParser, bytes, { ...meta.elements });
+  dicomParser.parseDicomDataSetImplicit(ds, new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, at), bytes.length);
+  // the implicit reader takes encapsulated (compressed) pixel data for a sequence: read its fragments
+  const pd = ds.elements.x7fe00010;
+  if (pd?.hadUndefinedLength && !pd.encapsulatedPixelData) {
+    pd.items = undefined;
+    dicomParser.findEndOfEncapsulatedElement(new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, pd.dataOffset), pd, []);
+  }
+  return ds;
+}
+
 export function parseDataSet(bytes: Uint8Array, limits: Limits): Parsed {
   const syntax = rawSyntax(bytes);
   const inflater = (arr: Uint8Array, position: number): Uint8Array => {
@@ -46,8 +70,17 @@ export function parseDataSet(bytes: Uint8Array, limits: Limits): Parsed {
       ds = parse(syntax);
     } catch (e) {
       // Files without a transfer syntax in their meta header: assume explicit little endian, as toolkits do.
-      if (!/0002,0010/.test(describe(e))) throw e;
-      ds = parse('1.2.840.10008.1.2.1');
+      if (/0002,0010/.test(describe(e))) ds = parse('1.2.840.10008.1.2.1');
+      else {
+        let implicit: DataSet | undefined;
+        try {
+          implicit = syntax ? undefined : parseImplicitAfterMeta(bytes);
+        } catch {
+          implicit = undefined;
+        }
+        if (!implicit) throw e;
+        ds = implicit;
+      }
     }
   } catch (e) {
     if (e instanceof ScanReadError) throw e;
@@ -72,6 +105,7 @@ const NON_IMAGE: [RegExp, string][] = [
   [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.66\.4$/, 'a DICOM Segmentation object (SEG), not an image; import it as a reference mask instead'],
   [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.66\.5$/, 'a DICOM Surface Segmentation, not an image'],
   [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.481\.3$/, 'a DICOM RT Structure Set (contours), not an image'],
+  [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.481\.2$/, 'a DICOM RT Dose (a radiotherapy dose grid, not a scan to segment); open the CT or MR the plan was made on'],
   [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.481\./, 'a DICOM radiotherapy object (RT plan, dose or record), not an image'],
   [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.88\./, 'a DICOM Structured Report, not an image'],
   [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.11\./, 'a DICOM Presentation State (display settings for other images), not an image'],
