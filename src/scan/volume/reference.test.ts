@@ -235,3 +235,87 @@ describe('volume readers against nibabel, pydicom and the format specifications'
     });
   }
 });
+
+interface CorpusEntry {
+  file: string;
+  kind: 'nifti' | 'dicom' | 'refuse';
+  shape?: number[];
+  affine?: number[];
+  lossy?: boolean;
+  frames?: number;
+  refuse?: string[];
+}
+
+/** Files pydicom decodes that the app refuses on purpose, with what its message must say. */
+const REFUSED: Record<string, RegExp> = {
+  'SC_rgb_rle_16bit.dcm': /16-bit colour DICOM images are not supported/,
+  'SC_rgb_rle_16bit_2frame.dcm': /16-bit colour DICOM images are not supported/,
+  'SC_rgb_rle_32bit.dcm': /32-bit colour DICOM images are not supported/,
+  'SC_rgb_rle_32bit_2frame.dcm': /32-bit colour DICOM images are not supported/,
+  'liver_1frame.dcm': /Segmentation object \(SEG\), not an image; import it as a reference mask/,
+  'liver_expb_1frame.dcm': /Segmentation object \(SEG\), not an image; import it as a reference mask/,
+  ...Object.fromEntries(['', '_1frame', '_expb', '_expb_1frame', '_rle', '_rle_1frame'].map((s) => [`rtdose${s}.dcm`, /RT Dose .*open the CT or MR/])),
+};
+
+const corpusDir = py ? mkdtempSync(join(tmpdir(), 'vlsm-reference-corpus-')) : '';
+if (py) execFileSync(py, ['src/scan/testing/reference_corpus.py', corpusDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+const corpus: CorpusEntry[] = py ? (JSON.parse(readFileSync(join(corpusDir, 'corpus.json'), 'utf8')) as CorpusEntry[]) : [];
+afterAll(() => {
+  if (corpusDir) rmSync(corpusDir, { recursive: true, force: true });
+});
+
+const fileAt = (path: string) => {
+  const b = readFileSync(path);
+  return { name: path.split('/').pop() ?? path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
+};
+
+describe("the reference libraries' own test files (nibabel tests/data, pydicom test_files), read as they read them", () => {
+  corpus.forEach((e, n) => {
+    const base = e.file.split('/').pop() ?? e.file;
+    const name = `${e.file.split('/').slice(-4, -2).join('/')}: ${base}`;
+    if (REFUSED[base]) {
+      it(`${name}: refused on purpose, in words`, async () => {
+        await expect(readScan(fileAt(e.file))).rejects.toThrow(REFUSED[base]);
+      });
+      return;
+    }
+    if (e.kind === 'refuse') {
+      it(`${name}: refused, saying what to open instead`, async () => {
+        const err = await readScan(fileAt(e.file)).then(
+          () => null,
+          (x: unknown) => x,
+        );
+        expect(err).toBeInstanceOf(ScanReadError);
+        for (const w of e.refuse ?? []) expect((err as Error).message.toLowerCase()).toContain(w.toLowerCase());
+      });
+      return;
+    }
+    it(`${name}: same ${e.shape?.join(' x ')} values${e.lossy ? ' (lossy: within 2 levels)' : ''}${e.affine ? ' and geometry' : ''}`, async () => {
+      const scan = await readScan(fileAt(e.file));
+      const b = readFileSync(join(corpusDir, `${n}.bin`));
+      const want = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      expect(scan.data.length).toBe(want.length);
+      let worst = 0;
+      let sum = 0;
+      let at = -1;
+      for (let i = 0; i < want.length; i++) {
+        // lossy codecs: absolute levels; lossless: relative to the value (float32 results)
+        const d = Math.abs(scan.data[i] - want[i]) / (e.lossy ? 1 : Math.max(1, Math.abs(want[i])));
+        sum += d;
+        if (d > worst) [worst, at] = [d, i];
+      }
+      const where = at >= 0 ? ` (sample ${at}: app ${scan.data[at]}, reference ${want[at]})` : '';
+      if (e.lossy) {
+        expect(worst, `largest difference${where}`).toBeLessThanOrEqual(2);
+        expect(sum / want.length, 'mean difference').toBeLessThanOrEqual(0.5);
+      } else expect(worst, `largest difference${where}`).toBeLessThanOrEqual(1e-6);
+      if (e.affine) {
+        const a = scan.geometry?.affine;
+        expect(a, 'geometry').toBeDefined();
+        // NIfTI: the whole affine; DICOM: the in-plane columns and the origin (the slice column is the app's own)
+        const idx = e.kind === 'nifti' ? [...Array(16).keys()] : [0, 1, 3, 4, 5, 7, 8, 9, 11];
+        for (const i of idx) expect(a?.[i], `affine[${i}]`).toBeCloseTo(e.affine[i], 3);
+      }
+    });
+  });
+});
