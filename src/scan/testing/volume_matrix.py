@@ -129,10 +129,12 @@ def plane_of(normal) -> str:
 
 def add(name: str, files: list[str], aff: np.ndarray, data: np.ndarray, spacing, **extra) -> None:
     data = np.asarray(data, dtype=np.float64)
-    marker = [int(v) for v in np.unravel_index(int(np.argmax(data[..., 0] if data.ndim == 4 else data)), data.shape[:3])]
+    first = np.nan_to_num(data[..., 0] if data.ndim == 4 else data, nan=-np.inf)
+    marker = [int(v) for v in np.unravel_index(int(np.argmax(first)), data.shape[:3])]
     cases.append({
         "name": name, "files": files, "affine": [float(v) for v in np.asarray(aff).ravel()],
-        "shape": list(data.shape), "data": [float(v) for v in data.ravel(order="F")],
+        # non-finite values as strings JSON can hold ("NaN", "Infinity", "-Infinity"), read back with Number()
+        "shape": list(data.shape), "data": [float(v) if np.isfinite(v) else str(v).replace("nan", "NaN").replace("inf", "Infinity") for v in data.ravel(order="F")],
         "spacing": [float(s) for s in spacing], "marker": marker,
         "plane": plane_of(np.asarray(aff)[:3, 2]), "oblique": is_oblique(np.asarray(aff)), **extra,
     })
@@ -192,10 +194,12 @@ def write_nifti(path: str, hdr, data: np.ndarray, multimember=False) -> None:
 
 def nifti_case(out: str, name: str, *, dtype="int16", ext=".nii", qform=None, sform=None, qcode=1, scode=2,
                slope=None, inter=0.0, zooms=(0.9, 1.3, 2.5), version=1, endian="<", shape=SHAPE, extension=False,
-               multimember=False) -> None:
+               multimember=False, nan=False) -> None:
     Hdr = nib.Nifti1Header if version == 1 else nib.Nifti2Header
     hdr = Hdr(endianness=endian)
     data = stored(dtype, shape)
+    if nan:  # statistical maps mark voxels outside the brain NaN (and the odd infinity)
+        data[0, 0, 0], data[4, 2, 1], data[6, 4, 0] = np.nan, np.nan, -np.inf
     hdr.set_data_shape(data.shape)
     hdr.set_zooms(tuple(zooms) + ((1.0,) * (len(shape) - 3)))
     hdr.set_xyzt_units("mm", "sec")
@@ -265,6 +269,7 @@ def nifti_cases(out: str) -> None:
     write_nifti(os.path.join(out, "nifti-rgb24.nii"), hdr, rgb)
     img = nib.load(os.path.join(out, "nifti-rgb24.nii"))
     add("nifti-rgb24.nii", ["nifti-rgb24.nii"], img.affine, np.asanyarray(img.dataobj)["R"], img.header.get_zooms()[:3], reference="nibabel", channels=3)
+    nifti_case(out, "nifti-float32-nan", dtype="float32", sform=ras, nan=True)
     nifti_case(out, "nifti-gzip-two-members", sform=las, ext=".nii.gz", multimember=True)
     nifti_case(out, "nifti-bgzf", sform=obl, ext=".nii.gz", multimember="bgzf")
     nifti_case(out, "nifti2-big-endian", dtype="float64", qform=las, version=2, endian=">", ext=".nii.gz")

@@ -35,7 +35,8 @@ interface Case {
   problem?: string[];
   affine: number[];
   shape: number[];
-  data: number[];
+  /** Non-finite values come as "NaN", "Infinity", "-Infinity". */
+  data: (number | string)[];
   spacing: number[];
   marker: number[];
   plane: Plane;
@@ -71,6 +72,7 @@ function checkVolume(c: Case, scan: Scan): void {
   expect(voxelDisagreements(c, scan)).toEqual([]);
   scan.spacing.forEach((v, i) => expect(v, `spacing ${i}`).toBeCloseTo(c.spacing[i], 4));
   if (c.photometric) expect(scan.photometric).toBe(c.photometric);
+  expect([scan.window.center, scan.window.width, ...scan.range].every(Number.isFinite), 'finite window and range').toBe(true);
   expect(displayDisagreements(c, scan)).toEqual([]);
 }
 
@@ -102,13 +104,13 @@ function voxelDisagreements(c: Case, scan: Scan): string[] {
         for (let i = 0; i < nx; i++, n++) {
           const q = toApp(mat(c.affine, [i, j, k]));
           const r = q.map(Math.round);
-          const want = c.data[n];
+          const want = Number(c.data[n]);
           let why = '';
           if (q.some((v, a) => Math.abs(v - r[a]) > 1e-3)) why = `falls between the app's voxels (${q.map((v) => v.toFixed(3)).join(', ')})`;
           else if (r[0] < 0 || r[1] < 0 || r[2] < 0 || r[0] >= w || r[1] >= h || r[2] >= s) why = `falls outside the app's ${w}x${h}x${s} grid at (${r.join(', ')})`;
           else {
             const got = scan.data[(r[0] + w * (r[1] + h * (r[2] + s * t))) * scan.channels];
-            if (!(Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)))) why = `holds ${got} in the app at (${r.join(', ')}), ${want} in the reference`;
+            if (!(Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want))) && !(Number.isNaN(got) && Number.isNaN(want)) && got !== want) why = `holds ${got} in the app at (${r.join(', ')}), ${want} in the reference`;
           }
           if (why && out.push(`voxel (${i}, ${j}, ${k}${nt > 1 ? `, t ${t}` : ''}) ${why}`) >= 5) return out;
         }
@@ -131,13 +133,19 @@ type Labels = DisplayOrientation['labels'];
 const sameLabels = (a: Labels, b: Labels): boolean => a.left === b.left && a.right === b.right && a.top === b.top && a.bottom === b.bottom;
 const SIDES: Record<Plane, { left: number; top: number }> = { axial: { left: 0, top: 1 }, coronal: { left: 0, top: 2 }, sagittal: { left: 1, top: 2 } };
 
+/** Index of the largest finite value among the first `n` (every `step`-th sample). */
+function argmax(a: ArrayLike<number>, n: number, step: number): number {
+  let best = -1;
+  for (let i = 0; i < n; i++) if (Number.isFinite(a[i * step]) && (best < 0 || a[i * step] > a[best * step])) best = i;
+  return best;
+}
+
 /** Where the marker shows in each view, against where its patient position says it must. */
 function displayDisagreements(c: Case, scan: Scan): string[] {
   const out: string[] = [];
   const per = scan.width * scan.height * slicesPerVolume(scan);
   const ch = scan.channels;
-  let idx = 0;
-  for (let i = 1; i < per; i++) if (scan.data[i * ch] > scan.data[idx * ch]) idx = i;
+  const idx = argmax(scan.data, per, ch);
   const m: Voxel = [idx % scan.width, Math.floor(idx / scan.width) % scan.height, Math.floor(idx / (scan.width * scan.height))];
   // How far the marker is from the centre toward patient axis `axis`, along the voxel axis closest to it: a
   // view shows voxel axes (no resampling), so for an oblique volume the tilt's share from the other axes
@@ -158,7 +166,7 @@ function displayDisagreements(c: Case, scan: Scan): string[] {
     const pg = g.planes[plane];
     const at = toPlane(pg, m);
     const img = reslice(scan.data, pg, at.slice, new Float64Array(pg.width * pg.height));
-    const shown = img.indexOf(Math.max(...img));
+    const shown = argmax(img, img.length, 1);
     const [x, y] = [shown % pg.width, Math.floor(shown / pg.width)];
     if (x !== at.x || y !== at.y) out.push(`${plane}: the marker is drawn at (${x}, ${y}) of slice ${at.slice}, expected (${at.x}, ${at.y})`);
     const p = screen(pg.orient, x, y);
