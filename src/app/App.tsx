@@ -94,7 +94,7 @@ function EmptyState({ onOpen, busy }: { onOpen(): void; busy: string | null }) {
   return (
     <div className="empty-state" data-testid="empty-state">
       <h1>Open a scan to begin</h1>
-      <p>PNG, JPEG, WebP, BMP, TIFF, DICOM or NIfTI — everything stays on this computer.</p>
+      <p>PNG, JPEG, WebP, BMP, TIFF, DICOM, NIfTI, NRRD or MetaImage — everything stays on this computer.</p>
       <button type="button" className="primary" onClick={onOpen} disabled={!!busy}>
         {busy ?? 'Open a file…'}
       </button>

@@ -17,7 +17,7 @@ export function ScanList(props: Props) {
         Scans <span className="count">{list.length}</span>
       </h2>
       {list.length === 0 ? (
-        <p className="hint">No saved scans yet. Open a file (PNG, JPEG, TIFF, DICOM, NIfTI) or drop it here, or try a demo below.</p>
+        <p className="hint">No saved scans yet. Open a file (PNG, JPEG, TIFF, DICOM, NIfTI, NRRD, MetaImage) or drop it here, or try a demo below.</p>
       ) : (
         <ul className="scan-items">
           {list.map((s) => (
