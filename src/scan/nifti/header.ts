@@ -85,7 +85,8 @@ export function parseNiftiHeader(b: Uint8Array): NiftiHeader {
 /** 4x4 row-major voxel -> world (RAS mm) affine: sform if set, else qform, else nibabel's base affine. */
 export function niftiAffine(h: NiftiHeader): number[] {
   if (h.sformCode > 0) return [...h.srow, 0, 0, 0, 1];
-  const [dx, dy, dz] = [h.pixdim[1] || 1, h.pixdim[2] || 1, h.pixdim[3] || 1];
+  // negative pixdim[1..3] (some writers flip an axis this way) count as their size, as nibabel reads them
+  const [dx, dy, dz] = [Math.abs(h.pixdim[1]) || 1, Math.abs(h.pixdim[2]) || 1, Math.abs(h.pixdim[3]) || 1];
   if (h.qformCode <= 0) {
     // No orientation at all (ANALYZE-era files): follow nibabel's base affine, radiological (x flipped)
     // and centred on the volume, so orientation labels match what nibabel and FSL show.
