@@ -14,6 +14,9 @@
 //     position (axial: right on screen left, anterior up; coronal: right left, superior up; sagittal:
 //     anterior left, superior up), with the standard edge letters and the physical aspect ratio;
 //   - formats the app deliberately does not open are refused with a message saying what to open instead.
+// Second part: the test files nibabel and pydicom ship (other writers: dcmtk, gdcm, scanners, TPS), read by
+// the app against the libraries' decoded values (lossless exactly, lossy within 2 levels) and geometry.
+// Both generators run while this file is collected (~2 s together), into temporary folders.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
