@@ -544,6 +544,13 @@ def dicom_series(out: str, name: str, *, iop, first=(-40.0, 30.0, 12.5), ps=(0.8
         add(f"{name}-enhanced", [f"{name}-enhanced.dcm"], aff, vol, spacing, **extra)
         if modality == "CT":
             mixed_orientation_enhanced(out, name, mf)
+            # one single-frame enhanced file per slice (as some scanners export), one series: one volume
+            uid, files = generate_uid(), []
+            for i, (p, d) in enumerate(read[::-1]):
+                one = LegacyConvertedEnhancedCTImage([d], series_instance_uid=uid, series_number=3, sop_instance_uid=generate_uid(), instance_number=i + 1)
+                files.append(f"{name}-enhanced-per-slice-{i}.dcm")
+                one.save_as(os.path.join(out, files[-1]))
+            add(f"{name}-enhanced-per-slice", files, aff, vol, spacing, **extra)
 
 
 def frames_reference(ds, frames: list[int]):
