@@ -82,12 +82,23 @@ export function parseNiftiHeader(b: Uint8Array): NiftiHeader {
   };
 }
 
-/** 4x4 row-major voxel -> world (RAS mm) affine: sform if set, else qform, else nibabel's base affine. */
+/** NIFTI_XFORM_SCANNER_ANAT (1) ... NIFTI_XFORM_TEMPLATE_OTHER (5); any other code means "not set" (nibabel
+ *  resets an out-of-range code to 0 with a warning). */
+const validXform = (code: number): boolean => code >= 1 && code <= 5;
+
+/** The sform's 3x3 part can place voxels: finite and not singular (an all-zero sform with a code is a writer's bug). */
+function usableSform(srow: readonly number[]): boolean {
+  if (srow.length < 12 || !srow.every(Number.isFinite)) return false;
+  const [a, b, c, , d, e, f, , g, h, i] = srow;
+  return Math.abs(a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)) > 1e-12;
+}
+
+/** 4x4 row-major voxel -> world (RAS mm) affine: sform if set (and usable), else qform, else nibabel's base affine. */
 export function niftiAffine(h: NiftiHeader): number[] {
-  if (h.sformCode > 0) return [...h.srow, 0, 0, 0, 1];
+  if (validXform(h.sformCode) && usableSform(h.srow)) return [...h.srow, 0, 0, 0, 1];
   // negative pixdim[1..3] (some writers flip an axis this way) count as their size, as nibabel reads them
   const [dx, dy, dz] = [Math.abs(h.pixdim[1]) || 1, Math.abs(h.pixdim[2]) || 1, Math.abs(h.pixdim[3]) || 1];
-  if (h.qformCode <= 0) {
+  if (!validXform(h.qformCode)) {
     // No orientation at all (ANALYZE-era files): follow nibabel's base affine, radiological (x flipped)
     // and centred on the volume, so orientation labels match what nibabel and FSL show.
     const [nx, ny, nz] = [h.dims[0] ?? 1, h.dims[1] ?? 1, h.dims[2] ?? 1].map((n) => (n - 1) / 2);

@@ -26,6 +26,9 @@ interface NiftiGeom {
   sform?: number[]; // 12 values srow_x, srow_y, srow_z
   qform?: { b: number; c: number; d: number; qfac?: number; offset?: number[] };
   pixdim?: number[];
+  /** The codes written (default: qform 1, sform 2 when given). */
+  qformCode?: number;
+  sformCode?: number;
 }
 
 /** A 4x4x4 uint8 NIfTI with one voxel = 255 at (i, j, k). */
@@ -36,11 +39,11 @@ async function nifti(g: NiftiGeom, marker: [number, number, number]): Promise<Sc
   const bytes = niftiFile({ dims: [3, N, N, N, 1, 1, 1, 1], pixdim: [g.qform?.qfac ?? 1, ...pix] }, data);
   const dv = new DataView(bytes.buffer, bytes.byteOffset);
   if (g.qform) {
-    dv.setInt16(252, 1, true);
+    dv.setInt16(252, g.qformCode ?? 1, true);
     [g.qform.b, g.qform.c, g.qform.d, ...(g.qform.offset ?? [0, 0, 0])].forEach((v, i) => dv.setFloat32(256 + 4 * i, v, true));
   }
   if (g.sform) {
-    dv.setInt16(254, 2, true);
+    dv.setInt16(254, g.sformCode ?? 2, true);
     g.sform.forEach((v, i) => dv.setFloat32(280 + 4 * i, v, true));
   }
   return readScan({ name: 'm.nii', bytes });
@@ -76,6 +79,23 @@ describe('NIfTI orientation', () => {
     expect(s.metadata.qformCode).toBe(1);
     const r = sides(s);
     expect([r.plane, r.left, r.top]).toEqual(['axial', true, true]);
+  });
+  it('an sform with an out-of-range code, or all zeros under a valid code, is not used: the qform places the volume', async () => {
+    // the sform says LPS (it would show the marker on screen right, bottom); the qform says RAS
+    for (const g of [
+      { qform: { b: 0, c: 0, d: 0 }, sform: [-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0], sformCode: 99 },
+      { qform: { b: 0, c: 0, d: 0 }, sform: new Array(12).fill(0), sformCode: 1 },
+    ]) {
+      const r = sides(await nifti(g, [3, 3, 0]));
+      expect([r.plane, r.left, r.top]).toEqual(['axial', true, true]);
+    }
+    // the same sform under a valid code is used (so the case above tests the code, not the rows)
+    const used = sides(await nifti({ qform: { b: 0, c: 0, d: 0 }, sform: [-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0] }, [3, 3, 0]));
+    expect([used.left, used.top]).toEqual([false, false]);
+    // an out-of-range qform code and no sform: nibabel's base affine (radiological, x flipped)
+    const base = sides(await nifti({ qform: { b: 0, c: 0, d: 0 }, qformCode: 7 }, [3, 3, 0]));
+    const none = sides(await nifti({}, [3, 3, 0]));
+    expect([base.left, base.top]).toEqual([none.left, none.top]);
   });
   it('qform rotated 90 degrees about S (i -> A, j -> L): transposed; marker still screen left, top', async () => {
     // quaternion (0, 0, sin 45): i -> +y (anterior), j -> -x (left). Right-anterior = i = 3, j = 0.
