@@ -1,5 +1,5 @@
 // Prompt suggestions: the model's classes, medvlsm attribute prompts built from the current mask
-// (correction, else selected run, else reference), and the scan's prompt history.
+// (correction, else the selected run or the latest run with words, else reference), and the scan's prompt history.
 import { buildPrompts } from '../../mask/prompts';
 import { colourWord, gridShape, meanColour } from '../../mask/appearance';
 import { maskSuggestion, type MaskSuggestion } from '../../mask/jobs';
@@ -20,7 +20,9 @@ function currentMaskRead(): { mask: Mask; read?: MaskSuggestion } | null {
   const s = getSession();
   if (s) return { mask: s.mask };
   const { selectedId, runs } = useRuns.getState();
-  const id = selectedId ?? runs[runs.length - 1]?.id;
+  // the selected run, else the latest run with words: the automatic no-words run (the influence baseline, not
+  // drawn unless asked for) is nobody's answer to describe, unless the user selected it
+  const id = selectedId ?? runs.filter((r) => r.prompt.trim() !== '').at(-1)?.id;
   const px = id ? runPixels.get(id) : undefined;
   if (px) return { mask: { width: px.width, height: px.height, data: px.mask }, read: px.suggestion };
   return referencePixels.current && { mask: referencePixels.current };

@@ -52,4 +52,19 @@ describe('suggestions', () => {
     expect(texts).toContain('my old prompt');
     expect(suggestPrompts('skin', ['polyp', 'skin lesion'], []).map((x) => x.text)).toContain('one medium round skin lesion');
   });
+  it('the automatic no-words run is not described unless the user selects it; the latest run with words is', () => {
+    const attributes = () => suggestPrompts('', ['polyp'], []).filter((x) => x.kind === 'attributes');
+    referencePixels.current = null; // no reference to describe either
+    useRuns.getState().setRuns([run('e', '', 50)]);
+    expect(attributes()).toEqual([]);
+    useRuns.getState().select('e');
+    expect(attributes().length).toBeGreaterThan(0);
+    useRuns.getState().select(null);
+    // a run with words at the centre, then the no-words run at the right: the suggestions describe the first
+    useRuns.getState().setRuns([run('a', 'polyp', 30)]);
+    const ofA = attributes();
+    expect(ofA.length).toBeGreaterThan(0);
+    useRuns.getState().setRuns([run('a', 'polyp', 30), run('e', '', 50)]);
+    expect(attributes()).toEqual(ofA);
+  });
 });
