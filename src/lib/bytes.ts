@@ -33,6 +33,14 @@ export function typedFromBytes<C extends NumericArrayCtor>(bytes: Uint8Array, ct
   return new ctor(copy.buffer, 0, count) as InstanceType<C>;
 }
 
+/** `count` 64-bit integers (no typed array of numbers holds them) read from `bytes` into float64 (exact up to 2^53). */
+export function int64FromBytes(bytes: Uint8Array, count: number, signed: boolean, little: boolean): Float64Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = Number(signed ? dv.getBigInt64(i * 8, little) : dv.getBigUint64(i * 8, little));
+  return out;
+}
+
 /** Joins chunks into one buffer of `length` bytes (the sum of their lengths). */
 export function concatBytes(chunks: Uint8Array[], length = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array {
   const out = new Uint8Array(length);

@@ -5,7 +5,7 @@
 // that want radiological display flip vertically) and frames are slices then volumes:
 // frame f = k + dim[3] * (t + dim[4] * (...)), i.e. slice k = f % dim[3] of volume t = floor(f / dim[3]).
 // scl_slope/scl_inter are applied (float32 result) when they are not the identity.
-import { typedFromBytes, type NumericArrayCtor } from '../../lib/bytes';
+import { int64FromBytes, typedFromBytes, type NumericArrayCtor } from '../../lib/bytes';
 import { inflateBounded, InflateLimitError } from '../../lib/inflate';
 import { finishScan, valueRange, windowFromRange } from '../build';
 import { checkAbort, checkDims, type Limits } from '../limits';
@@ -93,12 +93,7 @@ export function readNifti(name: string, file: Uint8Array, gz: boolean, limits: L
   const sampleBytes = t.bytes / t.channels;
   const off = Math.floor(Math.max(h.voxOffset, h.size));
   const raw = bytes.subarray(off, off + samples * sampleBytes);
-  let data: PixelArray;
-  if (t.int64) {
-    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    data = new Float64Array(samples);
-    for (let i = 0; i < samples; i++) data[i] = Number(t.int64 === 'signed' ? dv.getBigInt64(i * 8, h.little) : dv.getBigUint64(i * 8, h.little));
-  } else data = typedFromBytes(raw, ARRAYS[t.dtype], samples, h.little);
+  let data: PixelArray = t.int64 ? int64FromBytes(raw, samples, t.int64 === 'signed', h.little) : typedFromBytes(raw, ARRAYS[t.dtype], samples, h.little);
   const scaled = Number.isFinite(h.sclSlope) && h.sclSlope !== 0 && (h.sclSlope !== 1 || h.sclInter !== 0) && t.channels === 1;
   if (scaled) {
     const out = t.dtype === 'float64' ? new Float64Array(samples) : new Float32Array(samples);

@@ -1,6 +1,6 @@
 // Shared by the text-header volume readers (NRRD, MetaImage): header text splitting, element types,
 // payload extraction (raw or compressed, bounded), and assembling the Scan with RAS affine.
-import { typedFromBytes, type NumericArrayCtor } from '../../lib/bytes';
+import { int64FromBytes, typedFromBytes, type NumericArrayCtor } from '../../lib/bytes';
 import { inflateBounded, InflateLimitError } from '../../lib/inflate';
 import { finishScan } from '../build';
 import { checkDims, type Limits } from '../limits';
@@ -75,12 +75,7 @@ export function volumeScan(p: VolumeParts, limits: Limits): Scan {
   const { count, bytes } = voxels(p, limits);
   const raw = payloadBytes(p, bytes, limits);
   if (raw.length < bytes) throw new ScanReadError(`The ${p.what} file is truncated: ${raw.length} bytes of voxel data, ${bytes} declared.`, 'truncated');
-  let data: PixelArray;
-  if (p.int64) {
-    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    data = new Float64Array(count);
-    for (let i = 0; i < count; i++) data[i] = Number(p.int64 === 'signed' ? dv.getBigInt64(i * 8, p.little) : dv.getBigUint64(i * 8, p.little));
-  } else data = typedFromBytes(raw, CTORS[p.dtype], count, p.little);
+  let data: PixelArray = p.int64 ? int64FromBytes(raw, count, p.int64 === 'signed', p.little) : typedFromBytes(raw, CTORS[p.dtype], count, p.little);
   const n = p.leading ?? 1;
   if (n > 1) {
     // file order: component fastest; scan order: component c is volume c (after all slices of c - 1)
