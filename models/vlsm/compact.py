@@ -60,8 +60,11 @@ def v2_config(image_size: int = 256) -> CompactConfig:
                          fpn_channels=(96, 32), head_channels=(48, 32, 16))
 
 
-def conv_bn(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+def conv_bn(cin: int, cout: int, stride: int = 1, k: int = 3, dilation: int = 1) -> nn.Sequential:
+    """conv (no bias) -> BN -> ReLU as a '<seq>.0' / '<seq>.1' pair, the layout the export folds and
+    vlsm.finetune maps back."""
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, dilation * (k // 2), dilation, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
 
 
 class ImageEncoder(nn.Module):
@@ -193,13 +196,6 @@ def space_to_depth2(x: torch.Tensor) -> torch.Tensor:
     return F.pixel_unshuffle(x, 2)
 
 
-def conv_bn_relu(cin: int, cout: int, k: int = 1, dilation: int = 1) -> nn.Sequential:
-    """conv (no bias) -> BN -> ReLU as a '<seq>.0' / '<seq>.1' pair, the layout the export folds and
-    vlsm.finetune maps back."""
-    return nn.Sequential(nn.Conv2d(cin, cout, k, 1, dilation * (k // 2), dilation, bias=False), nn.BatchNorm2d(cout),
-                         nn.ReLU(inplace=True))
-
-
 class ImageContext(nn.Module):
     """ASPP-style image context (CompactConfig.context = "aspp"): parallel 1x1 and dilated 3x3 branches (each
     conv-BN-ReLU), optionally a global-average-pool branch (1x1 conv + ReLU, broadcast back), concatenated and
@@ -208,8 +204,8 @@ class ImageContext(nn.Module):
 
     def __init__(self, cin: int, branch: int, cout: int, dilations: tuple[int, ...], pool: bool):
         super().__init__()
-        self.b1 = conv_bn_relu(cin, branch)
-        self.dil = nn.ModuleList(conv_bn_relu(cin, branch, 3, d) for d in dilations)
+        self.b1 = conv_bn(cin, branch, k=1)
+        self.dil = nn.ModuleList(conv_bn(cin, branch, dilation=d) for d in dilations)
         self.pool = nn.Conv2d(cin, branch, 1) if pool else None
         self.proj = nn.Conv2d(branch * (1 + len(dilations) + int(pool)), cout, 1)
         nn.init.zeros_(self.proj.weight)
