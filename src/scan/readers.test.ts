@@ -1,5 +1,6 @@
 // Reader behaviour on small synthetic files: colour modes, bit depths, byte orders, row orders,
 // rescale, frame ordering and limits. Real-file coverage lives in samples.test.ts and datasets.test.ts.
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'fflate';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
@@ -161,6 +162,13 @@ describe('NIfTI', () => {
 });
 
 describe('DICOM (synthetic)', () => {
+  it('a deflated file whose compressed bytes after the meta group spell a VR (SQ) opens (read by its group length)', async () => {
+    // made by src/scan/testing/volume_matrix.py (dicom_series, deflated): 1 of 2000 such files hit this
+    const bytes = new Uint8Array(readFileSync(new URL('./testing/fixtures/deflated-sq-lookalike.dcm', import.meta.url)));
+    expect(String.fromCharCode(bytes[356], bytes[357])).toBe('SQ');
+    const s = await readScan({ name: 'deflated.dcm', bytes });
+    expect([s.format, s.width, s.height]).toEqual(['dicom', 7, 5]);
+  });
   const px = u16([0, 100, 200, 4095], true);
   const extra = [
     { tag: 0x00281052, vr: 'DS', value: '-1024' },

@@ -48,6 +48,29 @@ function parseImplicitAfterMeta(bytes: Uint8Array): DataSet | undefined {
   return ds;
 }
 
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+
+/**
+ * A deflated Part 10 file: the data set after the meta group inflated and parsed as explicit VR little endian
+ * from where the meta group ends by its group length. (dicomParser reads one element past the meta group before
+ * it checks the tag; when the deflated bytes there spell a VR such as SQ, it parses compressed bytes as a sequence
+ * and fails: 1 generated file in 2000, reported as 'truncated'.)
+ */
+function parseDeflated(bytes: Uint8Array, inflate: (arr: Uint8Array, position: number) => Uint8Array): DataSet | undefined {
+  if (bytes.length < 132 || String.fromCharCode(bytes[128], bytes[129], bytes[130], bytes[131]) !== 'DICM') return undefined;
+  // the meta group's group length (0002,0000, UL, first after DICM) says where the deflated data set starts
+  const lengthFirst = bytes[132] === 2 && bytes[133] === 0 && bytes[134] === 0 && bytes[135] === 0 && bytes[136] === 0x55 && bytes[137] === 0x4c;
+  const at = lengthFirst ? 144 + new DataView(bytes.buffer, bytes.byteOffset + 140, 4).getUint32(0, true) : undefined;
+  if (at === undefined || at > bytes.length) return undefined;
+  const meta = dicomParser.readPart10Header(bytes.subarray(0, at)) as DataSet;
+  if ((meta.string('x00020010') ?? '').replace(/\0/g, '').trim() !== DEFLATED) return undefined;
+  const elements = meta.elements;
+  const full = inflate(bytes, at);
+  const ds = new (dicomParser as unknown as { DataSet: DataSetCtor }).DataSet(dicomParser.littleEndianByteArrayParser, full, elements);
+  dicomParser.parseDicomDataSetExplicit(ds, new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, full, at), full.length);
+  return ds;
+}
+
 export function parseDataSet(bytes: Uint8Array, limits: Limits): Parsed {
   const syntax = rawSyntax(bytes);
   const inflater = (arr: Uint8Array, position: number): Uint8Array => {
@@ -67,7 +90,7 @@ export function parseDataSet(bytes: Uint8Array, limits: Limits): Parsed {
   let ds: DataSet;
   try {
     try {
-      ds = parse(syntax);
+      ds = parseDeflated(bytes, inflater) ?? parse(syntax);
     } catch (e) {
       // Files without a transfer syntax in their meta header: assume explicit little endian, as toolkits do.
       if (/0002,0010/.test(describe(e))) ds = parse('1.2.840.10008.1.2.1');
